@@ -1,0 +1,21 @@
+// Command corefence keeps high-risk vendors where the rules allow them:
+// it loads network inventories, checks them against policy packs and
+// reports what must change, by when. See `corefence help`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/corefence/corefence/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}

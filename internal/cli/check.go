@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/report"
+)
+
+const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD]
+                 [--waivers FILE] [--include-planned] [--param PACK.NAME=VALUE …]
+                 [--format table|json|csv|markdown|junit] [--fail-on violation|upcoming|never]`
+
+func runCheck(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "check", checkSynopsis)
+	inv := fs.String("inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
+	var packs, params listFlag
+	fs.Var(&packs, "policy", "built-in pack id or pack file; repeatable")
+	asOf := fs.String("as-of", "", "evaluate as of this date (default today)")
+	waivers := fs.String("waivers", "", "waivers file")
+	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
+	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
+	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	failOn := fs.String("fail-on", "violation", "exit 1 on: violation, upcoming (violations or upcoming findings), never")
+	limit := fs.Int("limit", 20, "findings listed per rule in table and markdown output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case *inv == "":
+		return usagef("--inventory is required")
+	case len(packs) == 0:
+		return usagef("at least one --policy is required (see `corefence policies`)")
+	}
+	if err := oneOf("format", *format, report.Formats); err != nil {
+		return err
+	}
+	if err := oneOf("fail-on", *failOn, []string{"violation", "upcoming", "never"}); err != nil {
+		return err
+	}
+	date := cf.DateOf(env.Now())
+	if *asOf != "" {
+		if date, err = cf.ParseDate(*asOf); err != nil {
+			return usagef("--as-of: %v", err)
+		}
+	}
+
+	loaded, err := openPacks(packs, params)
+	if err != nil {
+		return err
+	}
+	var ws []policy.Waiver
+	if *waivers != "" {
+		if ws, err = policy.LoadWaivers(*waivers); err != nil {
+			return err
+		}
+	}
+	say := progress(env)
+	start := time.Now()
+	model, err := importer.Load(*inv, inventory.Options{})
+	if err != nil {
+		return err
+	}
+	say("loaded %s: %d sites, %d elements in %s", *inv, len(model.Sites), len(model.Elements), time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	res, err := policy.Check(ctx, model, loaded, policy.Options{AsOf: date, IncludePlanned: *planned, Waivers: ws})
+	if err != nil {
+		return err
+	}
+	say("checked %d rules in %s", countRules(loaded), time.Since(start).Round(time.Millisecond))
+
+	// Render fully before writing, so that a failure leaves stdout empty.
+	var out bytes.Buffer
+	if err := report.Write(&out, *format, res, report.Options{MaxPerRule: *limit}); err != nil {
+		return err
+	}
+	if _, err := out.WriteTo(env.Stdout); err != nil {
+		return err
+	}
+	counts := res.Count()
+	switch {
+	case *failOn == "never":
+		return nil
+	case counts[policy.StatusViolation] > 0:
+		return errViolations
+	case *failOn == "upcoming" && counts[policy.StatusUpcoming] > 0:
+		return errViolations
+	}
+	return nil
+}
+
+func countRules(packs []*policy.Pack) int {
+	n := 0
+	for _, p := range packs {
+		n += len(p.Rules)
+	}
+	return n
+}
+
+// openPacks loads every --policy and applies every --param, reporting all
+// problems together.
+func openPacks(refs, params []string) ([]*policy.Pack, error) {
+	probs := &cf.Problems{}
+	var packs []*policy.Pack
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		p, err := policy.Open(ref)
+		if err != nil {
+			if ps, ok := cf.AsProblems(err); ok {
+				probs.Merge(ps)
+				continue
+			}
+			return nil, err
+		}
+		if seen[p.ID] {
+			return nil, usagef("--policy %s given twice", p.ID)
+		}
+		seen[p.ID] = true
+		packs = append(packs, p)
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	for _, kv := range params {
+		name, value, ok := strings.Cut(kv, "=")
+		packID, param, ok2 := strings.Cut(name, ".")
+		if !ok || !ok2 {
+			return nil, usagef("--param %q: want PACK.NAME=VALUE", kv)
+		}
+		var pack *policy.Pack
+		for _, p := range packs {
+			if p.ID == packID {
+				pack = p
+			}
+		}
+		if pack == nil {
+			return nil, usagef("--param %q: pack %s is not among the --policy packs", kv, packID)
+		}
+		d, err := cf.ParseDate(value)
+		if err != nil {
+			return nil, usagef("--param %q: %v", kv, err)
+		}
+		if err := pack.SetParam(param, d); err != nil {
+			return nil, usagef("--param %q: %v", kv, err)
+		}
+	}
+	return packs, nil
+}

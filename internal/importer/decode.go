@@ -1,0 +1,259 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/tree"
+)
+
+// FormatV1 is the value of the `format` key of a YAML or JSON inventory.
+const FormatV1 = "corefence/v1"
+
+// decodeTree fills doc from a parsed YAML or JSON inventory.
+func decodeTree(root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
+	if root.Kind != tree.Map {
+		probs.Addf(root.Pos, "", "", "", "an inventory must be a mapping with `format: %s` and sections, got %s", FormatV1, root.Kind)
+		return
+	}
+	seen := map[string]bool{}
+	format := root.Get("format")
+	switch {
+	case format == nil:
+		probs.Addf(root.Pos, "", "", "format", "missing: an inventory starts with `format: %s`", FormatV1)
+	case format.Text != FormatV1:
+		probs.Addf(format.Pos, "", "", "format", "%q is not a supported format; want %q", format.Text, FormatV1)
+	}
+	for i, k := range root.Keys {
+		v := root.Vals[i]
+		if seen[k.Text] {
+			probs.Addf(k.Pos, "", "", k.Text, "given twice")
+			continue
+		}
+		seen[k.Text] = true
+		switch k.Text {
+		case "format":
+		case "operators":
+			doc.Operators = decodeRecords(v, operatorSection, doc.Operators, probs)
+		case "sites":
+			doc.Sites = decodeRecords(v, siteSection, doc.Sites, probs)
+		case "elements":
+			doc.Elements = decodeRecords(v, elementSection, doc.Elements, probs)
+		case "links":
+			doc.Links = decodeRecords(v, linkSection, doc.Links, probs)
+		case "areas":
+			doc.Areas = decodeRecords(v, areaSection, doc.Areas, probs)
+		case "vendors":
+			doc.Vendors = decodeRecords(v, vendorSection, doc.Vendors, probs)
+		case "functions":
+			doc.Functions = decodeRecords(v, functionSection, doc.Functions, probs)
+		default:
+			probs.Addf(k.Pos, "", "", "", "unknown top-level key %q (valid: format, %s)", k.Text, strings.Join(sectionNames, ", "))
+		}
+	}
+}
+
+var sectionNames = []string{"operators", "sites", "elements", "links", "areas", "vendors", "functions"}
+
+func decodeRecords[T any](seq *tree.Node, s *section[T], out []T, probs *cf.Problems) []T {
+	if seq.Kind == tree.Null {
+		return out
+	}
+	if seq.Kind != tree.Seq {
+		probs.Addf(seq.Pos, s.name, "", "", "want a list of records, got %s", seq.Kind)
+		return out
+	}
+	for _, item := range seq.Items {
+		if item.Kind != tree.Map {
+			probs.Addf(item.Pos, s.name, "", "", "want a record (a mapping of fields), got %s", item.Kind)
+			continue
+		}
+		var r T
+		if s.init != nil {
+			s.init(&r)
+		}
+		*s.pos(&r) = item.Pos
+		id := ""
+		if n := item.Get("id"); n != nil && n.Kind != tree.Seq && n.Kind != tree.Map {
+			id = n.Text
+		} else if a, b := item.Get("a"), item.Get("b"); a != nil && b != nil {
+			id = a.Text + "—" + b.Text
+		}
+		given := make(map[string]bool, len(item.Keys))
+		for i, k := range item.Keys {
+			v := item.Vals[i]
+			if given[k.Text] {
+				probs.Addf(k.Pos, s.name, id, k.Text, "given twice")
+				continue
+			}
+			given[k.Text] = true
+			if k.Text == "attributes" && s.attrs != nil {
+				if v.Kind != tree.Map && v.Kind != tree.Null {
+					probs.Addf(v.Pos, s.name, id, k.Text, "want a mapping, got %s", v.Kind)
+				} else if v.Kind == tree.Map {
+					*s.attrs(&r) = v.Plain().(map[string]any)
+				}
+				continue
+			}
+			f, ok := s.fields[k.Text]
+			if !ok {
+				probs.Add(cf.Problem{Pos: k.Pos, Section: s.name, ID: id, Message: s.unknownField(k.Text)})
+				continue
+			}
+			if v.Kind == tree.Null { // an explicit null is an absent value
+				continue
+			}
+			if err := f.set(&r, value{node: v, pos: v.Pos}); err != nil {
+				probs.Addf(v.Pos, s.name, id, k.Text, "%v", err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// decodeCSV fills doc's section named by the file from CSV data.
+func decodeCSV(file, sectionName string, data []byte, doc *inventory.Doc, probs *cf.Problems) {
+	switch sectionName {
+	case "operators":
+		doc.Operators = csvRecords(file, data, operatorSection, doc.Operators, probs)
+	case "sites":
+		doc.Sites = csvRecords(file, data, siteSection, doc.Sites, probs)
+	case "elements":
+		doc.Elements = csvRecords(file, data, elementSection, doc.Elements, probs)
+	case "links":
+		doc.Links = csvRecords(file, data, linkSection, doc.Links, probs)
+	case "areas":
+		doc.Areas = csvRecords(file, data, areaSection, doc.Areas, probs)
+	case "vendors":
+		doc.Vendors = csvRecords(file, data, vendorSection, doc.Vendors, probs)
+	case "functions":
+		doc.Functions = csvRecords(file, data, functionSection, doc.Functions, probs)
+	}
+}
+
+// attrPrefix marks CSV columns that go to an element's attributes:
+// a column "attributes.rack" sets attribute "rack".
+const attrPrefix = "attributes."
+
+func csvRecords[T any](file string, data []byte, s *section[T], out []T, probs *cf.Problems) []T {
+	data = trimBOM(data)
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		probs.Addf(cf.Position{File: file}, s.name, "", "", "file is empty; want a header row naming the fields")
+		return out
+	}
+	if err != nil {
+		probs.Add(csvProblem(file, s.name, err))
+		return out
+	}
+	type column struct {
+		name string
+		f    field[T]
+		attr string // attribute key, for attributes.* columns
+		ok   bool
+	}
+	cols := make([]column, len(header))
+	idCol := -1
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		pos := cf.Position{File: file, Line: 1, Column: i + 1}
+		if seen[h] {
+			probs.Addf(pos, s.name, "", h, "column given twice")
+			continue
+		}
+		seen[h] = true
+		if key, isAttr := strings.CutPrefix(h, attrPrefix); isAttr && s.attrs != nil && key != "" {
+			cols[i] = column{name: h, attr: key, ok: true}
+			continue
+		}
+		f, ok := s.fields[h]
+		if !ok {
+			probs.Add(cf.Problem{Pos: pos, Section: s.name, Message: s.unknownField(h)})
+			continue
+		}
+		cols[i] = column{name: h, f: f, ok: true}
+		if h == "id" {
+			idCol = i
+		}
+	}
+	aCol, bCol := -1, -1
+	for i, c := range cols {
+		switch c.name {
+		case "a":
+			aCol = i
+		case "b":
+			bCol = i
+		}
+	}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			probs.Add(csvProblem(file, s.name, err))
+			if errors.Is(err, csv.ErrFieldCount) {
+				continue
+			}
+			break
+		}
+		line, _ := r.FieldPos(0)
+		var t T
+		if s.init != nil {
+			s.init(&t)
+		}
+		*s.pos(&t) = cf.Position{File: file, Line: line}
+		id := ""
+		if idCol >= 0 {
+			id = rec[idCol]
+		} else if aCol >= 0 && bCol >= 0 {
+			id = rec[aCol] + "—" + rec[bCol]
+		}
+		for i, cell := range rec {
+			c := cols[i]
+			if !c.ok || cell == "" {
+				continue
+			}
+			if c.attr != "" {
+				m := s.attrs(&t)
+				if *m == nil {
+					*m = map[string]any{}
+				}
+				(*m)[c.attr] = cell
+				continue
+			}
+			if err := c.f.set(&t, value{csv: true, text: cell}); err != nil {
+				l, col := r.FieldPos(i)
+				probs.Addf(cf.Position{File: file, Line: l, Column: col}, s.name, id, c.name, "%v", err)
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func csvProblem(file, sectionName string, err error) cf.Problem {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return cf.Problem{Pos: cf.Position{File: file, Line: pe.Line, Column: pe.Column}, Section: sectionName,
+			Message: fmt.Sprintf("invalid CSV: %v", pe.Err)}
+	}
+	return cf.Problem{Pos: cf.Position{File: file}, Section: sectionName, Message: fmt.Sprintf("invalid CSV: %v", err)}
+}
+
+func trimBOM(b []byte) []byte {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return b[3:]
+	}
+	return b
+}

@@ -1,0 +1,238 @@
+// Package importer reads inventories from files — one YAML or JSON document,
+// or a directory of CSV files and YAML/JSON parts — into the inventory model.
+// It parses and type-checks every field, naming the file, line and column of
+// each problem; the inventory package then checks references and meaning.
+// Either the whole input loads or nothing does.
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/tree"
+)
+
+// MaxFileSize bounds one input file, so that a wrong path (a disk image, a
+// log) fails fast instead of exhausting memory.
+const MaxFileSize = 4 << 30
+
+// Load reads the inventory at path (a file or a directory) and builds it.
+// On bad input it returns *corefence.Problems listing every problem found,
+// in parsing and in meaning alike, so that one run shows all there is to
+// fix; it then returns no inventory.
+func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
+	doc, err := Read(path)
+	if doc == nil {
+		return nil, err
+	}
+	inv, berr := inventory.Build(doc, opts)
+	readProbs, _ := cf.AsProblems(err)
+	if readProbs == nil {
+		return inv, berr
+	}
+	// A field that did not parse was left empty; Build would call it missing.
+	// Say it once.
+	type key struct{ section, id, field string }
+	bad := map[key]bool{}
+	for _, p := range readProbs.List {
+		bad[key{p.Section, p.ID, p.Field}] = true
+	}
+	if buildProbs, ok := cf.AsProblems(berr); ok {
+		for _, p := range buildProbs.List {
+			if !bad[key{p.Section, p.ID, p.Field}] {
+				readProbs.Add(p)
+			}
+		}
+	}
+	return nil, readProbs.Err()
+}
+
+// Read parses the inventory at path without building it. When the files
+// could be read but hold problems, it returns both the document as far as
+// it parsed and the problems, so that Load can look for more.
+func Read(path string) (*inventory.Doc, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: pathMessage(err)}
+	}
+	var files []part
+	probs := &cf.Problems{}
+	if st.IsDir() {
+		files, err = dirParts(path, probs)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		p, ok := partOf(path, filepath.Base(path))
+		if !ok || p.csv != "" {
+			return nil, cf.Problem{Pos: cf.Position{File: path},
+				Message: "not an inventory file: want .yaml, .yml or .json (or a directory of CSV files)"}
+		}
+		files = []part{p}
+	}
+	doc, err := readParts(files)
+	if probs.Len() > 0 { // unknown files in a directory, reported with the rest
+		if ps, ok := cf.AsProblems(err); ok {
+			probs.Merge(ps)
+		}
+		return doc, probs.Err()
+	}
+	return doc, err
+}
+
+func pathMessage(err error) string {
+	if os.IsNotExist(err) {
+		return "no such file or directory"
+	}
+	if os.IsPermission(err) {
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+// part is one input file and how to read it.
+type part struct {
+	path string // as given, for messages
+	csv  string // section name for CSV files; empty for YAML/JSON
+	json bool
+}
+
+func partOf(path, name string) (part, bool) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch ext {
+	case ".yaml", ".yml":
+		return part{path: path}, true
+	case ".json":
+		return part{path: path, json: true}, true
+	case ".csv":
+		return part{path: path, csv: strings.TrimSuffix(name, filepath.Ext(name))}, true
+	}
+	return part{}, false
+}
+
+// dirParts lists the inventory files of a directory; misnamed CSV files go
+// to probs, so that they are reported with every other problem.
+func dirParts(dir string, probs *cf.Problems) ([]part, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, cf.Problem{Pos: cf.Position{File: dir}, Message: pathMessage(err)}
+	}
+	var parts []part
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		p, ok := partOf(filepath.Join(dir, e.Name()), e.Name())
+		if !ok {
+			continue // README files and the like sit beside inventories
+		}
+		if p.csv != "" && !validSection(p.csv) {
+			probs.Addf(cf.Position{File: p.path}, "", "", "", "unknown CSV file %q: CSV files are named after sections (%s.csv)",
+				e.Name(), strings.Join(sectionNames, ".csv, "))
+			continue
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 && probs.Len() == 0 {
+		return nil, cf.Problem{Pos: cf.Position{File: dir}, Message: "no inventory files here: want sites.csv, elements.csv … or .yaml/.json parts"}
+	}
+	return parts, nil
+}
+
+func validSection(name string) bool {
+	for _, s := range sectionNames {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readParts parses the files concurrently (a national inventory's elements
+// and links are the two big files) and merges them in path order, so that
+// the result and its digest do not depend on scheduling.
+func readParts(parts []part) (*inventory.Doc, error) {
+	sort.Slice(parts, func(i, j int) bool { return parts[i].path < parts[j].path })
+	type result struct {
+		doc    inventory.Doc
+		probs  cf.Problems
+		digest [32]byte
+	}
+	results := make([]result, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := &results[i]
+			data, err := readFile(p.path)
+			if err != nil {
+				res.probs.Add(cf.Problem{Pos: cf.Position{File: p.path}, Message: err.Error()})
+				return
+			}
+			h := sha256.New()
+			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(p.path), len(data))
+			h.Write(data)
+			copy(res.digest[:], h.Sum(nil))
+			switch {
+			case p.csv != "":
+				decodeCSV(p.path, p.csv, data, &res.doc, &res.probs)
+			default:
+				parse := tree.ParseYAML
+				if p.json {
+					parse = tree.ParseJSON
+				}
+				root, err := parse(p.path, data)
+				if err != nil {
+					if ps, ok := cf.AsProblems(err); ok {
+						res.probs.Merge(ps)
+					}
+					return
+				}
+				decodeTree(root, &res.doc, &res.probs)
+			}
+		}()
+	}
+	wg.Wait()
+
+	doc := &inventory.Doc{}
+	probs := &cf.Problems{}
+	h := sha256.New()
+	for i := range results {
+		r := &results[i]
+		probs.Merge(&r.probs)
+		h.Write(r.digest[:])
+		doc.Operators = append(doc.Operators, r.doc.Operators...)
+		doc.Sites = append(doc.Sites, r.doc.Sites...)
+		doc.Elements = append(doc.Elements, r.doc.Elements...)
+		doc.Links = append(doc.Links, r.doc.Links...)
+		doc.Areas = append(doc.Areas, r.doc.Areas...)
+		doc.Vendors = append(doc.Vendors, r.doc.Vendors...)
+		doc.Functions = append(doc.Functions, r.doc.Functions...)
+	}
+	doc.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return doc, probs.Err()
+}
+
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s", pathMessage(err))
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("file is %d bytes, more than the %d-byte limit", st.Size(), int64(MaxFileSize))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s", pathMessage(err))
+	}
+	return data, nil
+}

@@ -1,0 +1,60 @@
+package policy
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed packs/*.yaml
+var builtinFS embed.FS
+
+// BuiltinIDs lists the ids of the built-in packs, sorted.
+func BuiltinIDs() []string {
+	entries, _ := fs.ReadDir(builtinFS, "packs")
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Builtin returns a fresh copy of the built-in pack with the given id.
+func Builtin(id string) (*Pack, bool, error) {
+	name := path.Join("packs", id+".yaml")
+	data, err := builtinFS.ReadFile(name)
+	if err != nil {
+		return nil, false, nil
+	}
+	p, err := Parse("builtin:"+id+".yaml", data)
+	if err != nil {
+		return nil, true, fmt.Errorf("built-in pack %s is broken: %w", id, err)
+	}
+	p.Builtin = true
+	return p, true, nil
+}
+
+// BuiltinPacks returns fresh copies of every built-in pack.
+func BuiltinPacks() ([]*Pack, error) {
+	var out []*Pack
+	for _, id := range BuiltinIDs() {
+		p, _, err := Builtin(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Open returns the built-in pack named ref, or else loads ref as a file.
+func Open(ref string) (*Pack, error) {
+	if p, ok, err := Builtin(ref); ok {
+		return p, err
+	}
+	return LoadFile(ref)
+}

@@ -1,0 +1,580 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+// Finding statuses.
+const (
+	StatusViolation  = "violation"
+	StatusUpcoming   = "upcoming"
+	StatusWaived     = "waived"
+	StatusUnmeasured = "unmeasured"
+)
+
+// Statuses lists the finding statuses in the order reports show them.
+var Statuses = []string{StatusViolation, StatusUpcoming, StatusWaived, StatusUnmeasured}
+
+// Options set what a check evaluates.
+type Options struct {
+	AsOf           cf.Date  // rules whose effective date is on or before it are in force
+	IncludePlanned bool     // count planned elements as part of the network
+	Waivers        []Waiver // exceptions with approver and expiry
+}
+
+// Finding is one subject (an element, or an operator for a share or
+// diversity rule) that breaks a rule, will break it when it comes into
+// force, is waived, or cannot be measured.
+type Finding struct {
+	Pack   *Pack
+	Rule   *Rule
+	Status string
+
+	Operator inventory.Ref      // NoRef when it does not apply
+	Site     inventory.Ref      // NoRef when it does not apply
+	Element  inventory.Ref      // NoRef when it does not apply
+	Group    inventory.GroupRef // NoRef when it does not apply
+	Domain   cf.Domain          // diversity findings
+
+	Metric string    // share-cap and diversity: what was measured
+	Value  *cf.Ratio // the measured share, or count
+	Limit  *cf.Ratio // the cap, or minimum
+	// Why says what makes the finding, in words (the area a site lies in,
+	// the install date, the data that is missing).
+	Why string
+
+	DaysLeft int     // upcoming: days from the as-of date to the effective date
+	Waiver   *Waiver // the waiver that covers it, or that expired
+}
+
+// WaiverExpired reports whether the finding's waiver has lapsed.
+func (f *Finding) WaiverExpired() bool { return f.Waiver != nil && f.Status != StatusWaived }
+
+// ID is a stable identifier of the finding's rule and subject, so that two
+// checks can be compared finding by finding.
+func (f *Finding) ID(inv *inventory.Inventory) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s", f.Rule.ID, refID(inv, f.Operator, 'o'),
+		refID(inv, f.Site, 's'), refID(inv, f.Element, 'e'), f.Metric, domainName(f.Domain))
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+func domainName(d cf.Domain) string {
+	if d == cf.DomainNone {
+		return ""
+	}
+	return d.String()
+}
+
+func refID(inv *inventory.Inventory, r inventory.Ref, kind byte) string {
+	if r == inventory.NoRef {
+		return ""
+	}
+	switch kind {
+	case 'o':
+		return inv.Operators[r].ID
+	case 's':
+		return inv.Sites[r].ID
+	}
+	return inv.Elements[r].ID
+}
+
+// Result is the outcome of a check.
+type Result struct {
+	AsOf      cf.Date
+	Packs     []*Pack
+	Inventory *inventory.Inventory
+	Findings  []Finding
+	Warnings  []cf.Warning
+}
+
+// Count returns the number of findings with each status.
+func (r *Result) Count() map[string]int {
+	n := map[string]int{}
+	for _, s := range Statuses {
+		n[s] = 0
+	}
+	for i := range r.Findings {
+		n[r.Findings[i].Status]++
+	}
+	return n
+}
+
+// Compliant reports whether no finding is a violation.
+func (r *Result) Compliant() bool {
+	for i := range r.Findings {
+		if r.Findings[i].Status == StatusViolation {
+			return false
+		}
+	}
+	return true
+}
+
+// Check evaluates packs against inv as of opts.AsOf. It returns
+// *corefence.Problems when a pack does not fit the inventory (a scope naming
+// a function the catalogue lacks, a designated group nobody knows).
+func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Options) (*Result, error) {
+	if opts.AsOf.IsZero() {
+		return nil, fmt.Errorf("check: no as-of date")
+	}
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
+	for i := range inv.Elements {
+		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
+	}
+	probs := &cf.Problems{}
+	type job struct {
+		pack       *Pack
+		rule       *Rule
+		scope      *scope
+		designated []bool
+	}
+	var jobs []job
+	for _, p := range packs {
+		designated := c.designated(p, probs)
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			s := compileScope(inv, p, r, probs)
+			jobs = append(jobs, job{p, r, s, designated})
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+
+	// Rules are independent: evaluate them in parallel and keep pack and
+	// rule order in the result.
+	results := make([][]Finding, len(jobs))
+	warnings := make([][]cf.Warning, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				results[i], warnings[i] = c.rule(j.pack, j.rule, j.scope, j.designated)
+			}
+		}()
+	}
+	for i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{AsOf: opts.AsOf, Packs: packs, Inventory: inv}
+	// The inventory's own warnings (unknown vendors, near misses of
+	// designated ones, overridden functions) bear on every answer.
+	res.Warnings = append(res.Warnings, inv.Warnings...)
+	n := 0
+	for _, fs := range results {
+		n += len(fs)
+	}
+	res.Findings = make([]Finding, 0, n)
+	for i := range results {
+		res.Findings = append(res.Findings, results[i]...)
+		res.Warnings = append(res.Warnings, warnings[i]...)
+	}
+	res.Warnings = append(res.Warnings, applyWaivers(res, opts.Waivers)...)
+	return res, nil
+}
+
+type checker struct {
+	inv    *inventory.Inventory
+	opts   Options
+	active []bool // elements in the network being checked
+}
+
+// designated marks the vendor groups a pack restricts.
+func (c *checker) designated(p *Pack, probs *cf.Problems) []bool {
+	out := make([]bool, len(c.inv.Groups))
+	for _, id := range p.Designated {
+		if g, ok := c.inv.Group(id); ok {
+			out[g] = true
+			continue
+		}
+		if _, known := c.inv.Registry.Group(id); !known {
+			probs.Addf(p.Pos, "pack", p.ID, "designated", "unknown vendor group %q (see `corefence vendors`)", id)
+		}
+	}
+	return out
+}
+
+// scope is a rule's scope compiled against one inventory's catalogue.
+type scope struct {
+	domains cf.DomainSet // zero: any
+	funcs   []bool       // indexed by FuncRef; nil: any
+	tech    cf.Tech      // zero: any
+}
+
+func compileScope(inv *inventory.Inventory, p *Pack, r *Rule, probs *cf.Problems) *scope {
+	s := &scope{}
+	for _, d := range r.Scope.Domains {
+		dom, _ := cf.ParseDomain(d)
+		s.domains = s.domains.With(dom)
+	}
+	if len(r.Scope.Functions) > 0 {
+		s.funcs = make([]bool, inv.Catalogue.Len())
+		for _, f := range r.Scope.Functions {
+			ref, ok := inv.Catalogue.Lookup(f)
+			if !ok {
+				probs.Addf(r.Pos, "rules", r.LocalID, "scope.functions", "unknown function %q", f)
+				continue
+			}
+			s.funcs[ref] = true
+		}
+	}
+	for _, t := range r.Scope.Technologies {
+		bit, _ := cf.ParseTech(t)
+		s.tech |= bit
+	}
+	return s
+}
+
+func (s *scope) match(inv *inventory.Inventory, e *inventory.Element) bool {
+	if s.domains != 0 && !s.domains.Has(inv.Catalogue.Func(e.Func).Domain) {
+		return false
+	}
+	if s.funcs != nil && !s.funcs[e.Func] {
+		return false
+	}
+	return s.tech == 0 || e.Tech&s.tech != 0
+}
+
+// inScope marks the elements in the rule's scope: those that match it, and
+// every element that hosts one of them, directly or down a chain.
+func (c *checker) inScope(r *Rule, s *scope) ([]bool, []cf.Warning) {
+	inv := c.inv
+	out := make([]bool, len(inv.Elements))
+	var warns []cf.Warning
+	whereErrs := 0
+	for i := range inv.Elements {
+		e := &inv.Elements[i]
+		if !c.active[i] || !s.match(inv, e) {
+			continue
+		}
+		if r.where != nil {
+			ok, err := r.where.match(inv, e)
+			if err != nil {
+				if whereErrs == 0 {
+					warns = append(warns, cf.Warning{Code: "where-error",
+						Message: fmt.Sprintf("rule %s: `where` failed on element %s (%v); elements it fails on are left out of scope", r.ID, e.ID, err)})
+				}
+				whereErrs++
+			}
+			if !ok {
+				continue
+			}
+		}
+		for ref := inventory.Ref(i); ref != inventory.NoRef && !out[ref]; ref = inv.Elements[ref].HostRef {
+			out[ref] = true
+		}
+	}
+	if whereErrs > 1 {
+		warns = append(warns, cf.Warning{Code: "where-error", Message: fmt.Sprintf("rule %s: `where` failed on %d elements in all", r.ID, whereErrs)})
+	}
+	return out, warns
+}
+
+func (c *checker) status(r *Rule) (string, int) {
+	if r.Effective <= c.opts.AsOf {
+		return StatusViolation, 0
+	}
+	return StatusUpcoming, r.Effective.Sub(c.opts.AsOf)
+}
+
+func (c *checker) rule(p *Pack, r *Rule, s *scope, designated []bool) ([]Finding, []cf.Warning) {
+	in, warns := c.inScope(r, s)
+	status, days := c.status(r)
+	base := Finding{Pack: p, Rule: r, Status: status, DaysLeft: days,
+		Operator: inventory.NoRef, Site: inventory.NoRef, Element: inventory.NoRef, Group: inventory.NoRef}
+	switch r.Kind {
+	case KindShareCap:
+		return c.shareCap(r, in, designated, base), warns
+	case KindDiversity:
+		return c.diversity(r, s, in, base), warns
+	}
+	var sensitive []string // exclude-at-sites: why each site is sensitive ("" = not)
+	if r.Kind == KindExcludeAtSites {
+		sensitive = c.sensitiveSites(r)
+	}
+	var out []Finding
+	inv := c.inv
+	for i := range inv.Elements {
+		e := &inv.Elements[i]
+		if !in[i] || !designated[e.Group] {
+			continue
+		}
+		f := base
+		f.Element, f.Site, f.Group = inventory.Ref(i), e.SiteRef, e.Group
+		f.Operator = inv.Sites[e.SiteRef].OperatorRef
+		switch r.Kind {
+		case KindExcludeAtSites:
+			if sensitive[e.SiteRef] == "" {
+				continue
+			}
+			f.Why = sensitive[e.SiteRef]
+		case KindInstallationBan:
+			switch {
+			case e.Installed.IsZero():
+				f.Status, f.DaysLeft = StatusUnmeasured, 0
+				f.Why = fmt.Sprintf("no install date: cannot tell whether it was installed after %s", r.InstalledAfter)
+			case e.Installed > r.InstalledAfter:
+				f.Why = fmt.Sprintf("installed %s, after %s", e.Installed, r.InstalledAfter)
+			default:
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out, warns
+}
+
+// earthRadiusKm is the mean radius the inventory format fixes for distances.
+const earthRadiusKm = 6371.0088
+
+// edgeToleranceKm absorbs floating-point noise, so that a site placed
+// exactly on an area's edge counts as inside, as the format says (1 mm).
+const edgeToleranceKm = 1e-6
+
+// DistanceKm is the great-circle (haversine) distance between two points.
+func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
+	const rad = math.Pi / 180
+	dLat := (lat2 - lat1) * rad
+	dLon := (lon2 - lon1) * rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// sensitiveSites says, for each site, why the rule treats it as sensitive:
+// a tag it carries or an area it lies in; "" when it is not.
+func (c *checker) sensitiveSites(r *Rule) []string {
+	inv := c.inv
+	out := make([]string, len(inv.Sites))
+	var areas []*inventory.Area
+	for i := range inv.Areas {
+		a := &inv.Areas[i]
+		for _, cat := range r.AreaCategories {
+			if a.Category == cat {
+				areas = append(areas, a)
+				break
+			}
+		}
+	}
+	for i := range inv.Sites {
+		site := &inv.Sites[i]
+		for _, tag := range r.SiteTags {
+			if site.HasTag(tag) {
+				out[i] = "site tagged " + tag
+				break
+			}
+		}
+		if out[i] != "" {
+			continue
+		}
+		for _, a := range areas {
+			limit := a.RadiusKm + r.BufferKm
+			// Cheap rejection first: a degree of latitude is about 111 km.
+			if math.Abs(site.Lat-a.Lat)*110.5 > limit+1 {
+				continue
+			}
+			if d := DistanceKm(site.Lat, site.Lon, a.Lat, a.Lon); d <= limit+edgeToleranceKm {
+				out[i] = fmt.Sprintf("site %.2f km from the centre of %s area %s (radius %g km", d, a.Category, a.ID, a.RadiusKm)
+				if r.BufferKm > 0 {
+					out[i] += fmt.Sprintf(" + %g km buffer", r.BufferKm)
+				}
+				out[i] += ")"
+				break
+			}
+		}
+	}
+	return out
+}
+
+// shareCap measures, per operator, the share of in-scope sites (or their
+// traffic or premises) that hold designated in-scope equipment.
+func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Finding {
+	inv := c.inv
+	const (
+		inScopeSite = 1 << iota
+		designatedSite
+	)
+	siteFlags := make([]uint8, len(inv.Sites))
+	for i := range inv.Elements {
+		if !in[i] {
+			continue
+		}
+		e := &inv.Elements[i]
+		siteFlags[e.SiteRef] |= inScopeSite
+		if designated[e.Group] {
+			siteFlags[e.SiteRef] |= designatedSite
+		}
+	}
+	type tally struct {
+		sites, desigSites       int64
+		traffic, desigTraffic   cf.BigSum
+		premises, desigPremises cf.BigSum
+		noTraffic, noPremises   int64
+		desigGroup              map[inventory.GroupRef]int
+	}
+	tallies := make([]tally, len(inv.Operators))
+	for i := range inv.Sites {
+		fl := siteFlags[i]
+		if fl&inScopeSite == 0 {
+			continue
+		}
+		site := &inv.Sites[i]
+		t := &tallies[site.OperatorRef]
+		desig := fl&designatedSite != 0
+		t.sites++
+		if site.HasTraffic {
+			t.traffic.Add(int64(site.Traffic))
+		} else {
+			t.noTraffic++
+		}
+		if site.HasPremises {
+			t.premises.Add(site.Premises)
+		} else {
+			t.noPremises++
+		}
+		if desig {
+			t.desigSites++
+			t.desigTraffic.Add(int64(site.Traffic))
+			t.desigPremises.Add(site.Premises)
+		}
+	}
+	limit := cf.QuantityRatio(*r.Cap)
+	var out []Finding
+	for op := range tallies {
+		t := &tallies[op]
+		if t.sites == 0 {
+			continue
+		}
+		for _, m := range r.Metrics {
+			f := base
+			f.Operator, f.Metric, f.Limit = inventory.Ref(op), m, &limit
+			var share cf.Ratio
+			switch m {
+			case "sites":
+				share = cf.NewRatio(t.desigSites, t.sites)
+				f.Why = fmt.Sprintf("%d of %d sites in scope hold designated equipment", t.desigSites, t.sites)
+			case "traffic":
+				if t.noTraffic > 0 {
+					f.Status, f.DaysLeft = StatusUnmeasured, 0
+					f.Why = fmt.Sprintf("%d of %d sites in scope have no traffic figure", t.noTraffic, t.sites)
+					out = append(out, f)
+					continue
+				}
+				share = cf.Ratio{Num: t.desigTraffic.Int(), Den: t.traffic.Int()}
+				f.Why = fmt.Sprintf("%s of %s traffic is at sites with designated equipment", t.desigTraffic.Decimal(), t.traffic.Decimal())
+			case "premises":
+				if t.noPremises > 0 {
+					f.Status, f.DaysLeft = StatusUnmeasured, 0
+					f.Why = fmt.Sprintf("%d of %d sites in scope have no premises figure", t.noPremises, t.sites)
+					out = append(out, f)
+					continue
+				}
+				share = cf.Ratio{Num: t.desigPremises.Int(), Den: t.premises.Int()}
+				f.Why = fmt.Sprintf("%s of %s premises are served by sites with designated equipment", t.desigPremises.Int(), t.premises.Int())
+			}
+			if share.Den.Sign() == 0 || !share.Exceeds(*r.Cap) {
+				continue
+			}
+			f.Value = &share
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// diversity counts, per operator and domain, the vendor groups of in-scope
+// elements and the largest one's share of them.
+func (c *checker) diversity(r *Rule, s *scope, in []bool, base Finding) []Finding {
+	inv := c.inv
+	type key struct {
+		op  inventory.Ref
+		dom cf.Domain
+	}
+	counts := map[key]map[inventory.GroupRef]int64{}
+	for i := range inv.Elements {
+		if !in[i] {
+			continue
+		}
+		e := &inv.Elements[i]
+		dom := inv.Catalogue.Func(e.Func).Domain
+		if s.domains != 0 && !s.domains.Has(dom) {
+			continue // a host pulled into scope counts under its guests' domain only through them
+		}
+		k := key{inv.Sites[e.SiteRef].OperatorRef, dom}
+		if counts[k] == nil {
+			counts[k] = map[inventory.GroupRef]int64{}
+		}
+		counts[k][e.Group]++
+	}
+	keys := make([]key, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].op != keys[j].op {
+			return keys[i].op < keys[j].op
+		}
+		return keys[i].dom < keys[j].dom
+	})
+	var out []Finding
+	for _, k := range keys {
+		var total, top int64
+		topGroup := inventory.NoRef
+		groups := make([]inventory.GroupRef, 0, len(counts[k]))
+		for g, n := range counts[k] {
+			total += n
+			groups = append(groups, g)
+			if n > top || (n == top && g < topGroup) {
+				top, topGroup = n, g
+			}
+		}
+		sort.Slice(groups, func(i, j int) bool { return inv.Groups[groups[i]].ID < inv.Groups[groups[j]].ID })
+		f := base
+		f.Operator, f.Domain, f.Group = k.op, k.dom, topGroup
+		var names []string
+		for _, g := range groups {
+			names = append(names, fmt.Sprintf("%s %d", inv.Groups[g].ID, counts[k][g]))
+		}
+		if r.MinVendors > 0 && len(groups) < r.MinVendors {
+			f.Metric = "vendors"
+			v, l := cf.NewRatio(int64(len(groups)), 1), cf.NewRatio(int64(r.MinVendors), 1)
+			f.Value, f.Limit = &v, &l
+			f.Why = fmt.Sprintf("%s: %d vendor group(s) (%s); at least %d wanted", k.dom, len(groups), strings.Join(names, ", "), r.MinVendors)
+			out = append(out, f)
+			continue
+		}
+		if r.MaxShare != nil {
+			share := cf.NewRatio(top, total)
+			if share.Exceeds(*r.MaxShare) {
+				f.Metric = "largest-share"
+				limit := cf.QuantityRatio(*r.MaxShare)
+				f.Value, f.Limit = &share, &limit
+				f.Why = fmt.Sprintf("%s: %s holds %d of %d elements", k.dom, inv.Groups[topGroup].ID, top, total)
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

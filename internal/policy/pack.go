@@ -1,0 +1,384 @@
+// Package policy owns policy packs — the rules of each high-risk-vendor
+// regime, with their dates, scopes and sources — and the check that
+// evaluates them against an inventory as of a date. The built-in packs are
+// YAML files embedded in the binary; users may load their own, which are
+// validated the same way.
+package policy
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/tree"
+)
+
+// Rule kinds.
+const (
+	KindExclude         = "exclude"
+	KindExcludeAtSites  = "exclude-at-sites"
+	KindShareCap        = "share-cap"
+	KindInstallationBan = "installation-ban"
+	KindDiversity       = "diversity"
+)
+
+var (
+	ruleKinds     = []string{KindExclude, KindExcludeAtSites, KindShareCap, KindInstallationBan, KindDiversity}
+	packKinds     = []string{"regulation", "guidance", "scenario"}
+	packStatuses  = []string{"in-force", "superseded", "proposal"}
+	severities    = []string{"critical", "high", "medium", "low", "info"}
+	confidences   = []string{"confirmed", "secondary", "interpreted"}
+	shareMetrics  = []string{"sites", "traffic", "premises"}
+	siteTagsKnown = []string{"national-security", "cni-safety"}
+	slugRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	paramRefRE    = regexp.MustCompile(`^\{([a-z0-9_]+)\}$`)
+)
+
+// Pack is a policy pack: one regime, or one policy option, as rules.
+type Pack struct {
+	ID           string      `yaml:"id,required"`
+	Title        string      `yaml:"title,required"`
+	Version      string      `yaml:"version"`
+	Jurisdiction string      `yaml:"jurisdiction"`
+	Kind         string      `yaml:"kind,required"`
+	Status       string      `yaml:"status,required"`
+	Published    cf.Date     `yaml:"published"`
+	Summary      string      `yaml:"summary"`
+	Designated   []string    `yaml:"designated,required"`
+	Parameters   []Parameter `yaml:"parameters"`
+	Sources      []Source    `yaml:"sources"`
+	Rules        []Rule      `yaml:"rules,required"`
+	Pos          cf.Position
+
+	// Builtin is set for the packs embedded in corefence.
+	Builtin bool
+}
+
+// Source is a document a pack's rules rest on.
+type Source struct {
+	ID        string  `yaml:"id,required"`
+	Title     string  `yaml:"title,required"`
+	URL       string  `yaml:"url,required"`
+	Published cf.Date `yaml:"published"`
+	Pos       cf.Position
+}
+
+// Parameter is a value a user may set when the source leaves it open, such
+// as the US removal deadline.
+type Parameter struct {
+	Name        string  `yaml:"name,required"`
+	Type        string  `yaml:"type,required"`
+	Default     cf.Date `yaml:"default,required"`
+	Description string  `yaml:"description"`
+	Pos         cf.Position
+
+	// Value is the value in use: Default unless the user set one.
+	Value cf.Date
+}
+
+// Scope selects the elements a rule applies to; every list given must match.
+type Scope struct {
+	Domains      []string `yaml:"domains"`
+	Functions    []string `yaml:"functions"`
+	Technologies []string `yaml:"technologies"`
+	Pos          cf.Position
+}
+
+// Rule is one requirement of a pack.
+type Rule struct {
+	LocalID        string       `yaml:"id,required"`
+	Title          string       `yaml:"title,required"`
+	Kind           string       `yaml:"kind,required"`
+	Severity       string       `yaml:"severity"`
+	EffectiveText  string       `yaml:"effective,required"`
+	Scope          Scope        `yaml:"scope"`
+	Citation       string       `yaml:"citation"`
+	SourceIDs      []string     `yaml:"sources"`
+	Confidence     string       `yaml:"confidence"`
+	Interpretation string       `yaml:"interpretation"`
+	SiteTags       []string     `yaml:"site_tags"`
+	AreaCategories []string     `yaml:"area_categories"`
+	BufferKm       float64      `yaml:"buffer_km"`
+	Metrics        []string     `yaml:"metrics"`
+	Cap            *cf.Quantity `yaml:"cap"`
+	InstalledText  string       `yaml:"installed_after"`
+	MinVendors     int          `yaml:"min_vendors"`
+	MaxShare       *cf.Quantity `yaml:"max_share"`
+	Where          string       `yaml:"where"`
+	Pos            cf.Position
+
+	// Set when the pack loads.
+	ID             string  // "<pack>/<rule>"
+	Effective      cf.Date // the date the rule is in force from
+	InstalledAfter cf.Date // installation-ban: installs after this date violate
+	where          *whereProgram
+}
+
+// Sources returns the sources the rule cites.
+func (r *Rule) Sources(p *Pack) []Source {
+	var out []Source
+	for _, id := range r.SourceIDs {
+		for _, s := range p.Sources {
+			if s.ID == id {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// LoadFile reads and validates a pack file.
+func LoadFile(path string) (*Pack, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		if os.IsNotExist(err) {
+			msg = "no such policy pack file (and no built-in pack of that id; see `corefence policies`)"
+		}
+		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
+	}
+	return Parse(path, data)
+}
+
+// Parse reads and validates a pack from YAML or JSON data; file names it in
+// errors.
+func Parse(file string, data []byte) (*Pack, error) {
+	parse := tree.ParseYAML
+	if strings.HasSuffix(strings.ToLower(file), ".json") {
+		parse = tree.ParseJSON
+	}
+	root, err := parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	probs := &cf.Problems{}
+	p := &Pack{}
+	tree.Decode(root, p, "pack", probs)
+	if probs.Len() == 0 {
+		p.validate(probs)
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func oneOf(probs *cf.Problems, pos cf.Position, section, id, field, v string, valid []string) bool {
+	for _, ok := range valid {
+		if v == ok {
+			return true
+		}
+	}
+	msg := fmt.Sprintf("%q is not one of %s", v, strings.Join(valid, ", "))
+	if s := tree.Suggest(v, valid); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	probs.Add(cf.Problem{Pos: pos, Section: section, ID: id, Field: field, Message: msg})
+	return false
+}
+
+func (p *Pack) validate(probs *cf.Problems) {
+	if !slugRE.MatchString(p.ID) {
+		probs.Addf(p.Pos, "pack", p.ID, "id", "must be a slug: lower-case letters, digits, '.', '_' or '-'")
+	}
+	oneOf(probs, p.Pos, "pack", p.ID, "kind", p.Kind, packKinds)
+	oneOf(probs, p.Pos, "pack", p.ID, "status", p.Status, packStatuses)
+	if len(p.Designated) == 0 {
+		probs.Addf(p.Pos, "pack", p.ID, "designated", "name at least one vendor group")
+	}
+	params := map[string]*Parameter{}
+	for i := range p.Parameters {
+		prm := &p.Parameters[i]
+		if prm.Type != "date" {
+			probs.Addf(prm.Pos, "parameters", prm.Name, "type", "%q is not a parameter type; only date exists", prm.Type)
+		}
+		if params[prm.Name] != nil {
+			probs.Addf(prm.Pos, "parameters", prm.Name, "name", "duplicate parameter")
+		}
+		prm.Value = prm.Default
+		params[prm.Name] = prm
+	}
+	sources := map[string]bool{}
+	for _, s := range p.Sources {
+		if sources[s.ID] {
+			probs.Addf(s.Pos, "sources", s.ID, "id", "duplicate source id")
+		}
+		sources[s.ID] = true
+		if !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
+			probs.Addf(s.Pos, "sources", s.ID, "url", "%q is not an http(s) URL", s.URL)
+		}
+	}
+	ruleIDs := map[string]bool{}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		r.ID = p.ID + "/" + r.LocalID
+		if ruleIDs[r.LocalID] {
+			probs.Addf(r.Pos, "rules", r.LocalID, "id", "duplicate rule id")
+		}
+		ruleIDs[r.LocalID] = true
+		if !slugRE.MatchString(r.LocalID) {
+			probs.Addf(r.Pos, "rules", r.LocalID, "id", "must be a slug: lower-case letters, digits, '.', '_' or '-'")
+		}
+		r.validate(p, params, sources, probs)
+	}
+}
+
+// dateOrParam resolves a rule date written YYYY-MM-DD or "{parameter}".
+func dateOrParam(text string, params map[string]*Parameter) (cf.Date, error) {
+	if m := paramRefRE.FindStringSubmatch(text); m != nil {
+		prm, ok := params[m[1]]
+		if !ok {
+			return 0, fmt.Errorf("unknown parameter %q", m[1])
+		}
+		return prm.Value, nil
+	}
+	return cf.ParseDate(text)
+}
+
+func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[string]bool, probs *cf.Problems) {
+	sec, id := "rules", r.LocalID
+	bad := func(field, format string, args ...any) { probs.Addf(r.Pos, sec, id, field, format, args...) }
+	if !oneOf(probs, r.Pos, sec, id, "kind", r.Kind, ruleKinds) {
+		return
+	}
+	if r.Severity == "" {
+		r.Severity = "high"
+	} else {
+		oneOf(probs, r.Pos, sec, id, "severity", r.Severity, severities)
+	}
+	if r.Confidence != "" {
+		oneOf(probs, r.Pos, sec, id, "confidence", r.Confidence, confidences)
+	}
+	if r.Confidence == "interpreted" && r.Interpretation == "" {
+		bad("interpretation", "an interpreted rule must say how its source was read")
+	}
+	var err error
+	if r.Effective, err = dateOrParam(r.EffectiveText, params); err != nil {
+		bad("effective", "%v", err)
+	}
+	for _, s := range r.SourceIDs {
+		if !sources[s] {
+			bad("sources", "unknown source %q (define it under the pack's sources)", s)
+		}
+	}
+	r.Scope.validate(r, probs)
+
+	has := func(field string, present bool) {
+		if present {
+			bad(field, "does not apply to a %s rule", r.Kind)
+		}
+	}
+	if r.Kind != KindExcludeAtSites {
+		has("site_tags", len(r.SiteTags) > 0)
+		has("area_categories", len(r.AreaCategories) > 0)
+		has("buffer_km", r.BufferKm != 0)
+	}
+	if r.Kind != KindShareCap {
+		has("metrics", len(r.Metrics) > 0)
+		has("cap", r.Cap != nil)
+	}
+	if r.Kind != KindInstallationBan {
+		has("installed_after", r.InstalledText != "")
+	}
+	if r.Kind != KindDiversity {
+		has("min_vendors", r.MinVendors != 0)
+		has("max_share", r.MaxShare != nil)
+	}
+	switch r.Kind {
+	case KindExcludeAtSites:
+		if len(r.SiteTags) == 0 && len(r.AreaCategories) == 0 {
+			bad("site_tags", "an exclude-at-sites rule needs site_tags, area_categories or both")
+		}
+		for _, c := range r.AreaCategories {
+			oneOf(probs, r.Pos, sec, id, "area_categories", c, []string{"military", "nuclear", "government", "cni", "other"})
+		}
+		if r.BufferKm < 0 {
+			bad("buffer_km", "%v is negative", r.BufferKm)
+		}
+	case KindShareCap:
+		if len(r.Metrics) == 0 {
+			bad("metrics", "name at least one of %s", strings.Join(shareMetrics, ", "))
+		}
+		for _, m := range r.Metrics {
+			oneOf(probs, r.Pos, sec, id, "metrics", m, shareMetrics)
+		}
+		if r.Cap == nil {
+			bad("cap", "missing: the largest allowed share, e.g. 0.35")
+		} else if *r.Cap < 0 || *r.Cap > cf.QuantityFromInt(1) {
+			bad("cap", "%s is not a share between 0 and 1", r.Cap)
+		}
+	case KindInstallationBan:
+		r.InstalledAfter = r.Effective
+		if r.InstalledText != "" {
+			if r.InstalledAfter, err = dateOrParam(r.InstalledText, params); err != nil {
+				bad("installed_after", "%v", err)
+			}
+		}
+	case KindDiversity:
+		if r.MinVendors < 0 {
+			bad("min_vendors", "%d is negative", r.MinVendors)
+		}
+		if r.MaxShare != nil && (*r.MaxShare <= 0 || *r.MaxShare > cf.QuantityFromInt(1)) {
+			bad("max_share", "%s is not a share above 0 and at most 1", r.MaxShare)
+		}
+		if r.MinVendors == 0 && r.MaxShare == nil {
+			bad("min_vendors", "a diversity rule needs min_vendors, max_share or both")
+		}
+	}
+	if r.Where != "" {
+		prog, err := compileWhere(r.Where)
+		if err != nil {
+			bad("where", "%v", err)
+		}
+		r.where = prog
+	}
+}
+
+func (s *Scope) validate(r *Rule, probs *cf.Problems) {
+	for _, d := range s.Domains {
+		if _, ok := cf.ParseDomain(d); !ok {
+			oneOf(probs, r.Pos, "rules", r.LocalID, "scope.domains", d, cf.DomainNames())
+		}
+	}
+	for _, t := range s.Technologies {
+		if _, ok := cf.ParseTech(t); !ok {
+			oneOf(probs, r.Pos, "rules", r.LocalID, "scope.technologies", t, cf.TechNames())
+		}
+	}
+	// Function ids are checked against the inventory's catalogue at check
+	// time, since an inventory may define functions of its own.
+}
+
+// SetParam sets a parameter's value.
+func (p *Pack) SetParam(name string, value cf.Date) error {
+	for i := range p.Parameters {
+		if p.Parameters[i].Name == name {
+			p.Parameters[i].Value = value
+			params := map[string]*Parameter{}
+			for j := range p.Parameters {
+				params[p.Parameters[j].Name] = &p.Parameters[j]
+			}
+			for k := range p.Rules {
+				r := &p.Rules[k]
+				r.Effective, _ = dateOrParam(r.EffectiveText, params)
+				if r.Kind == KindInstallationBan {
+					r.InstalledAfter = r.Effective
+					if r.InstalledText != "" {
+						r.InstalledAfter, _ = dateOrParam(r.InstalledText, params)
+					}
+				}
+			}
+			return nil
+		}
+	}
+	var names []string
+	for _, prm := range p.Parameters {
+		names = append(names, prm.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("pack %s has no parameters", p.ID)
+	}
+	return fmt.Errorf("pack %s has no parameter %q (it has: %s)", p.ID, name, strings.Join(names, ", "))
+}

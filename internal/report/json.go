@@ -1,0 +1,180 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+)
+
+// JSON output: the contract of docs/json-output.md. Fields may be added;
+// none may be removed or renamed.
+
+type jsonInventory struct {
+	Digest    string `json:"digest"`
+	Operators int    `json:"operators"`
+	Sites     int    `json:"sites"`
+	Elements  int    `json:"elements"`
+	Links     int    `json:"links"`
+	Areas     int    `json:"areas"`
+}
+
+type jsonPolicy struct {
+	ID           string `json:"id"`
+	Title        string `json:"title"`
+	Version      string `json:"version"`
+	Kind         string `json:"kind"`
+	Status       string `json:"status"`
+	Jurisdiction string `json:"jurisdiction"`
+	Builtin      bool   `json:"builtin"`
+}
+
+type jsonSummary struct {
+	Violation  int `json:"violation"`
+	Upcoming   int `json:"upcoming"`
+	Waived     int `json:"waived"`
+	Unmeasured int `json:"unmeasured"`
+}
+
+type jsonWaiver struct {
+	Rule     string  `json:"rule"`
+	Approver string  `json:"approver"`
+	Reason   string  `json:"reason"`
+	Expires  cf.Date `json:"expires"`
+	Expired  bool    `json:"expired"`
+}
+
+// Finding is one finding as JSON and CSV write it.
+type Finding struct {
+	ID         string      `json:"id"`
+	Policy     string      `json:"policy"`
+	Rule       string      `json:"rule"`
+	Kind       string      `json:"kind"`
+	Status     string      `json:"status"`
+	Severity   string      `json:"severity"`
+	Operator   *string     `json:"operator"`
+	Site       *string     `json:"site"`
+	Element    *string     `json:"element"`
+	Vendor     *string     `json:"vendor"`
+	Metric     *string     `json:"metric"`
+	Value      *float64    `json:"value"`
+	Limit      *float64    `json:"limit"`
+	Effective  cf.Date     `json:"effective"`
+	DaysLeft   *int        `json:"days_left"`
+	Message    string      `json:"message"`
+	Citation   string      `json:"citation"`
+	Confidence string      `json:"confidence"`
+	Domain     *string     `json:"domain"`
+	Waiver     *jsonWaiver `json:"waiver"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// NewFinding converts a finding for the machine formats.
+func NewFinding(inv *inventory.Inventory, f *policy.Finding) Finding {
+	out := Finding{
+		ID:         f.ID(inv),
+		Policy:     f.Pack.ID,
+		Rule:       f.Rule.ID,
+		Kind:       f.Rule.Kind,
+		Status:     f.Status,
+		Severity:   f.Rule.Severity,
+		Operator:   optional(refID(inv, f.Operator, 'o')),
+		Site:       optional(refID(inv, f.Site, 's')),
+		Element:    optional(refID(inv, f.Element, 'e')),
+		Vendor:     optional(groupID(inv, f.Group)),
+		Metric:     optional(f.Metric),
+		Effective:  f.Rule.Effective,
+		Message:    f.Message(inv),
+		Citation:   f.Rule.Citation,
+		Confidence: f.Rule.Confidence,
+	}
+	if f.Domain != cf.DomainNone {
+		out.Domain = optional(f.Domain.String())
+	}
+	if f.Value != nil {
+		v := f.Value.Float()
+		out.Value = &v
+	}
+	if f.Limit != nil {
+		l := f.Limit.Float()
+		out.Limit = &l
+	}
+	if f.Status == policy.StatusUpcoming {
+		d := f.DaysLeft
+		out.DaysLeft = &d
+	}
+	if w := f.Waiver; w != nil {
+		out.Waiver = &jsonWaiver{Rule: w.Rule, Approver: w.Approver, Reason: w.Reason, Expires: w.Expires, Expired: f.WaiverExpired()}
+	}
+	return out
+}
+
+// writeJSON streams the report: a national check can have hundreds of
+// thousands of findings, which need not all be held as JSON at once.
+func writeJSON(w io.Writer, res *policy.Result) error {
+	inv := res.Inventory
+	bw := bufio.NewWriterSize(w, 1<<16)
+	counts := res.Count()
+	head := struct {
+		AsOf      cf.Date           `json:"as_of"`
+		Compliant bool              `json:"compliant"`
+		Inventory jsonInventory     `json:"inventory"`
+		Policies  []jsonPolicy      `json:"policies"`
+		Summary   jsonSummary       `json:"summary"`
+		Operators []OperatorVerdict `json:"operators"`
+	}{
+		AsOf:      res.AsOf,
+		Compliant: res.Compliant(),
+		Inventory: jsonInventory{Digest: inv.Digest, Operators: len(inv.Operators), Sites: len(inv.Sites),
+			Elements: len(inv.Elements), Links: len(inv.Links), Areas: len(inv.Areas)},
+		Summary: jsonSummary{Violation: counts[policy.StatusViolation], Upcoming: counts[policy.StatusUpcoming],
+			Waived: counts[policy.StatusWaived], Unmeasured: counts[policy.StatusUnmeasured]},
+		Operators: Verdicts(res),
+		Policies:  []jsonPolicy{},
+	}
+	for _, p := range res.Packs {
+		head.Policies = append(head.Policies, jsonPolicy{ID: p.ID, Title: p.Title, Version: p.Version, Kind: p.Kind,
+			Status: p.Status, Jurisdiction: p.Jurisdiction, Builtin: p.Builtin})
+	}
+	b, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw.Write(b[:len(b)-2]) // reopen the object: drop "\n}"
+	bw.WriteString(",\n  \"findings\": [")
+	for i := range res.Findings {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		fb, err := json.MarshalIndent(NewFinding(inv, &res.Findings[i]), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.Write(fb)
+	}
+	if len(res.Findings) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("],\n  \"warnings\": ")
+	warnings := res.Warnings
+	if warnings == nil {
+		warnings = []cf.Warning{}
+	}
+	wb, err := json.MarshalIndent(warnings, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	bw.Write(wb)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}

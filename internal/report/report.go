@@ -1,0 +1,137 @@
+// Package report renders check results for people and machines: a table
+// for the terminal, the JSON contract, CSV, Markdown and JUnit XML. It only
+// formats; every judgement was made by the policy package.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+)
+
+// Formats lists the output formats of `corefence check`.
+var Formats = []string{"table", "json", "csv", "markdown", "junit"}
+
+// Options adjust rendering.
+type Options struct {
+	// MaxPerRule bounds how many findings of one rule the table and
+	// Markdown formats list; the machine formats list all. Zero means 20.
+	MaxPerRule int
+}
+
+// Write renders res in the named format.
+func Write(w io.Writer, format string, res *policy.Result, opts Options) error {
+	if opts.MaxPerRule == 0 {
+		opts.MaxPerRule = 20
+	}
+	switch format {
+	case "table":
+		return writeTable(w, res, opts)
+	case "json":
+		return writeJSON(w, res)
+	case "csv":
+		return writeCSV(w, res)
+	case "markdown":
+		return writeMarkdown(w, res, opts)
+	case "junit":
+		return writeJUnit(w, res)
+	}
+	return fmt.Errorf("unknown format %q", format)
+}
+
+// OperatorVerdict is one operator's standing in a check.
+type OperatorVerdict struct {
+	ID        string         `json:"id"`
+	Compliant bool           `json:"compliant"`
+	Counts    map[string]int `json:"counts"`
+	// NextDeadline is the earliest effective date among the operator's
+	// upcoming findings, or "" when there is none.
+	NextDeadline string `json:"next_deadline,omitempty"`
+}
+
+// Verdicts returns one verdict per operator, in inventory order.
+func Verdicts(res *policy.Result) []OperatorVerdict {
+	inv := res.Inventory
+	out := make([]OperatorVerdict, len(inv.Operators))
+	for i, op := range inv.Operators {
+		out[i] = OperatorVerdict{ID: op.ID, Compliant: true, Counts: map[string]int{}}
+		for _, s := range policy.Statuses {
+			out[i].Counts[s] = 0
+		}
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Operator == inventory.NoRef {
+			continue
+		}
+		v := &out[f.Operator]
+		v.Counts[f.Status]++
+		if f.Status == policy.StatusViolation {
+			v.Compliant = false
+		}
+		if f.Status == policy.StatusUpcoming {
+			if d := f.Rule.Effective.String(); v.NextDeadline == "" || d < v.NextDeadline {
+				v.NextDeadline = d
+			}
+		}
+	}
+	return out
+}
+
+// ruleGroup is the findings of one rule, for the formats that group them.
+type ruleGroup struct {
+	pack     *policy.Pack
+	rule     *policy.Rule
+	findings []*policy.Finding
+	counts   map[string]int
+}
+
+func groupByRule(res *policy.Result) []*ruleGroup {
+	var groups []*ruleGroup
+	byRule := map[*policy.Rule]*ruleGroup{}
+	for _, p := range res.Packs {
+		for i := range p.Rules {
+			g := &ruleGroup{pack: p, rule: &p.Rules[i], counts: map[string]int{}}
+			groups = append(groups, g)
+			byRule[g.rule] = g
+		}
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		g := byRule[f.Rule]
+		g.findings = append(g.findings, f)
+		g.counts[f.Status]++
+	}
+	// Within a rule, the findings that need action come first.
+	rank := map[string]int{}
+	for i, s := range policy.Statuses {
+		rank[s] = i
+	}
+	for _, g := range groups {
+		sort.SliceStable(g.findings, func(i, j int) bool { return rank[g.findings[i].Status] < rank[g.findings[j].Status] })
+	}
+	return groups
+}
+
+func refID(inv *inventory.Inventory, r inventory.Ref, kind byte) string {
+	if r == inventory.NoRef {
+		return ""
+	}
+	switch kind {
+	case 'o':
+		return inv.Operators[r].ID
+	case 's':
+		return inv.Sites[r].ID
+	}
+	return inv.Elements[r].ID
+}
+
+func groupID(inv *inventory.Inventory, g inventory.GroupRef) string {
+	if g == inventory.NoRef {
+		return ""
+	}
+	return inv.Groups[g].ID
+}

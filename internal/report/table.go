@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+)
+
+func writeTable(w io.Writer, res *policy.Result, opts Options) error {
+	inv := res.Inventory
+	ew := &errWriter{w: w}
+	var ids []string
+	for _, p := range res.Packs {
+		ids = append(ids, p.ID)
+	}
+	ew.printf("corefence check as of %s against %s\n", res.AsOf, strings.Join(ids, ", "))
+	ew.printf("inventory: %d operators, %d sites, %d elements, %d links, %d areas (%s)\n\n",
+		len(inv.Operators), len(inv.Sites), len(inv.Elements), len(inv.Links), len(inv.Areas), short(inv.Digest))
+
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OPERATOR\tVERDICT\tVIOLATIONS\tUPCOMING\tWAIVED\tUNMEASURED\tNEXT DEADLINE")
+	for _, v := range Verdicts(res) {
+		verdict := "compliant"
+		if !v.Compliant {
+			verdict = "NOT COMPLIANT"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", v.ID, verdict, v.Counts[policy.StatusViolation],
+			v.Counts[policy.StatusUpcoming], v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
+	}
+	tw.Flush()
+
+	for _, g := range groupByRule(res) {
+		if len(g.findings) == 0 {
+			continue
+		}
+		r := g.rule
+		state := "in force since " + r.Effective.String()
+		if r.Effective > res.AsOf {
+			state = fmt.Sprintf("deadline %s, in %d days", r.Effective, r.Effective.Sub(res.AsOf))
+		}
+		ew.printf("\n%s — %s\n  %s · %s · %s · %s\n", r.ID, r.Title, r.Kind, r.Severity, state, countLine(g.counts))
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		for i, f := range g.findings {
+			if i == opts.MaxPerRule {
+				fmt.Fprintf(tw, "  … and %d more (use --format json or csv for every finding)\n", len(g.findings)-i)
+				break
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.ToUpper(f.Status), subject(inv, f), f.Message(inv))
+		}
+		tw.Flush()
+		if r.Citation != "" {
+			ew.printf("  source: %s", r.Citation)
+			if r.Confidence != "" {
+				ew.printf(" [%s]", r.Confidence)
+			}
+			ew.printf("\n")
+		}
+	}
+	if len(res.Warnings) > 0 {
+		ew.printf("\nwarnings:\n")
+		for _, wn := range res.Warnings {
+			ew.printf("  %s: %s\n", wn.Code, wn.Message)
+		}
+	}
+	counts := res.Count()
+	verdict := "COMPLIANT"
+	if !res.Compliant() {
+		verdict = "NOT COMPLIANT"
+	}
+	ew.printf("\n%s as of %s: %s\n", verdict, res.AsOf, countLine(counts))
+	return ew.err
+}
+
+func countLine(counts map[string]int) string {
+	var parts []string
+	for _, s := range policy.Statuses {
+		if n := counts[s]; n > 0 {
+			word := s
+			if s == policy.StatusViolation && n != 1 {
+				word = "violations"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, word))
+		}
+	}
+	if len(parts) == 0 {
+		return "no findings"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// subject names what a finding is about in a few characters.
+func subject(inv *inventory.Inventory, f *policy.Finding) string {
+	switch {
+	case f.Element != inventory.NoRef:
+		return inv.Elements[f.Element].ID
+	case f.Metric != "":
+		return inv.Operators[f.Operator].ID + " " + f.Metric
+	}
+	return inv.Operators[f.Operator].ID
+}
+
+func short(digest string) string {
+	if len(digest) > 19 {
+		return digest[:19] + "…"
+	}
+	return digest
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// errWriter keeps the first write error, so renderers can write freely and
+// check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }

@@ -34,6 +34,9 @@ func Builtin(id string) (*Pack, bool, error) {
 	if err != nil {
 		return nil, true, fmt.Errorf("built-in pack %s is broken: %w", id, err)
 	}
+	if p.ID != id {
+		return nil, true, fmt.Errorf("built-in pack file %s.yaml declares id %q", id, p.ID)
+	}
 	p.Builtin = true
 	return p, true, nil
 }

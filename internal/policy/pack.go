@@ -60,7 +60,7 @@ type Pack struct {
 type Source struct {
 	ID        string  `yaml:"id,required"`
 	Title     string  `yaml:"title,required"`
-	URL       string  `yaml:"url,required"`
+	URL       string  `yaml:"url"` // empty when the source is a print or paywalled article with no stable address
 	Published cf.Date `yaml:"published"`
 	Pos       cf.Position
 }
@@ -206,7 +206,7 @@ func (p *Pack) validate(probs *cf.Problems) {
 			probs.Addf(s.Pos, "sources", s.ID, "id", "duplicate source id")
 		}
 		sources[s.ID] = true
-		if !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
+		if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
 			probs.Addf(s.Pos, "sources", s.ID, "url", "%q is not an http(s) URL", s.URL)
 		}
 	}
@@ -254,9 +254,12 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 	if r.Confidence == "interpreted" && r.Interpretation == "" {
 		bad("interpretation", "an interpreted rule must say how its source was read")
 	}
-	var err error
-	if r.Effective, err = dateOrParam(r.EffectiveText, params); err != nil {
-		bad("effective", "%v", err)
+	effErr, instErr := r.resolveDates(params)
+	if effErr != nil {
+		bad("effective", "%v", effErr)
+	}
+	if instErr != nil {
+		bad("installed_after", "%v", instErr)
 	}
 	for _, s := range r.SourceIDs {
 		if !sources[s] {
@@ -309,13 +312,6 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 		} else if *r.Cap < 0 || *r.Cap > cf.QuantityFromInt(1) {
 			bad("cap", "%s is not a share between 0 and 1", r.Cap)
 		}
-	case KindInstallationBan:
-		r.InstalledAfter = r.Effective
-		if r.InstalledText != "" {
-			if r.InstalledAfter, err = dateOrParam(r.InstalledText, params); err != nil {
-				bad("installed_after", "%v", err)
-			}
-		}
 	case KindDiversity:
 		if r.MinVendors < 0 {
 			bad("min_vendors", "%d is negative", r.MinVendors)
@@ -351,34 +347,37 @@ func (s *Scope) validate(r *Rule, probs *cf.Problems) {
 	// time, since an inventory may define functions of its own.
 }
 
-// SetParam sets a parameter's value.
+// resolveDates sets the rule's dates from their text, which may name a
+// parameter.
+func (r *Rule) resolveDates(params map[string]*Parameter) (effErr, instErr error) {
+	r.Effective, effErr = dateOrParam(r.EffectiveText, params)
+	r.InstalledAfter = r.Effective
+	if r.InstalledText != "" {
+		r.InstalledAfter, instErr = dateOrParam(r.InstalledText, params)
+	}
+	return effErr, instErr
+}
+
+// SetParam sets a parameter's value and the dates of the rules that use it.
 func (p *Pack) SetParam(name string, value cf.Date) error {
+	params := map[string]*Parameter{}
 	for i := range p.Parameters {
-		if p.Parameters[i].Name == name {
-			p.Parameters[i].Value = value
-			params := map[string]*Parameter{}
-			for j := range p.Parameters {
-				params[p.Parameters[j].Name] = &p.Parameters[j]
-			}
-			for k := range p.Rules {
-				r := &p.Rules[k]
-				r.Effective, _ = dateOrParam(r.EffectiveText, params)
-				if r.Kind == KindInstallationBan {
-					r.InstalledAfter = r.Effective
-					if r.InstalledText != "" {
-						r.InstalledAfter, _ = dateOrParam(r.InstalledText, params)
-					}
-				}
-			}
-			return nil
+		params[p.Parameters[i].Name] = &p.Parameters[i]
+	}
+	prm, ok := params[name]
+	if !ok {
+		var names []string
+		for _, prm := range p.Parameters {
+			names = append(names, prm.Name)
 		}
+		if len(names) == 0 {
+			return fmt.Errorf("pack %s has no parameters", p.ID)
+		}
+		return fmt.Errorf("pack %s has no parameter %q (it has: %s)", p.ID, name, strings.Join(names, ", "))
 	}
-	var names []string
-	for _, prm := range p.Parameters {
-		names = append(names, prm.Name)
+	prm.Value = value
+	for i := range p.Rules {
+		p.Rules[i].resolveDates(params) // the texts were checked when the pack loaded
 	}
-	if len(names) == 0 {
-		return fmt.Errorf("pack %s has no parameters", p.ID)
-	}
-	return fmt.Errorf("pack %s has no parameter %q (it has: %s)", p.ID, name, strings.Join(names, ", "))
+	return nil
 }

@@ -115,7 +115,7 @@ func (r *Registry) addFileGroup(fg fileGroup) error {
 		}
 		prefixOK[k] = true
 	}
-	g := &Group{ID: fg.ID, Name: fg.Name, Country: fg.Country, Designated: fg.Designated, Aliases: fg.Aliases}
+	g := &Group{ID: fg.ID, Name: fg.Name, Country: fg.Country, Designated: fg.Designated, Aliases: fg.Aliases, Note: strings.TrimSpace(fg.Note)}
 	r.groups[g.ID] = g
 	for _, s := range names {
 		r.register(g, s, prefixOK[Normalize(s)])

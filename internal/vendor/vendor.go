@@ -18,11 +18,12 @@ import (
 
 // Group is a vendor corporate group.
 type Group struct {
-	ID         string   // slug, e.g. "huawei"
-	Name       string   // display name, e.g. "Huawei"
-	Country    string   // ISO 3166-1 alpha-2 code of the group's headquarters
-	Designated bool     // named as high-risk by at least one government regime
-	Aliases    []string // legal names, subsidiaries, brands and spellings, as written
+	ID         string   `json:"id"`         // slug, e.g. "huawei"
+	Name       string   `json:"name"`       // display name, e.g. "Huawei"
+	Country    string   `json:"country"`    // ISO 3166-1 alpha-2 code of the group's headquarters
+	Designated bool     `json:"designated"` // named as high-risk by at least one government regime
+	Aliases    []string `json:"aliases"`    // legal names, subsidiaries, brands and spellings, as written
+	Note       string   `json:"note"`       // what the entry rests on (ownership, designation, divestments)
 }
 
 // Addition is a `vendors` record of an inventory: a new group, or more

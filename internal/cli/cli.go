@@ -48,6 +48,8 @@ func commands() []command {
 		{"policies", "list the built-in policy packs, or show one", runPolicies},
 		{"functions", "list the function catalogue", runFunctions},
 		{"vendors", "list the vendor registry", runVendors},
+		{"gen", "generate a realistic national network (UK 2019-2020) as an inventory", runGen},
+		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)
 			return nil

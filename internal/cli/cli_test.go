@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,34 @@ func TestErrorsLeaveStdoutEmpty(t *testing.T) {
 		if code != ExitError || out != "" || errs == "" {
 			t.Errorf("corefence %s: exit %d, stdout %q, stderr %q; want 2, nothing, a message", strings.Join(args, " "), code, out, errs)
 		}
+	}
+}
+
+// TestDemo runs the demo into a fresh directory: it tells the story at each
+// date and writes only into the directory it was given.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	out := dir + "/demo"
+	code, stdout, stderr := run(t, time.Now(), "demo", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	for _, step := range ukStory {
+		if !strings.Contains(stdout, "━━ "+step.date) {
+			t.Errorf("demo output lacks the %s step", step.date)
+		}
+	}
+	for _, want := range []string{"uk-dvd-2022/core", "uk-2020-ncsc/access-cap-mobile", "NOT COMPLIANT"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "demo" {
+		t.Errorf("demo wrote outside its directory: %v", entries)
+	}
+	files, _ := os.ReadDir(out)
+	if len(files) != 1+len(ukStory) {
+		t.Errorf("demo directory holds %d files, want the inventory and %d reports", len(files), len(ukStory))
 	}
 }

@@ -46,7 +46,13 @@ func ParseQuantity(s string) (Quantity, error) {
 			return 0, fmt.Errorf("%q is not a number", orig)
 		}
 	}
-	scale := len(frac) - exp                   // value = digits × 10^-scale
+	scale := len(frac) - exp // value = digits × 10^-scale
+	if v, ok := quickQuantity(digits, 9-scale); ok {
+		if neg {
+			v = -v
+		}
+		return Quantity(v), nil
+	}
 	n, _ := new(big.Int).SetString(digits, 10) // digits are checked above
 	// value in billionths = digits × 10^(9-scale)
 	shift := 9 - scale
@@ -68,6 +74,26 @@ func ParseQuantity(s string) (Quantity, error) {
 		v = -v
 	}
 	return Quantity(v), nil
+}
+
+// quickQuantity computes digits × 10^shift in int64 when that is exact and
+// cannot overflow: the common case of traffic figures and metrics, which
+// need no big arithmetic.
+func quickQuantity(digits string, shift int) (int64, bool) {
+	if len(digits) > 18 || shift < 0 || shift > 9 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(digits); i++ {
+		v = v*10 + int64(digits[i]-'0')
+	}
+	for ; shift > 0; shift-- {
+		if v > math.MaxInt64/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	return v, true
 }
 
 // QuantityFromInt returns n units.

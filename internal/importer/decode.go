@@ -195,6 +195,12 @@ func csvRecords[T any](file string, data []byte, s *section[T], out []T, probs *
 			bCol = i
 		}
 	}
+	// Size the slice once: records are big, and regrowing copies them all.
+	if rows := bytes.Count(data, []byte{'\n'}); cap(out)-len(out) < rows {
+		grown := make([]T, len(out), len(out)+rows)
+		copy(grown, out)
+		out = grown
+	}
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {

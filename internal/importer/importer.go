@@ -210,13 +210,13 @@ func readParts(parts []part) (*inventory.Doc, error) {
 		r := &results[i]
 		probs.Merge(&r.probs)
 		h.Write(r.digest[:])
-		doc.Operators = append(doc.Operators, r.doc.Operators...)
-		doc.Sites = append(doc.Sites, r.doc.Sites...)
-		doc.Elements = append(doc.Elements, r.doc.Elements...)
-		doc.Links = append(doc.Links, r.doc.Links...)
-		doc.Areas = append(doc.Areas, r.doc.Areas...)
-		doc.Vendors = append(doc.Vendors, r.doc.Vendors...)
-		doc.Functions = append(doc.Functions, r.doc.Functions...)
+		doc.Operators = merge(doc.Operators, r.doc.Operators)
+		doc.Sites = merge(doc.Sites, r.doc.Sites)
+		doc.Elements = merge(doc.Elements, r.doc.Elements)
+		doc.Links = merge(doc.Links, r.doc.Links)
+		doc.Areas = merge(doc.Areas, r.doc.Areas)
+		doc.Vendors = merge(doc.Vendors, r.doc.Vendors)
+		doc.Functions = merge(doc.Functions, r.doc.Functions)
 	}
 	doc.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return doc, probs.Err()
@@ -235,4 +235,14 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s", pathMessage(err))
 	}
 	return data, nil
+}
+
+// merge appends src to dst, taking src as it is when dst is empty: the big
+// sections usually come from one file, and copying a million records is
+// not free.
+func merge[T any](dst, src []T) []T {
+	if len(dst) == 0 {
+		return src
+	}
+	return append(dst, src...)
 }

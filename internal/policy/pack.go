@@ -270,7 +270,7 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 
 	has := func(field string, present bool) {
 		if present {
-			bad(field, "does not apply to a %s rule", r.Kind)
+			bad(field, "does not apply to %s rule", withArticle(r.Kind))
 		}
 	}
 	if r.Kind != KindExcludeAtSites {
@@ -380,4 +380,11 @@ func (p *Pack) SetParam(name string, value cf.Date) error {
 		p.Rules[i].resolveDates(params) // the texts were checked when the pack loaded
 	}
 	return nil
+}
+
+func withArticle(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

@@ -75,10 +75,13 @@ func LoadWaivers(path string) ([]Waiver, error) {
 			}
 		}
 		if n != 1 {
-			probs.Addf(w.Pos, "waivers", w.Rule, "element", "name exactly one of element, site or operator (found %d)", n)
+			probs.Addf(w.Pos, "waivers", fmt.Sprintf("#%d", i+1), "element", "name exactly one of element, site or operator (found %d)", n)
 		}
-		if w.Rule == "*" || strings.Count(strings.TrimSuffix(w.Rule, "*"), "/") == 0 && !strings.HasSuffix(w.Rule, "*") {
-			probs.Addf(w.Pos, "waivers", w.Rule, "rule", "want a rule id such as uk-dvd-2022/core, or a prefix ending in * within one pack")
+		// A waiver names a rule ("pack/rule") or a prefix of rule ids; a bare
+		// "*" would waive every rule of every pack, which no approver means.
+		prefix, isPrefix := strings.CutSuffix(w.Rule, "*")
+		if w.Rule != "" && (prefix == "" || !isPrefix && !strings.Contains(w.Rule, "/")) {
+			probs.Addf(w.Pos, "waivers", fmt.Sprintf("#%d", i+1), "rule", "%q: want a rule id such as uk-dvd-2022/core, or a prefix ending in * such as uk-dvd-2022/*", w.Rule)
 		}
 	}
 	if err := probs.Err(); err != nil {

@@ -36,6 +36,11 @@ func (d *decoder) fail(n *Node, id, field, format string, args ...any) {
 }
 
 func (d *decoder) value(n *Node, v reflect.Value, id, field string) {
+	d.valueAt(n, v, id, field, 0)
+}
+
+// valueAt decodes n; index is the 1-based position of n in its list, or 0.
+func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int) {
 	if n.Kind == Null {
 		return
 	}
@@ -107,8 +112,14 @@ func (d *decoder) value(n *Node, v reflect.Value, id, field string) {
 			items = []*Node{n} // a lone string is a list of one
 		}
 		s := reflect.MakeSlice(v.Type(), len(items), len(items))
+		if v.Type().Elem().Kind() == reflect.Struct && field != "" {
+			// Records of a list are named after it: "rules r2", "waivers #4".
+			outer := d.section
+			d.section = field
+			defer func() { d.section = outer }()
+		}
 		for i, it := range items {
-			d.value(it, s.Index(i), id, field)
+			d.valueAt(it, s.Index(i), id, field, i+1)
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -128,7 +139,7 @@ func (d *decoder) value(n *Node, v reflect.Value, id, field string) {
 		}
 		v.Set(m)
 	case reflect.Struct:
-		d.structure(n, v)
+		d.structure(n, v, index, id)
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
 		d.value(n, p.Elem(), id, field)
@@ -167,9 +178,15 @@ func fieldsOf(t reflect.Type) (map[string]structField, []string) {
 	return fields, names
 }
 
-func (d *decoder) structure(n *Node, v reflect.Value) {
+// structure decodes a mapping into a struct. Problems name the record by its
+// own id, else its place in a list, else the record it is part of.
+func (d *decoder) structure(n *Node, v reflect.Value, index int, parentID string) {
 	if n.Kind != Map {
-		d.fail(n, "", "", "want a mapping of fields, got %s", n.Kind)
+		id := ""
+		if index > 0 {
+			id = fmt.Sprintf("#%d", index)
+		}
+		d.fail(n, id, "", "want a mapping of fields, got %s", n.Kind)
 		return
 	}
 	fields, names := fieldsOf(v.Type())
@@ -179,6 +196,10 @@ func (d *decoder) structure(n *Node, v reflect.Value) {
 	id := ""
 	if idNode := n.Get("id"); idNode != nil && idNode.Kind != Seq && idNode.Kind != Map {
 		id = idNode.Text
+	} else if index > 0 {
+		id = fmt.Sprintf("#%d", index)
+	} else {
+		id = parentID
 	}
 	given := map[string]bool{}
 	for i, k := range n.Keys {
@@ -210,34 +231,40 @@ func unknownField(name string, valid []string) string {
 }
 
 // Suggest returns the valid word closest to word, if it is close enough to
-// be a typo of it.
+// be a typo of it: at most two edits, and fewer than half the word's length.
 func Suggest(word string, valid []string) string {
 	best, bestD := "", 3
 	for _, v := range valid {
-		if d := editDistance(word, v); d < bestD && d < len(v) {
+		if d := editDistance(word, v); d < bestD && 2*d < len(v) {
 			best, bestD = v, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal-string-alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours each count
+// one, so "vendro" is one edit from "vendor".
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }

@@ -190,10 +190,7 @@ func (p *jsonParser) fail(off int, err error) error {
 	msg := err.Error()
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		off = int(syn.Offset) - 1
-		if off < 0 {
-			off = 0
-		}
+		off = int(syn.Offset) // the decoder's offset is the index of the offending byte
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		msg = "unexpected end of file"

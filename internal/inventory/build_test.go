@@ -1,0 +1,115 @@
+package inventory_test
+
+import (
+	"math"
+	"testing"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+func site(id, op string) inventory.Site {
+	return inventory.Site{ID: id, Operator: op, Lat: 51, Lon: 0}
+}
+
+func build(t *testing.T, doc *inventory.Doc) *inventory.Inventory {
+	t.Helper()
+	inv, err := inventory.Build(doc, inventory.Options{})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return inv
+}
+
+// TestTechnologies: an element's technologies are its own, else its
+// function's default, else those its operator runs.
+func TestTechnologies(t *testing.T) {
+	inv := build(t, &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "mobile"}, {ID: "fibre"}, {ID: "empty"}},
+		Sites:     []inventory.Site{site("M", "mobile"), site("F", "fibre"), site("E", "empty")},
+		Elements: []inventory.Element{
+			{ID: "enb", Site: "M", Function: "enb", Vendor: "Nokia"},
+			{ID: "gnb", Site: "M", Function: "gnb", Vendor: "Nokia"},
+			{ID: "router", Site: "M", Function: "router", Vendor: "Cisco"},
+			{ID: "old-bts", Site: "M", Function: "bts", Vendor: "Nokia", Status: inventory.StatusRetired},
+			{ID: "explicit", Site: "M", Function: "router", Vendor: "Cisco", Technology: cf.Tech4G},
+			{ID: "olt", Site: "F", Function: "olt", Vendor: "Nokia"},
+			{ID: "switch", Site: "F", Function: "switch", Vendor: "Cisco"},
+			{ID: "lonely", Site: "E", Function: "server", Vendor: "Dell"},
+		},
+	})
+	want := map[string]cf.Tech{
+		"enb": cf.Tech4G, "gnb": cf.Tech5G, "router": cf.Tech4G | cf.Tech5G, "old-bts": cf.Tech2G,
+		"explicit": cf.Tech4G, "olt": cf.TechFTTP, "switch": cf.TechFTTP, "lonely": 0,
+	}
+	for _, e := range inv.Elements {
+		if e.Tech != want[e.ID] {
+			t.Errorf("element %s: Tech = %q, want %q", e.ID, e.Tech, want[e.ID])
+		}
+	}
+	if got := inv.Operators[0].Tech; got != cf.Tech4G|cf.Tech5G {
+		t.Errorf("operator mobile runs %q, want 4g,5g (a retired BTS does not count)", got)
+	}
+}
+
+// TestHostingChain: a hosted element takes the site at the end of its
+// chain, whatever the order the records come in.
+func TestHostingChain(t *testing.T) {
+	inv := build(t, &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op"}},
+		Sites:     []inventory.Site{site("DC", "op")},
+		Elements: []inventory.Element{
+			{ID: "amf", HostedOn: "vm", Function: "amf", Vendor: "Ericsson"},
+			{ID: "vm", HostedOn: "host", Function: "server", Vendor: "VMware"},
+			{ID: "host", Site: "DC", Function: "nfvi", Vendor: "Dell"},
+		},
+	})
+	for _, e := range inv.Elements {
+		if e.SiteRef != 0 {
+			t.Errorf("element %s: SiteRef = %d, want 0 (DC)", e.ID, e.SiteRef)
+		}
+	}
+	amf, _ := inv.Element("amf")
+	vm, _ := inv.Element("vm")
+	if inv.Elements[amf].HostRef != vm {
+		t.Errorf("amf hosted on %d, want vm (%d)", inv.Elements[amf].HostRef, vm)
+	}
+}
+
+// TestVendorGroups: spellings of one group are one group; unknown vendors
+// and near misses are kept and reported.
+func TestVendorGroups(t *testing.T) {
+	inv := build(t, &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op"}},
+		Sites:     []inventory.Site{site("S", "op")},
+		Elements: []inventory.Element{
+			{ID: "a", Site: "S", Function: "gnb", Vendor: "HUAWEI TECHNOLOGIES CO., LTD."},
+			{ID: "b", Site: "S", Function: "gnb", Vendor: "Huawei Technologies (UK) Co. Ltd"},
+			{ID: "c", Site: "S", Function: "gnb", Vendor: "Huawie"},
+			{ID: "d", Site: "S", Function: "gnb", Vendor: "Acme Radio Ltd"},
+		},
+	})
+	if inv.Elements[0].Group != inv.Elements[1].Group {
+		t.Errorf("two spellings of Huawei are two groups")
+	}
+	hw, _ := inv.Group("huawei")
+	if g := inv.Groups[hw]; !g.Designated || g.Elements != 2 || len(g.Spellings) != 2 {
+		t.Errorf("huawei group = %+v", g)
+	}
+	codes := map[string]int{}
+	for _, w := range inv.Warnings {
+		codes[w.Code]++
+	}
+	if codes["vendor-near-miss"] != 1 || codes["vendor-unknown"] != 1 {
+		t.Errorf("warnings = %v, want one near miss and one unknown vendor", inv.Warnings)
+	}
+}
+
+func TestAreaRequiresRadius(t *testing.T) {
+	_, err := inventory.Build(&inventory.Doc{
+		Areas: []inventory.Area{{ID: "a", Category: "military", Lat: 1, Lon: 1, RadiusKm: math.NaN()}},
+	}, inventory.Options{})
+	if ps, ok := cf.AsProblems(err); !ok || len(ps.List) != 1 || ps.List[0].Field != "radius_km" {
+		t.Errorf("Build = %v, want one radius_km problem", err)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,11 +65,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(w, "%d sites, %d elements, %d sensitive areas), checked against the UK's high-risk-vendor rules\n", len(inv.Sites), len(inv.Elements), len(inv.Areas))
 	fmt.Fprintf(w, "as each came into force — if nothing in the network had changed since 2019.\n")
 	fmt.Fprintf(w, "Packs: %s. Inventory: %s\n", strings.Join(ukPacks, ", "), invPath)
-	huawei := designatedShare(inv, "huawei")
-	fmt.Fprintf(w, "\nHuawei's share of 5G radio sites: %s\n", huawei)
-
 	packs, err := openPacks(ukPacks, nil)
 	if err != nil {
+		return err
+	}
+	if err := printCapShares(w, inv, packs); err != nil {
 		return err
 	}
 	prevInForce := map[string]bool{}
@@ -115,7 +116,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 // printNewlyInForce lists the rules that came into force since the last
 // date, with what they catch.
-func printNewlyInForce(w interface{ Write([]byte) (int, error) }, res *policy.Result, seen map[string]bool) {
+func printNewlyInForce(w io.Writer, res *policy.Result, seen map[string]bool) {
 	caught := map[string]int{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -142,40 +143,24 @@ func printNewlyInForce(w interface{ Write([]byte) (int, error) }, res *policy.Re
 	fmt.Fprintf(w, "  in force from now on:\n%s\n", strings.Join(lines, "\n"))
 }
 
-// designatedShare describes, per operator, the share of sites with 5G radio
-// equipment that hold some of the group's.
-func designatedShare(inv *inventory.Inventory, group string) string {
-	g, ok := inv.Group(group)
-	if !ok {
-		return "none"
-	}
-	type tally struct{ sites, with int }
-	t := make([]tally, len(inv.Operators))
-	flags := make([]uint8, len(inv.Sites))
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		if !e.InNetwork(false) || inv.Function(e).Domain != cf.DomainAccess || e.Tech&cf.Tech5G == 0 {
-			continue
-		}
-		flags[e.SiteRef] |= 1
-		if e.Group == g {
-			flags[e.SiteRef] |= 2
-		}
-	}
-	for i, fl := range flags {
-		if fl&1 != 0 {
-			op := inv.Sites[i].OperatorRef
-			t[op].sites++
-			if fl&2 != 0 {
-				t[op].with++
+// printCapShares shows each operator's Huawei share of the 5G access
+// network as the DVD's 35% cap measures it.
+func printCapShares(w io.Writer, inv *inventory.Inventory, packs []*policy.Pack) error {
+	for _, p := range packs {
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			if r.ID != "uk-dvd-2022/5g-access-cap" {
+				continue
+			}
+			shares, err := policy.Shares(inv, p, r, policy.Options{})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\nHuawei's share of the 5G access network, against the %s cap (%s):\n", policy.Percent(r.Cap.Float()), r.ID)
+			for _, sh := range shares {
+				fmt.Fprintf(w, "  %-10s %-8s %7s  %s\n", inv.Operators[sh.Operator].ID, sh.Metric, policy.Percent(sh.Value.Float()), sh.Why)
 			}
 		}
 	}
-	var parts []string
-	for i, op := range inv.Operators {
-		if t[i].sites > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", op.ID, policy.Percent(float64(t[i].with)/float64(t[i].sites))))
-		}
-	}
-	return strings.Join(parts, ", ")
+	return nil
 }

@@ -127,10 +127,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	if opts.AsOf.IsZero() {
 		return nil, fmt.Errorf("check: no as-of date")
 	}
-	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
-	for i := range inv.Elements {
-		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
-	}
+	c := newChecker(inv, opts)
 	probs := &cf.Problems{}
 	type job struct {
 		pack       *Pack
@@ -200,6 +197,14 @@ type checker struct {
 	inv    *inventory.Inventory
 	opts   Options
 	active []bool // elements in the network being checked
+}
+
+func newChecker(inv *inventory.Inventory, opts Options) *checker {
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
+	for i := range inv.Elements {
+		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
+	}
+	return c
 }
 
 // designated marks the vendor groups a pack restricts.
@@ -408,9 +413,38 @@ func (c *checker) sensitiveSites(r *Rule) []string {
 	return out
 }
 
-// shareCap measures, per operator, the share of in-scope sites (or their
-// traffic or premises) that hold designated in-scope equipment.
-func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Finding {
+// Share is one operator's designated share under a share-cap rule's scope,
+// for one metric, whatever the cap or the date.
+type Share struct {
+	Operator inventory.Ref
+	Metric   string
+	Value    cf.Ratio // designated ÷ total; exact
+	Measured bool     // false when a site in scope lacks the metric's figure
+	Sites    int64    // sites in scope
+	Missing  int64    // of them, sites lacking the figure
+	Why      string   // the numbers behind Value, or what is missing
+}
+
+// Shares measures a share-cap rule for every operator with sites in its
+// scope, in operator order and the rule's metric order.
+func Shares(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]Share, error) {
+	if r.Kind != KindShareCap {
+		return nil, fmt.Errorf("rule %s is not a share cap", r.ID)
+	}
+	c := newChecker(inv, opts)
+	probs := &cf.Problems{}
+	designated := c.designated(p, probs)
+	s := compileScope(inv, p, r, probs)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	in, _ := c.inScope(r, s)
+	return c.shares(r, in, designated), nil
+}
+
+// shares tallies, per operator, the sites holding in-scope elements and
+// those holding designated ones, with their traffic and premises.
+func (c *checker) shares(r *Rule, in, designated []bool) []Share {
 	inv := c.inv
 	const (
 		inScopeSite = 1 << iota
@@ -432,7 +466,6 @@ func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Findi
 		traffic, desigTraffic   cf.BigSum
 		premises, desigPremises cf.BigSum
 		noTraffic, noPremises   int64
-		desigGroup              map[inventory.GroupRef]int
 	}
 	tallies := make([]tally, len(inv.Operators))
 	for i := range inv.Sites {
@@ -442,7 +475,6 @@ func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Findi
 		}
 		site := &inv.Sites[i]
 		t := &tallies[site.OperatorRef]
-		desig := fl&designatedSite != 0
 		t.sites++
 		if site.HasTraffic {
 			t.traffic.Add(int64(site.Traffic))
@@ -454,52 +486,61 @@ func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Findi
 		} else {
 			t.noPremises++
 		}
-		if desig {
+		if fl&designatedSite != 0 {
 			t.desigSites++
 			t.desigTraffic.Add(int64(site.Traffic))
 			t.desigPremises.Add(site.Premises)
 		}
 	}
-	limit := cf.QuantityRatio(*r.Cap)
-	var out []Finding
+	var out []Share
 	for op := range tallies {
 		t := &tallies[op]
 		if t.sites == 0 {
 			continue
 		}
 		for _, m := range r.Metrics {
-			f := base
-			f.Operator, f.Metric, f.Limit = inventory.Ref(op), m, &limit
-			var share cf.Ratio
+			sh := Share{Operator: inventory.Ref(op), Metric: m, Measured: true, Sites: t.sites}
 			switch m {
 			case "sites":
-				share = cf.NewRatio(t.desigSites, t.sites)
-				f.Why = fmt.Sprintf("%d of %d sites in scope hold designated equipment", t.desigSites, t.sites)
+				sh.Value = cf.NewRatio(t.desigSites, t.sites)
+				sh.Why = fmt.Sprintf("%d of %d sites in scope hold designated equipment", t.desigSites, t.sites)
 			case "traffic":
-				if t.noTraffic > 0 {
-					f.Status, f.DaysLeft = StatusUnmeasured, 0
-					f.Why = fmt.Sprintf("%d of %d sites in scope have no traffic figure", t.noTraffic, t.sites)
-					out = append(out, f)
-					continue
-				}
-				share = cf.Ratio{Num: t.desigTraffic.Int(), Den: t.traffic.Int()}
-				f.Why = fmt.Sprintf("%s of %s traffic is at sites with designated equipment", t.desigTraffic.Decimal(), t.traffic.Decimal())
+				sh.Value = cf.Ratio{Num: t.desigTraffic.Int(), Den: t.traffic.Int()}
+				sh.Missing = t.noTraffic
+				sh.Why = fmt.Sprintf("%s of %s traffic is at sites with designated equipment", t.desigTraffic.Decimal(), t.traffic.Decimal())
 			case "premises":
-				if t.noPremises > 0 {
-					f.Status, f.DaysLeft = StatusUnmeasured, 0
-					f.Why = fmt.Sprintf("%d of %d sites in scope have no premises figure", t.noPremises, t.sites)
-					out = append(out, f)
-					continue
-				}
-				share = cf.Ratio{Num: t.desigPremises.Int(), Den: t.premises.Int()}
-				f.Why = fmt.Sprintf("%s of %s premises are served by sites with designated equipment", t.desigPremises.Int(), t.premises.Int())
+				sh.Value = cf.Ratio{Num: t.desigPremises.Int(), Den: t.premises.Int()}
+				sh.Missing = t.noPremises
+				sh.Why = fmt.Sprintf("%s of %s premises are served by sites with designated equipment", t.desigPremises.Int(), t.premises.Int())
 			}
-			if share.Den.Sign() == 0 || !share.Exceeds(*r.Cap) {
-				continue
+			if sh.Missing > 0 {
+				sh.Measured = false
+				sh.Why = fmt.Sprintf("%d of %d sites in scope have no %s figure", sh.Missing, t.sites, m)
 			}
-			f.Value = &share
-			out = append(out, f)
+			out = append(out, sh)
 		}
+	}
+	return out
+}
+
+// shareCap reports the operators whose designated share exceeds the cap,
+// or cannot be measured.
+func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Finding {
+	limit := cf.QuantityRatio(*r.Cap)
+	var out []Finding
+	for _, sh := range c.shares(r, in, designated) {
+		f := base
+		f.Operator, f.Metric, f.Limit, f.Why = sh.Operator, sh.Metric, &limit, sh.Why
+		switch {
+		case !sh.Measured:
+			f.Status, f.DaysLeft = StatusUnmeasured, 0
+		case sh.Value.Den.Sign() == 0 || !sh.Value.Exceeds(*r.Cap):
+			continue
+		default:
+			v := sh.Value
+			f.Value = &v
+		}
+		out = append(out, f)
 	}
 	return out
 }

@@ -244,3 +244,35 @@ func (inv *Inventory) Group(id string) (GroupRef, bool) { r, ok := inv.groupByID
 
 // Function returns the catalogue entry of element e.
 func (inv *Inventory) Function(e *Element) *Function { return inv.Catalogue.Func(e.Func) }
+
+// OperatorID returns the id of the operator at r, or "" for NoRef.
+func (inv *Inventory) OperatorID(r Ref) string {
+	if r == NoRef {
+		return ""
+	}
+	return inv.Operators[r].ID
+}
+
+// SiteID returns the id of the site at r, or "" for NoRef.
+func (inv *Inventory) SiteID(r Ref) string {
+	if r == NoRef {
+		return ""
+	}
+	return inv.Sites[r].ID
+}
+
+// ElementID returns the id of the element at r, or "" for NoRef.
+func (inv *Inventory) ElementID(r Ref) string {
+	if r == NoRef {
+		return ""
+	}
+	return inv.Elements[r].ID
+}
+
+// GroupID returns the id of the vendor group at g, or "" for NoRef.
+func (inv *Inventory) GroupID(g GroupRef) string {
+	if g == NoRef {
+		return ""
+	}
+	return inv.Groups[g].ID
+}

@@ -64,8 +64,8 @@ func (f *Finding) WaiverExpired() bool { return f.Waiver != nil && f.Status != S
 // checks can be compared finding by finding.
 func (f *Finding) ID(inv *inventory.Inventory) string {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s", f.Rule.ID, refID(inv, f.Operator, 'o'),
-		refID(inv, f.Site, 's'), refID(inv, f.Element, 'e'), f.Metric, domainName(f.Domain))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s", f.Rule.ID, inv.OperatorID(f.Operator),
+		inv.SiteID(f.Site), inv.ElementID(f.Element), f.Metric, domainName(f.Domain))
 	return fmt.Sprintf("%016x", h.Sum64())
 }
 
@@ -74,19 +74,6 @@ func domainName(d cf.Domain) string {
 		return ""
 	}
 	return d.String()
-}
-
-func refID(inv *inventory.Inventory, r inventory.Ref, kind byte) string {
-	if r == inventory.NoRef {
-		return ""
-	}
-	switch kind {
-	case 'o':
-		return inv.Operators[r].ID
-	case 's':
-		return inv.Sites[r].ID
-	}
-	return inv.Elements[r].ID
 }
 
 // Result is the outcome of a check.

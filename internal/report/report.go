@@ -115,23 +115,3 @@ func groupByRule(res *policy.Result) []*ruleGroup {
 	}
 	return groups
 }
-
-func refID(inv *inventory.Inventory, r inventory.Ref, kind byte) string {
-	if r == inventory.NoRef {
-		return ""
-	}
-	switch kind {
-	case 'o':
-		return inv.Operators[r].ID
-	case 's':
-		return inv.Sites[r].ID
-	}
-	return inv.Elements[r].ID
-}
-
-func groupID(inv *inventory.Inventory, g inventory.GroupRef) string {
-	if g == inventory.NoRef {
-		return ""
-	}
-	return inv.Groups[g].ID
-}

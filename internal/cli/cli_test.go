@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corefence/corefence/internal/htmlreport/browsertest"
 )
 
 func run(t *testing.T, now time.Time, args ...string) (code int, stdout, stderr string) {
@@ -60,31 +64,96 @@ func TestErrorsLeaveStdoutEmpty(t *testing.T) {
 	}
 }
 
-// TestDemo runs the demo into a fresh directory: it tells the story at each
-// date and writes only into the directory it was given.
+// TestDemo runs the demo into a fresh directory: it generates a national
+// network, checks it at each date of the story, writes the inventory, a
+// JSON report per date and one self-contained HTML report, only into the
+// directory it was given, and says where the report is. The report is
+// then loaded in a real browser (skipped when Chromium is not installed).
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	out := dir + "/demo"
+	out := filepath.Join(dir, "demo")
 	code, stdout, stderr := run(t, time.Now(), "demo", "--out", out)
 	if code != ExitOK {
 		t.Fatalf("demo exit %d: %s", code, stderr)
 	}
+	report := filepath.Join(out, "report.html")
+	for _, want := range []string{report, "synthetic", "35% cap", "ee ", "vodafone ", "o2 ", "three "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout)
+		}
+	}
 	for _, step := range ukStory {
-		if !strings.Contains(stdout, "━━ "+step.date) {
+		if !strings.Contains(stdout, step.date) {
 			t.Errorf("demo output lacks the %s step", step.date)
 		}
 	}
-	for _, want := range []string{"uk-dvd-2022/core", "uk-2020-ncsc/access-cap-mobile", "NOT COMPLIANT"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo output lacks %q", want)
-		}
+	if lines := strings.Count(stdout, "\n"); lines > 25 {
+		t.Errorf("demo output is %d lines; the report has the detail", lines)
 	}
+
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) != 1 || entries[0].Name() != "demo" {
 		t.Errorf("demo wrote outside its directory: %v", entries)
 	}
-	files, _ := os.ReadDir(out)
-	if len(files) != 1+len(ukStory) {
-		t.Errorf("demo directory holds %d files, want the inventory and %d reports", len(files), len(ukStory))
+	if _, err := os.Stat("corefence-demo"); err == nil {
+		t.Errorf("demo wrote into the working directory")
 	}
+	want := []string{"inventory", "report.html"}
+	for _, step := range ukStory {
+		want = append(want, "check-"+step.date+".json")
+	}
+	sort.Strings(want)
+	var got []string
+	files, _ := os.ReadDir(out)
+	for _, f := range files {
+		got = append(got, f.Name())
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("demo directory holds %v, want %v", got, want)
+	}
+
+	// The inventory is a CSV bundle of a national network.
+	sitesCSV, err := os.ReadFile(filepath.Join(out, "inventory", "sites.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := strings.Count(string(sitesCSV), "\n") - 1
+	if sites < demoSites {
+		t.Errorf("the inventory has %d sites, want at least %d", sites, demoSites)
+	}
+
+	// The report is one file holding every date and operator, loading
+	// nothing.
+	html, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(html)
+	for _, step := range ukStory {
+		if !strings.Contains(page, step.date) {
+			t.Errorf("the report lacks %s", step.date)
+		}
+	}
+	for _, op := range []string{"EE", "Vodafone UK", "O2 UK", "Three UK"} {
+		if !strings.Contains(page, ">"+op+"<") {
+			t.Errorf("the report lacks operator %s", op)
+		}
+	}
+	browsertest.CheckSelfContained(t, page)
+	if got := browsertest.SiteMarks(page); got != sites {
+		t.Errorf("the report's map has %d site marks, want %d", got, sites)
+	}
+	if len(html) > 4<<20 {
+		t.Errorf("the report is %d bytes", len(html))
+	}
+
+	t.Run("browser", func(t *testing.T) {
+		browsertest.Require(t)
+		dom, console := browsertest.DumpDOM(t, report)
+		browsertest.CheckReportDOM(t, dom, console, sites)
+		png := filepath.Join(t.TempDir(), "report.png")
+		if console := browsertest.Screenshot(t, report, png, 1400, 2400); len(console) > 0 {
+			t.Errorf("console while rendering: %q", console)
+		}
+	})
 }

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -10,12 +12,13 @@ import (
 	"github.com/corefence/corefence/internal/gen"
 )
 
-const genSynopsis = `gen --out PATH [--country gb] [--sites N] [--seed S] [--format yaml|json|csv]`
+const genSynopsis = `gen --out PATH [--country gb|fr] [--sites N | --sites-from FILE] [--seed S] [--format yaml|json|csv]`
 
 func runGen(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "gen", genSynopsis)
-	country := fs.String("country", "gb", "country to generate: "+strings.Join(gen.Countries, ", "))
-	sites := fs.Int("sites", 400, fmt.Sprintf("radio (RAN) sites across all operators, %d..%d", gen.MinSites, gen.MaxSites))
+	country := fs.String("country", "gb", "country to generate: gb (the UK, 2019-2020) or fr (metropolitan France)")
+	sites := fs.Int("sites", 400, fmt.Sprintf("radio (RAN) sites across all operators, %d..%d; about 10 elements each", gen.MinSites, gen.MaxSites))
+	sitesFrom := fs.String("sites-from", "", "place the network on the real sites of ARCEP's site list (a ;-separated CSV: Operateur;X;Y;2G;3G;4G, Lambert-93); needs --country fr")
 	seed := fs.Int64("seed", 2019, "random seed; the same flags always give the same network")
 	out := fs.String("out", "", "output file (.yaml, .yml, .json) or, for csv, directory")
 	format := fs.String("format", "", "output format: "+strings.Join(export.Formats, ", ")+" (default: from --out's extension, csv for none)")
@@ -23,16 +26,24 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case len(pos) > 0:
 		return usagef("unexpected argument %q", pos[0])
 	case *out == "":
 		return usagef("--out is required")
 	}
-	if err := oneOf("country", strings.ToLower(*country), gen.Countries); err != nil {
+	cc := strings.ToLower(*country)
+	if err := oneOf("country", cc, gen.Countries); err != nil {
 		return err
 	}
-	if *sites < gen.MinSites || *sites > gen.MaxSites {
+	switch {
+	case *sitesFrom != "" && set["sites"]:
+		return usagef("--sites and --sites-from exclude each other: the list gives the sites")
+	case *sitesFrom != "" && cc != "fr":
+		return usagef("--sites-from reads ARCEP's French site list; it needs --country fr")
+	case *sitesFrom == "" && (*sites < gen.MinSites || *sites > gen.MaxSites):
 		return usagef("--sites %d: want %d..%d", *sites, gen.MinSites, gen.MaxSites)
 	}
 	ext := strings.ToLower(filepath.Ext(*out))
@@ -57,7 +68,30 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		return usagef("--out %q: a json inventory needs a .json name", *out)
 	}
 
-	doc, err := gen.Generate(gen.Config{Country: *country, Sites: *sites, Seed: *seed})
+	cfg := gen.Config{Country: cc, Sites: *sites, Seed: *seed}
+	var from string
+	if *sitesFrom != "" {
+		f, err := os.Open(*sitesFrom)
+		if err != nil {
+			return err
+		}
+		list, err := gen.ReadARCEP(f, *sitesFrom)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		cfg.ARCEP = list
+		unlocated := 0
+		for _, s := range list.Sites {
+			if !s.Located {
+				unlocated++
+			}
+		}
+		st := list.MastStats()
+		from = fmt.Sprintf("; %d rows of %s, %d without coordinates left out; %d masts, %d shared by two or more operators",
+			len(list.Sites), *sitesFrom, unlocated, st.Masts, st.Shared)
+	}
+	doc, err := gen.Generate(cfg)
 	if err != nil {
 		return err
 	}
@@ -67,7 +101,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := export.Write(*out, *format, doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d) → %s\n",
-		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), strings.ToLower(*country), *seed, *out)
+	fmt.Fprintf(env.Stderr, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
+		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), cc, *seed, from, *out)
 	return nil
 }

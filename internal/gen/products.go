@@ -89,9 +89,12 @@ const (
 	cSiteRouter
 	cAggRouter
 	cCoreRouter
+	cMetroRouter
 	cMicrowave
 	cServer
 	cEMS
+	cRNC
+	cBSC
 	numClasses
 )
 
@@ -102,58 +105,67 @@ type product struct {
 
 var products = [numVendors][numClasses]product{
 	huawei: {
-		cENB:        {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
-		cNodeB:      {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
-		cBTS:        {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
-		cGNB:        {"BBU5900", []string{"5G RAN2.1", "5G RAN3.1"}},
-		cAAU:        {"AAU5613", []string{"5G RAN2.1", "5G RAN3.1"}},
-		cDU:         {"BBU5900", []string{"5G RAN3.1"}},
-		cRU:         {"AAU5613", []string{"5G RAN3.1"}},
-		cCU:         {"CloudRAN CU", []string{"5G RAN3.1"}},
-		cAntenna:    {"ATR4518R6", nil},
-		cSmallCell:  {"LampSite 3.0", []string{"SRAN15.1"}},
-		cSiteRouter: {"ATN 910C", []string{"V300R005C10"}},
-		cAggRouter:  {"CX600-X16A", []string{"V800R011C10"}},
-		cCoreRouter: {"NE5000E", []string{"V800R011C10"}},
-		cMicrowave:  {"RTN 950A", []string{"V100R011C10"}},
-		cServer:     {"FusionServer 2288H V5", []string{"FusionSphere 6.5"}},
-		cEMS:        {"iManager U2020", []string{"V300R019C10"}},
+		cENB:         {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
+		cNodeB:       {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
+		cBTS:         {"BTS3900", []string{"SRAN15.1", "SRAN16.1"}},
+		cGNB:         {"BBU5900", []string{"5G RAN2.1", "5G RAN3.1"}},
+		cAAU:         {"AAU5613", []string{"5G RAN2.1", "5G RAN3.1"}},
+		cDU:          {"BBU5900", []string{"5G RAN3.1"}},
+		cRU:          {"AAU5613", []string{"5G RAN3.1"}},
+		cCU:          {"CloudRAN CU", []string{"5G RAN3.1"}},
+		cAntenna:     {"ATR4518R6", nil},
+		cSmallCell:   {"LampSite 3.0", []string{"SRAN15.1"}},
+		cSiteRouter:  {"ATN 910C", []string{"V300R005C10"}},
+		cAggRouter:   {"CX600-X16A", []string{"V800R011C10"}},
+		cCoreRouter:  {"NE5000E", []string{"V800R011C10"}},
+		cMetroRouter: {"NE40E-X16A", []string{"V800R011C10"}},
+		cMicrowave:   {"RTN 950A", []string{"V100R011C10"}},
+		cServer:      {"FusionServer 2288H V5", []string{"FusionSphere 6.5"}},
+		cEMS:         {"iManager U2020", []string{"V300R019C10"}},
+		cRNC:         {"BSC6910", []string{"V100R021C10"}},
+		cBSC:         {"BSC6910", []string{"V100R021C10"}},
 	},
 	ericsson: {
-		cENB:        {"Baseband 6630", []string{"19.Q3", "19.Q4", "20.Q1"}},
-		cNodeB:      {"Baseband 6630", []string{"19.Q3", "19.Q4"}},
-		cBTS:        {"Baseband 6630", []string{"19.Q3", "19.Q4"}},
-		cGNB:        {"Baseband 6630", []string{"20.Q1", "20.Q3"}},
-		cAAU:        {"AIR 6449", []string{"20.Q1", "20.Q3"}},
-		cDU:         {"Baseband 6648", []string{"20.Q3", "20.Q4"}},
-		cRU:         {"AIR 6449", []string{"20.Q3", "20.Q4"}},
-		cCU:         {"Cloud RAN vCU", []string{"20.Q4"}},
-		cAntenna:    {"Ericsson Antenna System 6888", nil},
-		cSmallCell:  {"Radio Dot 4479", []string{"20.Q1"}},
-		cSiteRouter: {"Router 6471", []string{"IPOS 19.2"}},
-		cAggRouter:  {"Router 6675", []string{"IPOS 19.2"}},
-		cCoreRouter: {"Router 6000", []string{"IPOS 19.2"}},
-		cMicrowave:  {"MINI-LINK 6352", []string{"MINI-LINK 6600 R2", "MINI-LINK 6600 R3"}},
-		cServer:     {"Ericsson Server 1000", []string{"CEE 9"}},
-		cEMS:        {"Ericsson Network Manager", []string{"ENM 19.4"}},
+		cENB:         {"Baseband 6630", []string{"19.Q3", "19.Q4", "20.Q1"}},
+		cNodeB:       {"Baseband 6630", []string{"19.Q3", "19.Q4"}},
+		cBTS:         {"Baseband 6630", []string{"19.Q3", "19.Q4"}},
+		cGNB:         {"Baseband 6630", []string{"20.Q1", "20.Q3"}},
+		cAAU:         {"AIR 6449", []string{"20.Q1", "20.Q3"}},
+		cDU:          {"Baseband 6648", []string{"20.Q3", "20.Q4"}},
+		cRU:          {"AIR 6449", []string{"20.Q3", "20.Q4"}},
+		cCU:          {"Cloud RAN vCU", []string{"20.Q4"}},
+		cAntenna:     {"Ericsson Antenna System 6888", nil},
+		cSmallCell:   {"Radio Dot 4479", []string{"20.Q1"}},
+		cSiteRouter:  {"Router 6471", []string{"IPOS 19.2"}},
+		cAggRouter:   {"Router 6675", []string{"IPOS 19.2"}},
+		cCoreRouter:  {"Router 6000", []string{"IPOS 19.2"}},
+		cMetroRouter: {"Router 6676", []string{"IPOS 19.2"}},
+		cMicrowave:   {"MINI-LINK 6352", []string{"MINI-LINK 6600 R2", "MINI-LINK 6600 R3"}},
+		cServer:      {"Ericsson Server 1000", []string{"CEE 9"}},
+		cEMS:         {"Ericsson Network Manager", []string{"ENM 19.4"}},
+		cRNC:         {"Evo Controller 8200/RNC", []string{"W19B"}},
+		cBSC:         {"Evo Controller 8200/BSC", []string{"G19B"}},
 	},
 	nokia: {
-		cENB:        {"AirScale", []string{"FL19A", "FL20A"}},
-		cNodeB:      {"Flexi Multiradio 10", []string{"WN19"}},
-		cBTS:        {"Flexi Multiradio 10", []string{"GSM19"}},
-		cGNB:        {"AirScale", []string{"5G19B", "5G20A"}},
-		cAAU:        {"AirScale MAA 64T64R", []string{"5G19B", "5G20A"}},
-		cDU:         {"AirScale", []string{"5G20A"}},
-		cRU:         {"AirScale AEQE", []string{"5G20A"}},
-		cCU:         {"AirScale Cloud RAN vCU", []string{"5G20A"}},
-		cAntenna:    {"Nokia Passive Antenna 65-4F", nil},
-		cSmallCell:  {"Flexi Zone", []string{"FL19A"}},
-		cSiteRouter: {"7705 SAR-8", []string{"SR OS 19.10"}},
-		cAggRouter:  {"7750 SR-7", []string{"SR OS 19.10"}},
-		cCoreRouter: {"7950 XRS-20", []string{"SR OS 19.10"}},
-		cMicrowave:  {"Wavence UBT-SA", []string{"Wavence 19"}},
-		cServer:     {"AirFrame", []string{"CloudBand Infrastructure Software 19"}},
-		cEMS:        {"NetAct", []string{"NetAct 19"}},
+		cENB:         {"AirScale", []string{"FL19A", "FL20A"}},
+		cNodeB:       {"Flexi Multiradio 10", []string{"WN19"}},
+		cBTS:         {"Flexi Multiradio 10", []string{"GSM19"}},
+		cGNB:         {"AirScale", []string{"5G19B", "5G20A"}},
+		cAAU:         {"AirScale MAA 64T64R", []string{"5G19B", "5G20A"}},
+		cDU:          {"AirScale", []string{"5G20A"}},
+		cRU:          {"AirScale AEQE", []string{"5G20A"}},
+		cCU:          {"AirScale Cloud RAN vCU", []string{"5G20A"}},
+		cAntenna:     {"Nokia Passive Antenna 65-4F", nil},
+		cSmallCell:   {"Flexi Zone", []string{"FL19A"}},
+		cSiteRouter:  {"7705 SAR-8", []string{"SR OS 19.10"}},
+		cAggRouter:   {"7750 SR-7", []string{"SR OS 19.10"}},
+		cCoreRouter:  {"7950 XRS-20", []string{"SR OS 19.10"}},
+		cMetroRouter: {"7750 SR-12", []string{"SR OS 19.10"}},
+		cMicrowave:   {"Wavence UBT-SA", []string{"Wavence 19"}},
+		cServer:      {"AirFrame", []string{"CloudBand Infrastructure Software 19"}},
+		cEMS:         {"NetAct", []string{"NetAct 19"}},
+		cRNC:         {"mcRNC", []string{"RN19"}},
+		cBSC:         {"mcBSC", []string{"GSM19"}},
 	},
 	samsung: {
 		cENB:       {"Smart MBS", []string{"SVR19A", "SVR20A"}},
@@ -166,17 +178,20 @@ var products = [numVendors][numClasses]product{
 		cCU:        {"vCU", []string{"vRAN 2.0"}},
 		cSmallCell: {"Link Cell", []string{"SVR19A"}},
 		cEMS:       {"Unified Smart Manager", []string{"USM 20A"}},
+		cRNC:       {"Smart RNC", []string{"SVR19A"}},
 	},
 	cisco: {
-		cSiteRouter: {"ASR 920", []string{"IOS XE 16.9", "IOS XE 16.12"}},
-		cAggRouter:  {"ASR 9010", []string{"IOS XR 6.5.3"}},
-		cCoreRouter: {"NCS 5508", []string{"IOS XR 6.6.2"}},
-		cServer:     {"UCS C240 M5", []string{"Cisco VIM 3.2"}},
+		cSiteRouter:  {"ASR 920", []string{"IOS XE 16.9", "IOS XE 16.12"}},
+		cAggRouter:   {"ASR 9010", []string{"IOS XR 6.5.3"}},
+		cCoreRouter:  {"NCS 5508", []string{"IOS XR 6.6.2"}},
+		cMetroRouter: {"ASR 9922", []string{"IOS XR 6.6.2"}},
+		cServer:      {"UCS C240 M5", []string{"Cisco VIM 3.2"}},
 	},
 	juniper: {
-		cSiteRouter: {"ACX2200", []string{"Junos 18.4", "Junos 19.1"}},
-		cAggRouter:  {"MX960", []string{"Junos 19.1"}},
-		cCoreRouter: {"PTX10008", []string{"Junos 19.2"}},
+		cSiteRouter:  {"ACX2200", []string{"Junos 18.4", "Junos 19.1"}},
+		cAggRouter:   {"MX960", []string{"Junos 19.1"}},
+		cCoreRouter:  {"PTX10008", []string{"Junos 19.2"}},
+		cMetroRouter: {"MX2020", []string{"Junos 19.2"}},
 	},
 	ciena: {
 		cSiteRouter: {"5171", []string{"SAOS 8.6"}},
@@ -186,6 +201,22 @@ var products = [numVendors][numClasses]product{
 	kathrein:  {cAntenna: {"80010866", nil}},
 	dell:      {cServer: {"PowerEdge R740", []string{"Red Hat OpenStack Platform 13", "VMware ESXi 6.7"}}},
 	hpe:       {cServer: {"ProLiant DL380 Gen10", []string{"Red Hat OpenStack Platform 13"}}},
+}
+
+// productOf is vendor v's product of class c, or of the nearest class it
+// makes (a vendor without a metro router model uses its aggregation router).
+func productOf(v vendorID, c class) product {
+	for _, k := range []class{c, cAggRouter, cCoreRouter, cSiteRouter} {
+		if products[v][k].model != "" {
+			return products[v][k]
+		}
+		switch c {
+		case cMetroRouter, cCoreRouter, cAggRouter:
+		default:
+			return products[v][c]
+		}
+	}
+	return products[v][c]
 }
 
 // coreProduct is the model and software of a core, security or management

@@ -44,11 +44,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "check an inventory against policy packs as of a date", runCheck},
+		{"exposure", "measure what each vendor's equipment could switch off or see", runExposure},
 		{"validate", "load an inventory and report its contents or every problem in it", runValidate},
 		{"policies", "list the built-in policy packs, or show one", runPolicies},
 		{"functions", "list the function catalogue", runFunctions},
 		{"vendors", "list the vendor registry", runVendors},
-		{"gen", "generate a realistic national network (UK 2019-2020) as an inventory", runGen},
+		{"gen", "generate a realistic national network (UK by population, France on real ARCEP sites)", runGen},
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)

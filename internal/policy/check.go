@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/inventory"
 )
 
@@ -134,6 +135,19 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	// Flow rules follow traffic: route it once for all of them.
+	for _, j := range jobs {
+		if j.rule.Kind == KindFlow {
+			g, err := exposure.NewGraph(inv, exposure.Options{IncludePlanned: opts.IncludePlanned})
+			if err != nil {
+				return nil, err
+			}
+			if c.routes, err = g.Routes(ctx); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 
 	// Rules are independent: evaluate them in parallel and keep pack and
 	// rule order in the result.
@@ -147,7 +161,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 			defer wg.Done()
 			for i := range next {
 				j := jobs[i]
-				results[i], warnings[i] = c.rule(j.pack, j.rule, j.scope, j.designated)
+				results[i], warnings[i] = c.rule(ctx, j.pack, j.rule, j.scope, j.designated)
 			}
 		}()
 	}
@@ -183,7 +197,8 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 type checker struct {
 	inv    *inventory.Inventory
 	opts   Options
-	active []bool // elements in the network being checked
+	active []bool           // elements in the network being checked
+	routes *exposure.Routes // the sites' traffic paths, when a flow rule needs them
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
@@ -292,7 +307,7 @@ func (c *checker) status(r *Rule) (string, int) {
 	return StatusUpcoming, r.Effective.Sub(c.opts.AsOf)
 }
 
-func (c *checker) rule(p *Pack, r *Rule, s *scope, designated []bool) ([]Finding, []cf.Warning) {
+func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designated []bool) ([]Finding, []cf.Warning) {
 	in, warns := c.inScope(r, s)
 	status, days := c.status(r)
 	base := Finding{Pack: p, Rule: r, Status: status, DaysLeft: days,
@@ -302,6 +317,8 @@ func (c *checker) rule(p *Pack, r *Rule, s *scope, designated []bool) ([]Finding
 		return c.shareCap(r, in, designated, base), warns
 	case KindDiversity:
 		return c.diversity(r, s, in, base), warns
+	case KindFlow:
+		return c.flow(ctx, r, in, designated, base), warns
 	}
 	var sensitive []string // exclude-at-sites: why each site is sensitive ("" = not)
 	if r.Kind == KindExcludeAtSites {
@@ -395,6 +412,52 @@ func (c *checker) sensitiveSites(r *Rule) []string {
 				out[i] += ")"
 				break
 			}
+		}
+	}
+	return out
+}
+
+// flow follows the traffic of every site the rule makes sensitive and
+// reports each designated, in-scope element on its paths (with in_clear:
+// only those that handle it in clear), one finding per site and element. A
+// sensitive site with radio elements but no route to its core is
+// unmeasured: where its traffic would go cannot be told.
+func (c *checker) flow(ctx context.Context, r *Rule, in, designated []bool, base Finding) []Finding {
+	inv := c.inv
+	why := c.sensitiveSites(r)
+	var sites []inventory.Ref
+	for i := range why {
+		if why[i] != "" {
+			sites = append(sites, inventory.Ref(i))
+		}
+	}
+	flows, err := c.routes.SiteFlows(ctx, sites, func(e inventory.Ref) bool { return in[e] && designated[inv.Elements[e].Group] })
+	if err != nil {
+		return nil // the check is cancelled; Check reports it
+	}
+	var out []Finding
+	for _, fl := range flows {
+		site := &inv.Sites[fl.Site]
+		f := base
+		f.Site, f.Operator = fl.Site, site.OperatorRef
+		if !fl.Routed {
+			f.Status, f.DaysLeft = StatusUnmeasured, 0
+			f.Why = fmt.Sprintf("the traffic of site %s (%s) has no route to its operator's core: which equipment it passes cannot be told", site.ID, why[fl.Site])
+			out = append(out, f)
+			continue
+		}
+		for _, ef := range fl.Elements {
+			if r.InClear && !ef.Cleartext {
+				continue
+			}
+			ff := f
+			ff.Element, ff.Group = ef.Element, inv.Elements[ef.Element].Group
+			clear := ""
+			if ef.Cleartext {
+				clear = ", some of it in clear"
+			}
+			ff.Why = fmt.Sprintf("carries %s of the traffic of site %s (%s)%s", Percent(ef.Share), site.ID, why[fl.Site], clear)
+			out = append(out, ff)
 		}
 	}
 	return out

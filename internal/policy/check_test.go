@@ -21,7 +21,8 @@ import (
 // (inventory.yaml, or a CSV directory named inventory), a pack (pack.yaml),
 // optional waivers and case.yaml: the as-of date and the findings wanted,
 // one line each: "STATUS RULE SUBJECT [metric=value] [days_left=N]
-// [waiver=DATE|expired-waiver=DATE]".
+// [waiver=DATE|expired-waiver=DATE]". The subject of a flow finding is
+// SITE/ELEMENT, or SITE when the site's traffic has no route.
 type checkCase struct {
 	AsOf           string   `yaml:"as_of"`
 	IncludePlanned bool     `yaml:"include_planned"`
@@ -107,6 +108,11 @@ func describe(inv *inventory.Inventory, res *policy.Result) []string {
 		f := &res.Findings[i]
 		subject := ""
 		switch {
+		case f.Rule.Kind == policy.KindFlow: // a sensitive site, and an element on its paths
+			subject = inv.Sites[f.Site].ID
+			if f.Element != inventory.NoRef {
+				subject += "/" + inv.Elements[f.Element].ID
+			}
 		case f.Element != inventory.NoRef:
 			subject = inv.Elements[f.Element].ID
 		case f.Domain != cf.DomainNone:

@@ -22,10 +22,11 @@ const (
 	KindShareCap        = "share-cap"
 	KindInstallationBan = "installation-ban"
 	KindDiversity       = "diversity"
+	KindFlow            = "flow"
 )
 
 var (
-	ruleKinds     = []string{KindExclude, KindExcludeAtSites, KindShareCap, KindInstallationBan, KindDiversity}
+	ruleKinds     = []string{KindExclude, KindExcludeAtSites, KindShareCap, KindInstallationBan, KindDiversity, KindFlow}
 	packKinds     = []string{"regulation", "guidance", "scenario"}
 	packStatuses  = []string{"in-force", "superseded", "proposal"}
 	severities    = []string{"critical", "high", "medium", "low", "info"}
@@ -106,6 +107,7 @@ type Rule struct {
 	InstalledText  string       `yaml:"installed_after"`
 	MinVendors     int          `yaml:"min_vendors"`
 	MaxShare       *cf.Quantity `yaml:"max_share"`
+	InClear        bool         `yaml:"in_clear"`
 	Where          string       `yaml:"where"`
 	Pos            cf.Position
 
@@ -273,7 +275,7 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 			bad(field, "does not apply to %s rule", withArticle(r.Kind))
 		}
 	}
-	if r.Kind != KindExcludeAtSites {
+	if r.Kind != KindExcludeAtSites && r.Kind != KindFlow {
 		has("site_tags", len(r.SiteTags) > 0)
 		has("area_categories", len(r.AreaCategories) > 0)
 		has("buffer_km", r.BufferKm != 0)
@@ -289,10 +291,13 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 		has("min_vendors", r.MinVendors != 0)
 		has("max_share", r.MaxShare != nil)
 	}
+	if r.Kind != KindFlow {
+		has("in_clear", r.InClear)
+	}
 	switch r.Kind {
-	case KindExcludeAtSites:
+	case KindExcludeAtSites, KindFlow:
 		if len(r.SiteTags) == 0 && len(r.AreaCategories) == 0 {
-			bad("site_tags", "an exclude-at-sites rule needs site_tags, area_categories or both")
+			bad("site_tags", "%s rule needs site_tags, area_categories or both", withArticle(r.Kind))
 		}
 		for _, c := range r.AreaCategories {
 			oneOf(probs, r.Pos, sec, id, "area_categories", c, []string{"military", "nuclear", "government", "cni", "other"})

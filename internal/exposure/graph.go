@@ -1,7 +1,6 @@
 package exposure
 
 import (
-	"math"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -490,21 +489,6 @@ func (g *Graph) Sensitive(s inventory.Ref) bool { return g.siteNS[s] || g.siteIn
 // InGraph reports whether element e is part of the analysed network.
 func (g *Graph) InGraph(e inventory.Ref) bool { return g.inGraph[e] }
 
-// earthRadiusKm and edgeToleranceKm are the inventory format's sphere and
-// the check's tolerance on an area's edge (docs/policy-packs.md).
-const (
-	earthRadiusKm   = 6371.0088
-	edgeToleranceKm = 1e-6
-)
-
 // InArea reports whether a point lies inside area a: its great-circle
 // distance to the centre is at most the radius.
-func InArea(lat, lon float64, a *inventory.Area) bool {
-	if math.Abs(lat-a.Lat)*110.5 > a.RadiusKm+1 {
-		return false
-	}
-	const rad = math.Pi / 180
-	dLat, dLon := (a.Lat-lat)*rad, (a.Lon-lon)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat*rad)*math.Cos(a.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2*earthRadiusKm*math.Asin(math.Min(1, math.Sqrt(h))) <= a.RadiusKm+edgeToleranceKm
-}
+func InArea(lat, lon float64, a *inventory.Area) bool { return a.Contains(lat, lon, 0) }

@@ -114,5 +114,5 @@ const EarthRadiusKm = 6371.0088
 func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
 	dLat, dLon := (lat2-lat1)*deg, (lon2-lon1)*deg
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*deg)*math.Cos(lat2*deg)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * EarthRadiusKm * math.Asin(math.Sqrt(h))
+	return 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h))) // rounding can push h past 1
 }

@@ -430,7 +430,7 @@ func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focu
 			if math.Abs(s.Lat-a.Lat)*110.5 > a.RadiusKm+1 {
 				continue
 			}
-			if policy.DistanceKm(s.Lat, s.Lon, a.Lat, a.Lon) <= a.RadiusKm {
+			if a.Contains(s.Lat, s.Lon, 0) {
 				am.Sites++
 				if vendors[j].designated {
 					am.Designated++

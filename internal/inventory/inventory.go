@@ -8,7 +8,10 @@
 package inventory
 
 import (
+	"math"
+
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/geo"
 	"github.com/corefence/corefence/internal/vendor"
 )
 
@@ -155,6 +158,24 @@ type Area struct {
 	Lat, Lon float64
 	RadiusKm float64
 	Pos      cf.Position
+}
+
+// edgeToleranceKm absorbs floating-point noise, so that a site placed
+// exactly on an area's edge counts as inside, as the format says (1 mm).
+const edgeToleranceKm = 1e-6
+
+// DistanceKm is the great-circle distance from the area's centre to a point.
+func (a *Area) DistanceKm(lat, lon float64) float64 { return geo.DistanceKm(a.Lat, a.Lon, lat, lon) }
+
+// Contains reports whether a point lies within the area widened by
+// bufferKm; a point exactly on the edge is inside.
+func (a *Area) Contains(lat, lon, bufferKm float64) bool {
+	limit := a.RadiusKm + bufferKm
+	// Cheap rejection first: a degree of latitude is about 111 km.
+	if math.Abs(lat-a.Lat)*110.5 > limit+1 {
+		return false
+	}
+	return a.DistanceKm(lat, lon) <= limit+edgeToleranceKm
 }
 
 // VendorRecord is an inventory's addition to the vendor registry.

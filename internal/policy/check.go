@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"runtime"
 	"sort"
 	"strings"
@@ -356,22 +355,6 @@ func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designat
 	return out, warns
 }
 
-// earthRadiusKm is the mean radius the inventory format fixes for distances.
-const earthRadiusKm = 6371.0088
-
-// edgeToleranceKm absorbs floating-point noise, so that a site placed
-// exactly on an area's edge counts as inside, as the format says (1 mm).
-const edgeToleranceKm = 1e-6
-
-// DistanceKm is the great-circle (haversine) distance between two points.
-func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const rad = math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
-}
-
 // sensitiveSites says, for each site, why the rule treats it as sensitive:
 // a tag it carries or an area it lies in; "" when it is not.
 func (c *checker) sensitiveSites(r *Rule) []string {
@@ -399,13 +382,8 @@ func (c *checker) sensitiveSites(r *Rule) []string {
 			continue
 		}
 		for _, a := range areas {
-			limit := a.RadiusKm + r.BufferKm
-			// Cheap rejection first: a degree of latitude is about 111 km.
-			if math.Abs(site.Lat-a.Lat)*110.5 > limit+1 {
-				continue
-			}
-			if d := DistanceKm(site.Lat, site.Lon, a.Lat, a.Lon); d <= limit+edgeToleranceKm {
-				out[i] = fmt.Sprintf("site %.2f km from the centre of %s area %s (radius %g km", d, a.Category, a.ID, a.RadiusKm)
+			if a.Contains(site.Lat, site.Lon, r.BufferKm) {
+				out[i] = fmt.Sprintf("site %.2f km from the centre of %s area %s (radius %g km", a.DistanceKm(site.Lat, site.Lon), a.Category, a.ID, a.RadiusKm)
 				if r.BufferKm > 0 {
 					out[i] += fmt.Sprintf(" + %g km buffer", r.BufferKm)
 				}

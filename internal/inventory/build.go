@@ -415,9 +415,11 @@ func (b *builder) links() {
 	}
 }
 
-// technologies works out what each operator runs and gives every element its
-// effective technologies: its own, else its function's default, else (for a
-// technology-agnostic function) every technology its operator runs.
+// technologies works out what each operator runs — the technologies of its
+// active and decommissioning elements; planned ones are not run yet — and
+// gives every element its effective technologies: its own, else its
+// function's default, else (for a technology-agnostic function) every
+// technology its operator runs.
 func (b *builder) technologies() {
 	inv := b.inv
 	for i := range inv.Elements {
@@ -427,7 +429,7 @@ func (b *builder) technologies() {
 			t = inv.Catalogue.Func(e.Func).Technology
 		}
 		e.Tech = t
-		if t != 0 && e.Status != StatusRetired && e.SiteRef != NoRef {
+		if t != 0 && e.InNetwork(false) && e.SiteRef != NoRef {
 			inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech |= t
 		}
 	}

@@ -289,7 +289,16 @@ func (c *checker) inScope(r *Rule, s *scope) ([]bool, []cf.Warning) {
 				continue
 			}
 		}
-		for ref := inventory.Ref(i); ref != inventory.NoRef && !out[ref]; ref = inv.Elements[ref].HostRef {
+		// Hosts come into scope only if they are in the network themselves:
+		// a retired server under a live function is not there to remove.
+		// The walk goes on past it, to hosts further down the chain.
+		for ref := inventory.Ref(i); ref != inventory.NoRef; ref = inv.Elements[ref].HostRef {
+			if !c.active[ref] {
+				continue
+			}
+			if out[ref] {
+				break // marked by an earlier walk, which went on to the end
+			}
 			out[ref] = true
 		}
 	}

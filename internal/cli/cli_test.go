@@ -139,6 +139,26 @@ func TestDemo(t *testing.T) {
 			t.Errorf("the report lacks operator %s", op)
 		}
 	}
+	// The kill-switch section, with the 2020 network and the three
+	// options' 2028 networks.
+	if i := strings.Index(page, `<section id="kill-switch"`); i < 0 {
+		t.Errorf("the report has no kill-switch section")
+	} else {
+		kill := page[i:]
+		kill = kill[:strings.Index(kill, "</section>")]
+		for _, want := range []string{"If Huawei's equipment went dark", "2020, as built", "2028, &#34;non-core&#34;", "2028, 35% cap",
+			"2028, removal", "minimal compliance", "docs/exposure.md", "All operators"} {
+			if !strings.Contains(kill, want) {
+				t.Errorf("the kill-switch section lacks %q", want)
+			}
+		}
+		if got := strings.Count(kill, `class="kill-sites"`); got != 4*5 {
+			t.Errorf("the kill-switch section has %d cells, want 4 scenarios × (4 operators + all)", got)
+		}
+	}
+	if !strings.Contains(stdout, "If Huawei's equipment went dark") || !strings.Contains(stdout, "2028, removal: ") {
+		t.Errorf("demo output lacks the kill switch:\n%s", stdout)
+	}
 	browsertest.CheckSelfContained(t, page)
 	if got := browsertest.SiteMarks(page); got != sites {
 		t.Errorf("the report's map has %d site marks, want %d", got, sites)

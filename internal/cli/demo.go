@@ -12,6 +12,7 @@ import (
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/htmlreport"
 	"github.com/corefence/corefence/internal/importer"
@@ -121,6 +122,15 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	start = time.Now()
+	kill, err := demoKillSwitch(ctx, inv, packs)
+	if err != nil {
+		return err
+	}
+	if kill != nil {
+		say("worked out what %s going dark would cost, in 2020 and in 2028 under each option, in %s", kill.Vendor, since(start))
+	}
+
 	var steps []htmlreport.Step
 	focus := 0
 	for i, st := range ukStory {
@@ -162,6 +172,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			InventoryPath: "inventory/",
 			Steps:         steps,
 			Caps:          caps,
+			KillSwitch:    kill,
 			Focus:         focus,
 			Generated:     env.Now(),
 			Version:       Version,
@@ -172,7 +183,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	say("wrote the report in %s; %s in all", since(start), since(began))
 
-	printDemoSummary(env.Stdout, inv, steps, caps)
+	printDemoSummary(env.Stdout, inv, steps, caps, kill)
 	fmt.Fprintf(env.Stdout, "\nReport: %s   (open it in a browser; it needs no network)\n", htmlPath)
 	fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory), %s (full findings per date)\n",
 		invDir+string(filepath.Separator), filepath.Join(*out, "check-DATE.json"))
@@ -181,7 +192,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 // printDemoSummary prints the story's dates, the violations per operator
 // at each, and the shares against the cap: short, the report has the rest.
-func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.Step, caps []htmlreport.Cap) {
+func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.Step, caps []htmlreport.Cap, kill *htmlreport.KillSwitch) {
 	fmt.Fprintf(w, "corefence demo: a generated UK network (synthetic, seed %d): %s operators, %s sites, %s elements,\n",
 		demoSeed, thousands(len(inv.Operators)), thousands(len(inv.Sites)), thousands(len(inv.Elements)))
 	fmt.Fprintf(w, "checked against %s at the dates of the UK's Huawei decisions.\n\n", strings.Join(ukPacks, ", "))
@@ -229,6 +240,23 @@ func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.
 		fmt.Fprintf(w, "\n%s's share of each operator's 5G access network, %s, against the %s cap:\n  %s\n",
 			designatedNames(inv, c.Pack), strings.Join(c.Rule.Metrics, " / "), policy.Percent(c.Rule.Cap.Float()), strings.Join(parts, ", "))
 		break // the caps measure the same shares; the report shows each
+	}
+	if kill != nil {
+		var parts []string
+		for _, sc := range kill.Scenarios {
+			lost, total := 0, 0
+			for _, o := range sc.Operators {
+				lost += o.SitesLost
+				total += o.SitesTotal
+			}
+			pct := "–"
+			if total > 0 {
+				pct = fmt.Sprintf("%.1f%%", 100*float64(lost)/float64(total))
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s (%s)", sc.Title, thousands(lost), pct))
+		}
+		fmt.Fprintf(w, "\nIf %s's equipment went dark, the sites lost (4G/5G, all operators; 2028 = minimal compliance with each option):\n  %s\n",
+			kill.Vendor, strings.Join(parts, "; "))
 	}
 }
 
@@ -318,4 +346,110 @@ func thousands(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// killVendor is the vendor group the demo switches off.
+const killVendor = "huawei"
+
+// ukOptions are the UK's policy options of 2019–2020, each as the packs an
+// operator would have complied with; the demo derives each one's 2028
+// network (see comply).
+var ukOptions = []struct {
+	title string
+	packs []string
+}{
+	{`2028, "non-core"`, []string{"uk-2019-nsc"}},
+	{"2028, 35% cap", []string{"uk-2020-ncsc"}},
+	{"2028, removal", []string{"uk-dvd-2022", "uk-2020-07"}},
+}
+
+// optionDate is the date the 2028 networks comply as of.
+const optionDate = "2028-01-01"
+
+// demoKillSwitch runs the kill switch of killVendor on the network as
+// generated (the 2020 state) and on the 2028 network each of ukOptions
+// leads to; nil when the network has no such vendor.
+func demoKillSwitch(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack) (*htmlreport.KillSwitch, error) {
+	gr, ok := inv.Group(killVendor)
+	if !ok {
+		return nil, nil
+	}
+	name := inv.Groups[gr].Name
+	asOf, err := cf.ParseDate(optionDate)
+	if err != nil {
+		return nil, err
+	}
+	ks := &htmlreport.KillSwitch{
+		Vendor: name,
+		Model: fmt.Sprintf("Each column switches off every %[1]s element of one network, with everything hosted on one, and counts "+
+			"per operator what stops working (“Kill switch” in docs/exposure.md). A site is lost when it was in service and no longer "+
+			"is: none of its 4G or 5G radio elements reaches a working instance of each core function its technology needs (“In service”, "+
+			"same document). Percentages are of the operator's sites running 4G or 5G and of their traffic; sensitive sites are those tagged "+
+			"national-security or inside a sensitive area. The first column is the network as generated, in 2020; the others, the 2028 "+
+			"network each of the UK's three options would have left. The options aimed at 5G: %[1]s's 4G radio stays under all three "+
+			"(but at some sensitive sites), so the sites it alone serves are lost in every column.", name),
+		Caveat: fmt.Sprintf("The 2028 networks are derived by minimal compliance, not planned: each is the 2020 network with the least "+
+			"change that meets the option as of %[2]s. Every %[1]s element in violation of an exclusion, site, traffic-flow or "+
+			"installation rule is given the operator's main other vendor of the same domain; for a share cap, %[1]s is replaced at whole "+
+			"sites, the highest-traffic sites first (of the ways to comply, the one that lowers the exposure most), until the operator's "+
+			"share is at the cap. Nothing else changes: no growth since 2020, no swap-outs beyond what the rules require.", name, optionDate),
+	}
+	before, err := killSwitchOf(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
+	ks.Scenarios = append(ks.Scenarios, htmlreport.KillScenario{Title: "2020, as built", Detail: "the network as generated", Operators: before})
+	for _, opt := range ukOptions {
+		var optPacks []*policy.Pack
+		for _, id := range opt.packs {
+			for _, p := range packs {
+				if p.ID == id {
+					optPacks = append(optPacks, p)
+				}
+			}
+		}
+		c, err := comply(ctx, inv, optPacks, asOf, killVendor)
+		if err != nil {
+			return nil, err
+		}
+		ops, err := killSwitchOf(ctx, c.Inventory)
+		if err != nil {
+			return nil, err
+		}
+		detail := fmt.Sprintf("complied with %s: %s elements replaced", strings.Join(opt.packs, " + "), thousands(c.Replaced+c.CapElements))
+		if c.CapSites > 0 {
+			detail += fmt.Sprintf(", at %s sites for the cap", thousands(c.CapSites))
+		}
+		ks.Scenarios = append(ks.Scenarios, htmlreport.KillScenario{Title: opt.title, Detail: detail, Operators: ops})
+	}
+	return ks, nil
+}
+
+// killSwitchOf runs the kill switch of killVendor on inv. A network with
+// no element of the vendor loses nothing; its totals still count.
+func killSwitchOf(ctx context.Context, inv *inventory.Inventory) ([]exposure.OperatorKillSwitch, error) {
+	g, err := exposure.NewGraph(inv, exposure.Options{})
+	if err != nil {
+		return nil, err
+	}
+	gr, present := inv.Group(killVendor)
+	if !present {
+		if len(inv.Groups) == 0 {
+			return nil, nil
+		}
+		gr = 0 // any group: only its totals are kept
+	}
+	ks, err := g.KillSwitch(ctx, []inventory.GroupRef{gr})
+	if err != nil {
+		return nil, err
+	}
+	ops := ks[0].Operators
+	if !present {
+		for i := range ops {
+			o := &ops[i]
+			*o = exposure.OperatorKillSwitch{Operator: o.Operator, SitesTotal: o.SitesTotal, SitesInService: o.SitesInService,
+				TrafficTotal: o.TrafficTotal, CoreFunctionsLost: []string{}, LostSites: []string{}}
+		}
+	}
+	return ops, nil
 }

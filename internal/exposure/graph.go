@@ -1,7 +1,6 @@
 package exposure
 
 import (
-
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
 )

@@ -44,6 +44,9 @@ type Report struct {
 	Steps []Step // in date order; every Result is of Inventory
 	Caps  []Cap  // share caps to chart against their cap
 	Focus int    // the step the summary, the map and the findings open at
+	// KillSwitch, when not nil, is shown after the caps: what the networks
+	// would lose if a vendor's equipment went dark.
+	KillSwitch *KillSwitch
 
 	MaxPerRule int       // findings listed per rule and step; 0 means 5
 	Generated  time.Time // shown when not zero
@@ -111,6 +114,7 @@ type view struct {
 	Glance                  []tile
 	Points                  []string
 	Caps                    []capView
+	Kill                    *killView
 	Map                     *mapView
 	Warnings                []string
 	MoreWarnings            int
@@ -241,10 +245,13 @@ func build(r *Report) (*view, error) {
 	}
 	v.Focus = v.Steps[r.Focus]
 	v.Caps = capsOf(inv, r.Caps)
+	var err error
+	if v.Kill, err = killSwitchOf(r, v); err != nil {
+		return nil, err
+	}
 	vendors := mapSiteVendors(inv)
 	v.Glance = glance(r, v, vendors)
 	v.Points = keyPoints(r, v)
-	var err error
 	if v.Map, err = buildMap(inv, vendors, r.Steps, r.Focus); err != nil {
 		return nil, err
 	}

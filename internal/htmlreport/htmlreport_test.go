@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/htmlreport/browsertest"
 	"github.com/corefence/corefence/internal/importer"
@@ -112,11 +113,66 @@ func renderWith(t *testing.T, inv *inventory.Inventory, packs []*policy.Pack, da
 		}
 	}
 	r.Focus = len(r.Steps) - 1
+	r.KillSwitch = killSwitch(t, inv)
 	var buf bytes.Buffer
 	if err := Write(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	return r, buf.Bytes()
+}
+
+// killSwitch is Huawei's kill switch on inv, twice: on the whole network,
+// and with the first operator left out (a network without it).
+func killSwitch(t *testing.T, inv *inventory.Inventory) *KillSwitch {
+	t.Helper()
+	gr, ok := inv.Group("huawei")
+	if !ok {
+		return nil
+	}
+	g, err := exposure.NewGraph(inv, exposure.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := g.KillSwitch(context.Background(), []inventory.GroupRef{gr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := ks[0].Operators
+	return &KillSwitch{Vendor: "Huawei", Model: "The <b>model</b>.", Caveat: "Derived <i>caveat</i>.",
+		Scenarios: []KillScenario{
+			{Title: "Now <as built>", Detail: "the network", Operators: ops},
+			{Title: "Later", Detail: "without the first operator", Operators: ops[1:]},
+		}}
+}
+
+// TestKillSwitchSection: a row per operator and one for all, a cell per
+// scenario, the operator missing from a scenario said so.
+func TestKillSwitchSection(t *testing.T) {
+	inv := generated(t, 400)
+	r, out := render(t, inv, "2028-01-01")
+	page := string(out)
+	i := strings.Index(page, `<section id="kill-switch"`)
+	if i < 0 {
+		t.Fatal("no kill-switch section")
+	}
+	sec := page[i:]
+	sec = sec[:strings.Index(sec, "</section>")]
+	ops := len(inv.Operators)
+	if got, want := strings.Count(sec, `class="kill-sites"`), 2*(ops+1)-1; got != want {
+		t.Errorf("%d cells with figures, want %d", got, want)
+	}
+	if got := strings.Count(sec, "not in this network"); got != 1 {
+		t.Errorf("%d cells say the operator is missing, want 1", got)
+	}
+	for _, want := range []string{"If Huawei's equipment went dark", "Now &lt;as built&gt;", "The &lt;b&gt;model&lt;/b&gt;.", "Derived &lt;i&gt;caveat&lt;/i&gt;.", "All operators"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("the section lacks %q", want)
+		}
+	}
+	o := r.KillSwitch.Scenarios[0].Operators[0]
+	if want := thousands(int64(o.SitesLost)) + "</strong> <span class=\"muted\">of " + thousands(int64(o.SitesTotal)) + " sites"; !strings.Contains(sec, want) {
+		t.Errorf("the section lacks the first operator's figures %q", want)
+	}
 }
 
 // TestHostileNamesAreEscaped: names from the inventory are text on the
@@ -130,7 +186,7 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 	page := string(out)
 	for _, bad := range []string{
 		"<script>console", "<img src=x", "<svg onload", "<svg/onload", "<b onmouseover", "</title><script>", "</style><script>", `" style="x:y`,
-		"<iframe", `href="javascript:`, "<style>body", "<i>source",
+		"<iframe", `href="javascript:`, "<style>body", "<i>source", "<b>model", "<as built>",
 	} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the page contains %q unescaped", bad)

@@ -479,6 +479,19 @@ func Shares(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]Share, 
 	return c.shares(r, in, designated), nil
 }
 
+// InScope marks the elements in rule r's scope: those in the network
+// (per opts.IncludePlanned) that match it, and the elements that host them.
+func InScope(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]bool, error) {
+	c := newChecker(inv, opts)
+	probs := &cf.Problems{}
+	s := compileScope(inv, p, r, probs)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	in, _ := c.inScope(r, s)
+	return in, nil
+}
+
 // shares tallies, per operator, the sites holding in-scope elements and
 // those holding designated ones, with their traffic and premises.
 func (c *checker) shares(r *Rule, in, designated []bool) []Share {

@@ -7,7 +7,6 @@ package policy
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -133,28 +132,24 @@ func (r *Rule) Sources(p *Pack) []Source {
 
 // LoadFile reads and validates a pack file.
 func LoadFile(path string) (*Pack, error) {
-	data, err := os.ReadFile(path)
+	root, err := tree.ReadFile(path, "no such policy pack file (and no built-in pack of that id; see `corefence policies`)")
 	if err != nil {
-		msg := err.Error()
-		if os.IsNotExist(err) {
-			msg = "no such policy pack file (and no built-in pack of that id; see `corefence policies`)"
-		}
-		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
+		return nil, err
 	}
-	return Parse(path, data)
+	return decodePack(root)
 }
 
 // Parse reads and validates a pack from YAML or JSON data; file names it in
 // errors.
 func Parse(file string, data []byte) (*Pack, error) {
-	parse := tree.ParseYAML
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		parse = tree.ParseJSON
-	}
-	root, err := parse(file, data)
+	root, err := tree.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
+	return decodePack(root)
+}
+
+func decodePack(root *tree.Node) (*Pack, error) {
 	probs := &cf.Problems{}
 	p := &Pack{}
 	tree.Decode(root, p, "pack", probs)

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	cf "github.com/corefence/corefence"
@@ -47,19 +46,7 @@ type waiverFile struct {
 
 // LoadWaivers reads and validates a waivers file.
 func LoadWaivers(path string) ([]Waiver, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		msg := err.Error()
-		if os.IsNotExist(err) {
-			msg = "no such file"
-		}
-		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
-	}
-	parse := tree.ParseYAML
-	if strings.HasSuffix(strings.ToLower(path), ".json") {
-		parse = tree.ParseJSON
-	}
-	root, err := parse(path, data)
+	root, err := tree.ReadFile(path, "no such file")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -294,4 +295,26 @@ func (n *Node) Plain() any {
 		return out
 	}
 	return n.Text
+}
+
+// Parse reads YAML, or JSON when file ends in .json.
+func Parse(file string, data []byte) (*Node, error) {
+	if strings.HasSuffix(strings.ToLower(file), ".json") {
+		return ParseJSON(file, data)
+	}
+	return ParseYAML(file, data)
+}
+
+// ReadFile reads and parses a YAML or JSON file. A missing file is a
+// problem saying notFound, so callers can say what was expected there.
+func ReadFile(path, notFound string) (*Node, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		if os.IsNotExist(err) {
+			msg = notFound
+		}
+		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
+	}
+	return Parse(path, data)
 }

@@ -51,6 +51,8 @@ func commands() []command {
 		{"vendors", "list the vendor registry", runVendors},
 		{"gen", "generate a realistic national network (UK by population, France on real ARCEP sites)", runGen},
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
+		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
+		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)
 			return nil

@@ -1,0 +1,66 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+)
+
+// Option is a policy option: a name and the packs that state it (the UK's
+// 2019-2020 options were "non-core only", "a 35% cap" and "removal by a
+// date").
+type Option struct {
+	Name  string
+	Packs []*policy.Pack
+}
+
+// Outcome is what one option costs in money, time, rollout delay and risk.
+type Outcome struct {
+	Name            string
+	Packs           []string
+	Status          string
+	Jobs            int
+	Costs           Costs
+	Finish          cf.Date // zero when there is nothing to do
+	RolloutDelay    float64 // months, worst operator
+	TrafficYears    float64 // Gbps·years over designated equipment, start to horizon end
+	DeadlinesMissed int
+	Gap             float64
+	Plan            *Plan
+}
+
+// Compare plans every option on the same network, with the same
+// parameters and one horizon (the latest any option needs, unless params
+// set an end), so that risk exposure is measured over the same years.
+func Compare(ctx context.Context, inv *inventory.Inventory, options []Option, params *Params, opts Options) ([]Outcome, error) {
+	common := *params
+	if common.End.IsZero() {
+		for _, o := range options {
+			b := &builder{params: params, packs: o.Packs}
+			b.calendar(0)
+			if e := b.prob.End(); e > common.End {
+				common.End = e
+			}
+		}
+	}
+	var out []Outcome
+	for _, o := range options {
+		if len(o.Packs) == 0 {
+			return nil, fmt.Errorf("option %s has no packs", o.Name)
+		}
+		plan, err := Run(ctx, inv, o.Packs, &common, opts)
+		if err != nil {
+			return nil, fmt.Errorf("option %s: %w", o.Name, err)
+		}
+		oc := Outcome{Name: o.Name, Packs: plan.Problem.Packs, Status: plan.Status, Jobs: len(plan.Problem.Jobs), Plan: plan}
+		if plan.Schedule != nil {
+			oc.Costs, oc.Finish, oc.RolloutDelay = plan.Costs, plan.Finish, plan.RolloutDelay
+			oc.TrafficYears, oc.DeadlinesMissed, oc.Gap = plan.TrafficYears, plan.DeadlinesMissed, plan.Gap
+		}
+		out = append(out, oc)
+	}
+	return out, nil
+}

@@ -1,0 +1,213 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/corefence/corefence/internal/planner/milp"
+)
+
+// MILP is the planning problem as a mixed-integer program: the model of
+// docs/planner.md, written out. Solving it exactly is practical for a few
+// hundred jobs; it is also what the tests hand to CBC.
+type MILP struct {
+	Model *milp.Model
+	x     [][]int // per job, per period from Release: variable
+	n, b  [][]int // per pool, per period: new builds served, backlog (nil when the pool has none)
+}
+
+// Model writes the problem as a MILP.
+//
+//	min  Σ_j Σ_t c_jt x_jt + Σ_p Σ_t δ_p b_pt
+//	s.t. Σ_t x_jt = 1 (≤ 1 for cap-only jobs)                 every job
+//	     Σ_j e_j x_jt + f_p n_pt ≤ C_pt                        every pool, period
+//	     b_pt = b_p,t−1 + N_pt − n_pt                           every pool, period
+//	     Σ_{j∈J_k} w_kj Σ_{t≤m_k} x_jt ≥ K_k                    every cap milestone
+//	     Σ_{j∈o} Σ_{t∈y} capex_j x_jt ≤ B_oy                    every budget
+//	     x binary, n, b ≥ 0
+func (p *Problem) Model() *MILP {
+	mm := &MILP{Model: &milp.Model{}}
+	m := mm.Model
+	mm.x = make([][]int, len(p.Jobs))
+	for ji := range p.Jobs {
+		j := &p.Jobs[ji]
+		vars := make([]int, 0, j.Last-j.Release+1)
+		ones := make([]float64, 0, cap(vars))
+		for t := j.Release; t <= j.Last; t++ {
+			vars = append(vars, m.AddVar(fmt.Sprintf("x%d_%d", ji, t), j.Cost(t), 0, 1, true))
+			ones = append(ones, 1)
+		}
+		mm.x[ji] = vars
+		sense := milp.EQ
+		if j.Optional {
+			sense = milp.LE
+		}
+		m.AddRow(fmt.Sprintf("job%d", ji), vars, ones, sense, 1)
+		m.AddSet(vars)
+	}
+	H := len(p.Periods)
+	mm.n = make([][]int, len(p.Pools))
+	mm.b = make([][]int, len(p.Pools))
+	for pi := range p.Pools {
+		pl := &p.Pools[pi]
+		if !pl.hasNewBuilds() {
+			continue
+		}
+		mm.n[pi] = make([]int, H)
+		mm.b[pi] = make([]int, H)
+		for t := 0; t < H; t++ {
+			hi := milp.Inf
+			if t >= p.T {
+				hi = pl.Capacity[t] / pl.NBEffort
+			}
+			mm.n[pi][t] = m.AddVar(fmt.Sprintf("n%d_%d", pi, t), 0, 0, hi, false)
+			mm.b[pi][t] = m.AddVar(fmt.Sprintf("b%d_%d", pi, t), pl.Delay, 0, milp.Inf, false)
+		}
+		for t := 0; t < H; t++ {
+			idx := []int{mm.b[pi][t], mm.n[pi][t]}
+			val := []float64{1, 1}
+			if t > 0 {
+				idx = append(idx, mm.b[pi][t-1])
+				val = append(val, -1)
+			}
+			m.AddRow(fmt.Sprintf("flow%d_%d", pi, t), idx, val, milp.EQ, pl.Arrivals[t])
+		}
+	}
+	for pi := range p.Pools {
+		pl := &p.Pools[pi]
+		idx := make([][]int, p.T)
+		val := make([][]float64, p.T)
+		for ji := range p.Jobs {
+			j := &p.Jobs[ji]
+			if j.Pool != pi {
+				continue
+			}
+			for k, v := range mm.x[ji] {
+				t := j.Release + k
+				idx[t] = append(idx[t], v)
+				val[t] = append(val[t], j.Effort)
+			}
+		}
+		for t := 0; t < p.T; t++ {
+			if mm.n[pi] != nil {
+				idx[t] = append(idx[t], mm.n[pi][t])
+				val[t] = append(val[t], pl.NBEffort)
+			}
+			if len(idx[t]) == 0 {
+				continue
+			}
+			m.AddRow(fmt.Sprintf("crew%d_%d", pi, t), idx[t], val[t], milp.LE, pl.Capacity[t])
+		}
+	}
+	for k := range p.Milestones {
+		ms := &p.Milestones[k]
+		var idx []int
+		var val []float64
+		for i, ji := range ms.Jobs {
+			j := &p.Jobs[ji]
+			for t := j.Release; t <= min(j.Last, ms.Period); t++ {
+				idx = append(idx, mm.x[ji][t-j.Release])
+				val = append(val, ms.Weights[i])
+			}
+		}
+		m.AddRow(fmt.Sprintf("cap%d", k), idx, val, milp.GE, ms.Need)
+	}
+	for bi, bg := range p.Budgets {
+		var idx []int
+		var val []float64
+		for ji := range p.Jobs {
+			j := &p.Jobs[ji]
+			if j.Operator != bg.Operator {
+				continue
+			}
+			for t := max(j.Release, bg.From); t <= min(j.Last, bg.To); t++ {
+				idx = append(idx, mm.x[ji][t-j.Release])
+				val = append(val, j.Capex)
+			}
+		}
+		if len(idx) > 0 {
+			m.AddRow(fmt.Sprintf("budget%d", bi), idx, val, milp.LE, bg.Limit)
+		}
+	}
+	return mm
+}
+
+func (pl *Pool) hasNewBuilds() bool {
+	if pl.NBEffort <= 0 {
+		return false
+	}
+	for _, a := range pl.Arrivals {
+		if a > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Vector returns the MILP solution that a schedule stands for, with the
+// new builds served as early as the crews allow.
+func (mm *MILP) Vector(p *Problem, s Schedule) []float64 {
+	x := make([]float64, mm.Model.NumVars())
+	ev := p.Evaluate(s)
+	for ji, t := range s {
+		if t >= 0 {
+			x[mm.x[ji][t-p.Jobs[ji].Release]] = 1
+		}
+	}
+	for pi := range p.Pools {
+		if mm.n[pi] == nil {
+			continue
+		}
+		for t := range p.Periods {
+			x[mm.n[pi][t]] = ev.Served[pi][t]
+			x[mm.b[pi][t]] = ev.Backlog[pi][t]
+		}
+	}
+	return x
+}
+
+// Schedule reads the schedule out of a MILP solution.
+func (mm *MILP) Schedule(p *Problem, x []float64) Schedule {
+	s := make(Schedule, len(p.Jobs))
+	for ji := range p.Jobs {
+		s[ji] = -1
+		for k, v := range mm.x[ji] {
+			if x[v] > 0.5 {
+				s[ji] = p.Jobs[ji].Release + k
+			}
+		}
+	}
+	return s
+}
+
+// exactResult is what the exact method found.
+type exactResult struct {
+	schedule Schedule // nil when none was found
+	bound    float64
+	status   milp.Status
+	nodes    int
+}
+
+// solveExact solves the MILP by branch and bound, starting from the
+// incumbent when there is one.
+func (p *Problem) solveExact(ctx context.Context, incumbent Schedule, limit time.Duration, gap float64) (*exactResult, error) {
+	mm := p.Model()
+	opts := milp.Options{TimeLimit: limit, RelGap: gap}
+	if incumbent != nil {
+		opts.Incumbent = mm.Vector(p, incumbent)
+	}
+	sol, err := milp.Solve(ctx, mm.Model, opts)
+	if err != nil {
+		return nil, err
+	}
+	r := &exactResult{bound: sol.Bound, status: sol.Status, nodes: sol.Nodes}
+	if sol.X != nil {
+		r.schedule = mm.Schedule(p, sol.X)
+	}
+	if math.IsInf(r.bound, -1) {
+		r.bound = 0
+	}
+	return r, nil
+}

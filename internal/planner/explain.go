@@ -1,0 +1,434 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// Infeasibility says why no plan meets every deadline, milestone and
+// budget, and what would make one possible.
+type Infeasibility struct {
+	// Proven is true when a necessary condition fails (or the Lagrangian
+	// bound exceeds any plan's cost), so no plan exists; false when the
+	// search merely found none.
+	Proven  bool
+	Reasons []string
+	// Crews are the extra crews that make the necessary conditions hold,
+	// per pool (checked by planning with them when Verified).
+	Crews []CrewNeed
+	// Budget is the extra capital needed, per operator and span of years.
+	Budget []BudgetNeed
+	// ExtraMonths is the shortest extension of every deadline and
+	// milestone (in months, whole periods) with which a plan was found;
+	// 0 when none up to the limit tried.
+	ExtraMonths int
+	// Verified is true when a plan was found with the extra crews (and
+	// budget).
+	Verified bool
+}
+
+// CrewNeed is a pool that needs more crews.
+type CrewNeed struct {
+	Operator string  `json:"operator"`
+	Region   string  `json:"region"` // "" for core teams
+	Crews    float64 `json:"crews"`  // crews it has
+	Extra    float64 `json:"extra"`  // more crews it needs
+	By       string  `json:"by"`     // the period the binding deadline falls in
+}
+
+// BudgetNeed is capital an operator lacks over a span of years.
+type BudgetNeed struct {
+	Operator string  `json:"operator"`
+	From, To int     `json:"-"`
+	Years    string  `json:"years"`
+	Short    float64 `json:"short"` // £k
+}
+
+// necessary checks conditions every feasible plan meets — in every pool and
+// interval of periods, the work whose whole window lies in the interval
+// fits the crews' capacity over it; every cap can be met with the
+// operator's crews; every span of years can pay for the work that must be
+// done in it — and returns what fails, with the extra crews and capital
+// that would make each hold.
+func (p *Problem) necessary() *Infeasibility {
+	inf := &Infeasibility{Proven: true}
+	extra := make([]float64, len(p.Pools))
+	by := make([]int, len(p.Pools))
+	T := p.T
+	window := func(j *Job) (int, int) {
+		if j.Overdue {
+			return j.Release, T - 1
+		}
+		return j.Release, j.Last
+	}
+	for pi := range p.Pools {
+		pl := &p.Pools[pi]
+		// work[r][l]: effort of hard jobs with window [r, l].
+		work := grid(T, T)
+		any := false
+		for ji := range p.Jobs {
+			j := &p.Jobs[ji]
+			if j.Pool != pi || j.Optional {
+				continue
+			}
+			r, l := window(j)
+			work[r][l] += j.Effort
+			any = true
+		}
+		if !any {
+			continue
+		}
+		// A job is done within one period: some period of its window must
+		// hold its whole effort.
+		biggest, bj := 0.0, -1
+		for ji := range p.Jobs {
+			j := &p.Jobs[ji]
+			if j.Pool != pi || j.Optional {
+				continue
+			}
+			r, l := window(j)
+			room := 0.0
+			for t := r; t <= l; t++ {
+				room = math.Max(room, pl.Capacity[t])
+			}
+			if j.Effort-room > biggest+1e-12 {
+				biggest, bj = j.Effort-room, ji
+			}
+		}
+		if bj >= 0 {
+			j := &p.Jobs[bj]
+			need := math.Inf(1)
+			if pl.PerCrew > 0 {
+				need = biggest / pl.PerCrew
+			}
+			extra[pi] = math.Max(extra[pi], need)
+			_, by[pi] = window(j)
+			inf.Reasons = append(inf.Reasons, fmt.Sprintf("%s: job %s takes %s work units in one %s but its %s crews do %s a %s",
+				pl.Name(), j.ID, num(j.Effort), p.Params.Period, crewNum(pl.Crews), num(pl.Capacity[by[pi]]), p.Params.Period))
+		}
+		capSum := make([]float64, T+1)
+		for t := 0; t < T; t++ {
+			capSum[t+1] = capSum[t] + pl.Capacity[t]
+		}
+		worst, wa, wb, wW, wC := 0.0, 0, 0, 0.0, 0.0
+		for a := 0; a < T; a++ {
+			// W(a, b) for growing b: add jobs with release ≥ a and last = b.
+			w := 0.0
+			for b := a; b < T; b++ {
+				for r := a; r <= b; r++ {
+					w += work[r][b]
+				}
+				c := capSum[b+1] - capSum[a]
+				if w-c > 1e-9*(1+c) {
+					need := (w - c) / (pl.PerCrew * float64(b-a+1))
+					if pl.PerCrew == 0 {
+						need = math.Inf(1)
+					}
+					if need > worst {
+						worst, wa, wb, wW, wC = need, a, b, w, c
+					}
+				}
+			}
+		}
+		if worst > 0 {
+			extra[pi] = math.Max(extra[pi], worst)
+			by[pi] = wb
+			inf.Reasons = append(inf.Reasons, fmt.Sprintf("%s: %s work units must be done in %s..%s but its %s crews can do %s",
+				pl.Name(), num(wW), p.Periods[wa].Label, p.Periods[wb].Label, crewNum(pl.Crews), num(wC)))
+		}
+	}
+	// Caps, per operator, with the operator's crews pooled.
+	for k := range p.Milestones {
+		ms := &p.Milestones[k]
+		m := ms.Period
+		pools := map[int]bool{}
+		forced := map[int]bool{}
+		got := 0.0
+		for i, ji := range ms.Jobs {
+			j := &p.Jobs[ji]
+			pools[j.Pool] = true
+			if _, l := window(j); !j.Optional && l <= m {
+				forced[ji] = true
+				got += ms.Weights[i]
+			}
+		}
+		work, capacity := 0.0, 0.0
+		for pi := range pools {
+			for t := 0; t <= m; t++ {
+				capacity += p.Pools[pi].Capacity[t] + extra[pi]*p.Pools[pi].PerCrew
+			}
+			for ji := range p.Jobs {
+				j := &p.Jobs[ji]
+				if _, l := window(j); j.Pool == pi && !j.Optional && l <= m {
+					work += j.Effort
+				}
+			}
+		}
+		// The rest of the need from the candidates with the most weight per
+		// unit of work (a fractional knapsack: a bound, not a plan).
+		type cand struct{ w, e float64 }
+		var cs []cand
+		avail := got
+		for i, ji := range ms.Jobs {
+			j := &p.Jobs[ji]
+			if forced[ji] || j.Release > m {
+				continue
+			}
+			cs = append(cs, cand{ms.Weights[i], j.Effort})
+			avail += ms.Weights[i]
+		}
+		if avail < ms.Need-tolCheck*(1+ms.Need) {
+			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: only %s of the %s needed can be swapped by %s (lead time)",
+				ms.Rule, ms.Operator, num(avail), num(ms.Need), p.Periods[m].Label))
+			continue
+		}
+		sort.Slice(cs, func(a, b int) bool { return cs[a].w/cs[a].e > cs[b].w/cs[b].e })
+		for _, c := range cs {
+			if got >= ms.Need-tolCheck*(1+ms.Need) {
+				break
+			}
+			f := math.Min(1, (ms.Need-got)/c.w)
+			got += f * c.w
+			work += f * c.e
+		}
+		if work > capacity*(1+1e-9)+1e-9 {
+			// Spread the shortfall over the pools of the candidates.
+			short := work - capacity
+			n := 0.0
+			for pi := range pools {
+				n += p.Pools[pi].PerCrew * float64(m+1)
+			}
+			perPool := short / n
+			for pi := range pools {
+				extra[pi] += perPool
+				if by[pi] == 0 || m < by[pi] {
+					by[pi] = m
+				}
+			}
+			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: %s work units must be done by %s (deadlines and the cap) but the crews can do %s",
+				ms.Rule, ms.Operator, num(work), p.Periods[m].Label, num(capacity)))
+		}
+	}
+	for pi, e := range extra {
+		if e > 0 {
+			pl := &p.Pools[pi]
+			inf.Crews = append(inf.Crews, CrewNeed{Operator: pl.Operator, Region: pl.Region, Crews: pl.Crews,
+				Extra: math.Ceil(e*100-1e-9) / 100, By: p.Periods[by[pi]].Label})
+		}
+	}
+	p.budgetConditions(inf, window)
+	if len(inf.Reasons) == 0 {
+		return nil
+	}
+	return inf
+}
+
+// budgetConditions checks, for every operator and span of budgeted years,
+// that the capital of the jobs that must be done within the span fits.
+func (p *Problem) budgetConditions(inf *Infeasibility, window func(*Job) (int, int)) {
+	byOp := map[string][]int{}
+	for bi, b := range p.Budgets {
+		byOp[b.Operator] = append(byOp[b.Operator], bi)
+	}
+	for _, op := range sortedKeys(byOp) {
+		bs := byOp[op]
+		sort.Slice(bs, func(a, b int) bool { return p.Budgets[bs[a]].Year < p.Budgets[bs[b]].Year })
+		// Consecutive budgeted years only: an unbudgeted year can absorb work.
+		for a := 0; a < len(bs); a++ {
+			limit := 0.0
+			for b := a; b < len(bs); b++ {
+				if b > a && p.Budgets[bs[b]].Year != p.Budgets[bs[b-1]].Year+1 {
+					break
+				}
+				limit += p.Budgets[bs[b]].Limit
+				from, to := p.Budgets[bs[a]].From, p.Budgets[bs[b]].To
+				need := 0.0
+				for ji := range p.Jobs {
+					j := &p.Jobs[ji]
+					if r, l := window(j); j.Operator == op && !j.Optional && r >= from && l <= to {
+						need += j.Capex
+					}
+				}
+				if need > limit*(1+tolCheck)+tolCheck {
+					years := strconv.Itoa(p.Budgets[bs[a]].Year)
+					if b > a {
+						years += "-" + strconv.Itoa(p.Budgets[bs[b]].Year)
+					}
+					inf.Budget = append(inf.Budget, BudgetNeed{Operator: op, From: p.Budgets[bs[a]].Year, To: p.Budgets[bs[b]].Year, Years: years, Short: need - limit})
+					inf.Reasons = append(inf.Reasons, fmt.Sprintf("budget of %s in %s: jobs due then cost £%sk, the budget is £%sk", op, years, num(need), num(limit)))
+				}
+			}
+		}
+	}
+}
+
+// crewNum writes a number of crews with up to two decimals.
+func crewNum(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
+
+func num(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func sortedInts(m map[int]float64) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}
+
+// withCrews returns a copy of the problem with more crews in some pools and
+// more capital in some years.
+func (p *Problem) withCrews(crews []CrewNeed, budget []BudgetNeed) *Problem {
+	q := *p
+	q.Pools = append([]Pool(nil), p.Pools...)
+	for _, c := range crews {
+		for pi := range q.Pools {
+			pl := &q.Pools[pi]
+			if pl.Operator == c.Operator && pl.Region == c.Region {
+				pl.Crews += c.Extra
+				pl.Capacity = make([]float64, len(p.Pools[pi].Capacity))
+				for t := range pl.Capacity {
+					pl.Capacity[t] = pl.Crews * pl.PerCrew
+				}
+			}
+		}
+	}
+	q.Budgets = append([]Budget(nil), p.Budgets...)
+	for _, b := range budget {
+		years := float64(b.To - b.From + 1)
+		for bi := range q.Budgets {
+			if q.Budgets[bi].Operator == b.Operator && q.Budgets[bi].Year >= b.From && q.Budgets[bi].Year <= b.To {
+				q.Budgets[bi].Limit += b.Short / years
+			}
+		}
+	}
+	return &q
+}
+
+// extended returns a copy of the problem with every deadline and milestone
+// (and the horizon) later by d periods; new periods have the last one's
+// crews and costs, and no budget limit.
+func (p *Problem) extended(d int) *Problem {
+	q := *p
+	H := len(p.Periods)
+	q.T = p.T + d
+	q.Periods = make([]Period, 0, H+d)
+	q.Periods = append(q.Periods, p.Periods[:p.T]...)
+	for i := 0; i < d; i++ {
+		s := p.Params.periodStart(p.T + i)
+		q.Periods = append(q.Periods, Period{Label: periodLabel(p.Params, s), Start: s, End: p.Params.periodStart(p.T + i + 1).AddDays(-1)})
+	}
+	for i := p.T; i < H; i++ {
+		s := p.Params.periodStart(i + d)
+		q.Periods = append(q.Periods, Period{Label: periodLabel(p.Params, s), Start: s, End: p.Params.periodStart(i + d + 1).AddDays(-1), Tail: true})
+	}
+	stretch := func(v []float64) []float64 {
+		out := make([]float64, 0, len(v)+d)
+		out = append(out, v[:p.T]...)
+		for i := 0; i < d; i++ {
+			out = append(out, v[p.T-1])
+		}
+		return append(out, v[p.T:]...)
+	}
+	q.Pools = append([]Pool(nil), p.Pools...)
+	for pi := range q.Pools {
+		q.Pools[pi].Capacity = stretch(p.Pools[pi].Capacity)
+		q.Pools[pi].Arrivals = stretch(p.Pools[pi].Arrivals)
+	}
+	q.Jobs = append([]Job(nil), p.Jobs...)
+	for ji := range q.Jobs {
+		j := &q.Jobs[ji]
+		last := j.Last + d
+		if j.Optional || j.Overdue {
+			last = q.T - 1
+		}
+		grow := func(v []float64) []float64 {
+			out := append([]float64(nil), v...)
+			for len(out) < last-j.Release+1 {
+				out = append(out, v[len(v)-1])
+			}
+			return out
+		}
+		j.cost, j.writeoff, j.penalty, j.risk = grow(j.cost), grow(j.writeoff), grow(j.penalty), grow(j.risk)
+		j.Last = last
+	}
+	q.Milestones = append([]Milestone(nil), p.Milestones...)
+	for k := range q.Milestones {
+		q.Milestones[k].Period += d
+	}
+	q.ops, q.opIdx = nil, nil
+	return &q
+}
+
+// explain fills in what would make an infeasible problem feasible: the
+// crews and capital the necessary conditions ask for, checked by planning
+// with them, and the shortest extension of the deadlines that allows a
+// plan.
+func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
+	feasible := func(q *Problem) bool {
+		if q.necessary() != nil {
+			return false
+		}
+		x, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) })
+		return err == nil && x != nil
+	}
+	if len(inf.Crews) > 0 || len(inf.Budget) > 0 {
+		crews := append([]CrewNeed(nil), inf.Crews...)
+		for try := 0; try < 6 && ctx.Err() == nil; try++ {
+			if feasible(p.withCrews(crews, inf.Budget)) {
+				inf.Crews, inf.Verified = crews, true
+				break
+			}
+			for i := range crews {
+				crews[i].Extra = math.Ceil(crews[i].Extra*1.25*100) / 100
+			}
+		}
+	}
+	if len(inf.Crews) == 0 && len(inf.Budget) == 0 && ctx.Err() == nil {
+		// The conditions hold but no plan was found (work that does not
+		// pack into periods, say): add crews where the search got stuck,
+		// a tenth of a pool (at least a tenth of a crew) at a time.
+		extra := map[int]float64{}
+		q := p
+		for try := 0; try < 30 && ctx.Err() == nil; try++ {
+			_, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) })
+			var st *stuck
+			if err == nil {
+				inf.Verified = true
+				for _, pi := range sortedInts(extra) {
+					pl := &p.Pools[pi]
+					inf.Crews = append(inf.Crews, CrewNeed{Operator: pl.Operator, Region: pl.Region, Crews: pl.Crews,
+						Extra: math.Ceil(extra[pi]*100-1e-9) / 100, By: p.Periods[p.T-1].Label})
+				}
+				break
+			}
+			if !errors.As(err, &st) {
+				break
+			}
+			for _, pi := range st.pools {
+				extra[pi] += math.Max(0.1, p.Pools[pi].Crews/10)
+			}
+			var crews []CrewNeed
+			for pi, e := range extra {
+				crews = append(crews, CrewNeed{Operator: p.Pools[pi].Operator, Region: p.Pools[pi].Region, Extra: e})
+			}
+			q = p.withCrews(crews, nil)
+		}
+	}
+	maxD := max(1, 120/p.Months()) // ten years
+	for d := 1; d <= maxD && ctx.Err() == nil; d++ {
+		if q := p.extended(d); q.necessary() == nil && feasible(q) {
+			inf.ExtraMonths = d * p.Months()
+			break
+		}
+	}
+}

@@ -1,0 +1,650 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// search is a schedule with everything a move needs to be checked and
+// priced in constant or O(periods) time: the work per pool and period, the
+// delay cost of each pool's new builds, the weight each milestone has done
+// by its date, and the spend of each budget.
+type search struct {
+	p        *Problem
+	s        Schedule
+	usage    [][]float64
+	delay    []float64
+	doneBy   []float64
+	spend    []float64
+	budgetAt [][]int
+	opOf     []int
+	at       [][][]int // pool × period → jobs there
+	pos      []int     // job → index in its at list
+	scratch  []float64
+}
+
+const eps = 1e-9
+
+func newSearch(p *Problem, s Schedule) *search {
+	H := len(p.Periods)
+	x := &search{p: p, s: s, usage: grid(len(p.Pools), H), delay: make([]float64, len(p.Pools)),
+		doneBy: make([]float64, len(p.Milestones)), spend: make([]float64, len(p.Budgets)),
+		opOf: make([]int, len(p.Jobs)), pos: make([]int, len(p.Jobs)), scratch: make([]float64, H)}
+	opIndex := p.opIndex()
+	x.budgetAt = make([][]int, len(p.operators()))
+	for i := range x.budgetAt {
+		x.budgetAt[i] = make([]int, p.T)
+		for t := range x.budgetAt[i] {
+			x.budgetAt[i][t] = -1
+		}
+	}
+	for bi, b := range p.Budgets {
+		for t := b.From; t <= b.To; t++ {
+			x.budgetAt[opIndex[b.Operator]][t] = bi
+		}
+	}
+	x.at = make([][][]int, len(p.Pools))
+	for i := range x.at {
+		x.at[i] = make([][]int, p.T)
+	}
+	for ji := range p.Jobs {
+		x.opOf[ji] = opIndex[p.Jobs[ji].Operator]
+		if t := s[ji]; t >= 0 {
+			x.add(ji, t)
+		}
+	}
+	for i := range p.Pools {
+		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
+	}
+	return x
+}
+
+// add and remove book job ji in or out of period t (not the delay cost).
+func (x *search) add(ji, t int) {
+	j := &x.p.Jobs[ji]
+	x.usage[j.Pool][t] += j.Effort
+	for _, c := range j.caps {
+		if t <= x.p.Milestones[c.k].Period {
+			x.doneBy[c.k] += c.w
+		}
+	}
+	if b := x.budgetAt[x.opOf[ji]][t]; b >= 0 {
+		x.spend[b] += j.Capex
+	}
+	list := x.at[j.Pool][t]
+	x.pos[ji] = len(list)
+	x.at[j.Pool][t] = append(list, ji)
+}
+
+func (x *search) remove(ji, t int) {
+	j := &x.p.Jobs[ji]
+	x.usage[j.Pool][t] -= j.Effort
+	for _, c := range j.caps {
+		if t <= x.p.Milestones[c.k].Period {
+			x.doneBy[c.k] -= c.w
+		}
+	}
+	if b := x.budgetAt[x.opOf[ji]][t]; b >= 0 {
+		x.spend[b] -= j.Capex
+	}
+	list := x.at[j.Pool][t]
+	i, last := x.pos[ji], len(list)-1
+	list[i] = list[last]
+	x.pos[list[i]] = i
+	x.at[j.Pool][t] = list[:last]
+}
+
+// move puts job ji in period t (-1: not done) and updates the pool's
+// delay cost.
+func (x *search) move(ji, t int) {
+	j := &x.p.Jobs[ji]
+	if old := x.s[ji]; old >= 0 {
+		x.remove(ji, old)
+	}
+	if t >= 0 {
+		x.add(ji, t)
+	}
+	x.s[ji] = t
+	x.delay[j.Pool] = x.p.Pools[j.Pool].simulate(x.usage[j.Pool], nil, nil)
+}
+
+func (x *search) cost(ji, t int) float64 {
+	if t < 0 {
+		return 0
+	}
+	return x.p.Jobs[ji].Cost(t)
+}
+
+func (x *search) room(pool, t int) float64 {
+	return x.p.Pools[pool].Capacity[t] - x.usage[pool][t]
+}
+
+// fits reports whether effort e fits in pool's period t.
+func (x *search) fits(pool, t int, e float64) bool {
+	return x.usage[pool][t]+e <= x.p.Pools[pool].Capacity[t]*(1+tolCheck)+tolCheck
+}
+
+// keeps reports whether moving job ji from its period to t keeps every
+// milestone and budget (capacity is the caller's business).
+func (x *search) keeps(ji, t int) bool {
+	p := x.p
+	j := &p.Jobs[ji]
+	from := x.s[ji]
+	for _, c := range j.caps {
+		m := p.Milestones[c.k].Period
+		before := from >= 0 && from <= m
+		after := t >= 0 && t <= m
+		if before && !after && x.doneBy[c.k]-c.w < p.Milestones[c.k].Need-tolCheck*(1+p.Milestones[c.k].Need) {
+			return false
+		}
+	}
+	if t >= 0 {
+		b2 := x.budgetAt[x.opOf[ji]][t]
+		b1 := -1
+		if from >= 0 {
+			b1 = x.budgetAt[x.opOf[ji]][from]
+		}
+		if b2 >= 0 && b2 != b1 && x.spend[b2]+j.Capex > p.Budgets[b2].Limit*(1+tolCheck)+tolCheck {
+			return false
+		}
+	}
+	return true
+}
+
+// delayDelta is the change in pool's delay cost if effort e moves from
+// period from to period to (either may be -1).
+func (x *search) delayDelta(pool, from, to int, e float64) float64 {
+	pl := &x.p.Pools[pool]
+	if !pl.hasNewBuilds() || from == to {
+		return 0
+	}
+	u := x.scratch
+	copy(u, x.usage[pool])
+	if from >= 0 {
+		u[from] -= e
+	}
+	if to >= 0 {
+		u[to] += e
+	}
+	return pl.simulate(u, nil, nil) - x.delay[pool]
+}
+
+// total is the schedule's cost.
+func (x *search) total() float64 {
+	c := 0.0
+	for ji, t := range x.s {
+		c += x.cost(ji, t)
+	}
+	for _, d := range x.delay {
+		c += d
+	}
+	return c
+}
+
+// errNoSchedule means the heuristic found no schedule that meets every
+// constraint; it does not prove that none exists.
+var errNoSchedule = errors.New("no feasible schedule found")
+
+// stuck is errNoSchedule with the pools whose crews ran out.
+type stuck struct {
+	pools []int
+	msg   string
+}
+
+func (e *stuck) Error() string        { return errNoSchedule.Error() + ": " + e.msg }
+func (e *stuck) Is(target error) bool { return target == errNoSchedule }
+
+// pricer gives the cost a construction steers by: the true cost, or a
+// Lagrangian reduced cost.
+type pricer func(ji, t int) float64
+
+// construct builds a schedule job by job, each in the period its pricer
+// likes best among those with room, moving other jobs along a chain of
+// periods when its window is full: first the jobs with deadlines before
+// the horizon ends, then, cap by cap, the candidates that meet each cap at
+// the least extra cost per unit of the cap's metric, then the other
+// mandatory jobs, then any optional job the pricer finds worth doing.
+// Budgets are repaired last.
+func construct(ctx context.Context, p *Problem, price pricer) (*search, error) {
+	s := make(Schedule, len(p.Jobs))
+	for i := range s {
+		s[i] = -1
+	}
+	x := newSearch(p, s)
+	place := func(ji, lo, hi int, optional bool) (bool, error) {
+		j := &p.Jobs[ji]
+		best, bt := math.Inf(1), -1
+		if optional {
+			best = 0 // done only if the pricer says it pays
+		}
+		for t := hi; t >= lo; t-- {
+			if !x.fits(j.Pool, t, j.Effort) || !x.keeps(ji, t) {
+				continue
+			}
+			if v := price(ji, t); v < best-eps {
+				best, bt = v, t
+			}
+		}
+		if bt >= 0 {
+			x.add(ji, bt)
+			x.s[ji] = bt
+			return true, nil
+		}
+		if optional {
+			return false, nil
+		}
+		return x.insertByChain(ji, lo, hi), nil
+	}
+	byTightness := func(list []int) {
+		sort.SliceStable(list, func(a, b int) bool {
+			ja, jb := &p.Jobs[list[a]], &p.Jobs[list[b]]
+			if wa, wb := ja.Last-ja.Release, jb.Last-jb.Release; wa != wb {
+				return wa < wb
+			}
+			if ja.Effort != jb.Effort {
+				return ja.Effort > jb.Effort
+			}
+			return ja.Priority > jb.Priority
+		})
+	}
+	fail := func(ji int) error {
+		j := &p.Jobs[ji]
+		return &stuck{[]int{j.Pool}, fmt.Sprintf("no room for job %s in %s..%s", j.ID, p.Periods[j.Release].Label, p.Periods[j.Last].Label)}
+	}
+	var early, rest, optional []int
+	for ji := range p.Jobs {
+		j := &p.Jobs[ji]
+		switch {
+		case j.Optional:
+			optional = append(optional, ji)
+		case j.Last < p.T-1:
+			early = append(early, ji)
+		default:
+			rest = append(rest, ji)
+		}
+	}
+	byTightness(early)
+	for _, ji := range early {
+		if ok, err := place(ji, p.Jobs[ji].Release, p.Jobs[ji].Last, false); err != nil || !ok {
+			return x, fail(ji)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Caps, earliest first.
+	order := make([]int, len(p.Milestones))
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return p.Milestones[order[a]].Period < p.Milestones[order[b]].Period })
+	for _, k := range order {
+		if err := x.meet(k, price); err != nil {
+			return x, err
+		}
+	}
+	byTightness(rest)
+	for n, ji := range rest {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if x.s[ji] >= 0 {
+			continue
+		}
+		if ok, err := place(ji, p.Jobs[ji].Release, p.Jobs[ji].Last, false); err != nil || !ok {
+			return x, fail(ji)
+		}
+	}
+	for _, ji := range optional {
+		if x.s[ji] < 0 {
+			place(ji, p.Jobs[ji].Release, p.Jobs[ji].Last, true)
+		}
+	}
+	for i := range p.Pools {
+		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
+	}
+	if err := x.repairBudgets(); err != nil {
+		return x, err
+	}
+	return x, nil
+}
+
+// meet brings forward (or adds) candidate jobs of milestone k until it is
+// met, taking them in order of the extra price of doing them by the
+// milestone per unit of the cap's metric.
+func (x *search) meet(k int, price pricer) error {
+	p := x.p
+	ms := &p.Milestones[k]
+	need := func() bool { return x.doneBy[k] < ms.Need-tolCheck*(1+ms.Need) }
+	if !need() {
+		return nil
+	}
+	type cand struct {
+		ji    int
+		ratio float64
+	}
+	var cands []cand
+	for i, ji := range ms.Jobs {
+		j := &p.Jobs[ji]
+		from := x.s[ji]
+		hi := min(j.Last, ms.Period)
+		if (from >= 0 && from <= ms.Period) || j.Release > hi || ms.Weights[i] <= 0 {
+			continue
+		}
+		early, any := math.Inf(1), 0.0
+		if !j.Optional {
+			any = math.Inf(1)
+		}
+		for t := j.Release; t <= j.Last; t++ {
+			v := price(ji, t)
+			if t <= hi {
+				early = math.Min(early, v)
+			}
+			any = math.Min(any, v)
+		}
+		if from >= 0 {
+			any = price(ji, from)
+		}
+		// Extra price per unit of the metric, then work per unit.
+		cands = append(cands, cand{ji, (early - any + 1e-9*j.Effort) / ms.Weights[i]})
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].ratio < cands[b].ratio })
+	for pass := 0; pass < 2 && need(); pass++ {
+		for _, c := range cands {
+			if !need() {
+				break
+			}
+			ji := c.ji
+			j := &p.Jobs[ji]
+			from := x.s[ji]
+			hi := min(j.Last, ms.Period)
+			if from >= 0 && from <= ms.Period {
+				continue
+			}
+			best, bt := math.Inf(1), -1
+			for t := hi; t >= j.Release; t-- {
+				if !x.fits(j.Pool, t, j.Effort) || !x.keeps(ji, t) {
+					continue
+				}
+				if v := price(ji, t); v < best-eps {
+					best, bt = v, t
+				}
+			}
+			if bt >= 0 {
+				if from >= 0 {
+					x.remove(ji, from)
+				}
+				x.add(ji, bt)
+				x.s[ji] = bt
+				continue
+			}
+			if pass == 0 {
+				continue // first take every candidate that fits as it is
+			}
+			// Make room by moving other work later.
+			if from >= 0 {
+				x.remove(ji, from)
+				x.s[ji] = -1
+			}
+			if !x.insertByChain(ji, j.Release, hi) && from >= 0 {
+				x.add(ji, from)
+				x.s[ji] = from
+			}
+		}
+	}
+	if need() {
+		var pools []int
+		seen := map[int]bool{}
+		for _, ji := range ms.Jobs {
+			if pl := p.Jobs[ji].Pool; !seen[pl] {
+				seen[pl] = true
+				pools = append(pools, pl)
+			}
+		}
+		sort.Ints(pools)
+		return &stuck{pools, fmt.Sprintf("cap %s for %s cannot be met by %s", ms.Rule, ms.Operator, p.Periods[ms.Period].Label)}
+	}
+	return nil
+}
+
+// insertByChain puts job ji in a period of [lo, hi] by moving other jobs
+// of its pool along the shortest chain of periods that ends in one with
+// room (a breadth-first search over periods, as in an augmenting path).
+func (x *search) insertByChain(ji, lo, hi int) bool {
+	p := x.p
+	j := &p.Jobs[ji]
+	pool := j.Pool
+	T := p.T
+	type step struct {
+		from int // previous period, -1 for a source
+		job  int // the job moved into this period
+	}
+	prev := make([]step, T)
+	seen := make([]bool, T)
+	queue := []int{}
+	for t := lo; t <= hi; t++ {
+		if x.keeps(ji, t) {
+			seen[t] = true
+			prev[t] = step{-1, ji}
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		in := prev[t].job
+		need := p.Jobs[in].Effort - x.room(pool, t)
+		for _, k := range x.at[pool][t] {
+			jk := &p.Jobs[k]
+			if jk.Effort < need-eps {
+				continue
+			}
+			for t2 := jk.Release; t2 <= jk.Last; t2++ {
+				if seen[t2] || !x.keeps(k, t2) {
+					continue
+				}
+				seen[t2] = true
+				prev[t2] = step{t, k}
+				if x.fits(pool, t2, jk.Effort) {
+					// Apply the chain from its end.
+					for at := t2; at >= 0; {
+						st := prev[at]
+						if st.job != ji {
+							x.remove(st.job, x.s[st.job])
+						}
+						x.add(st.job, at)
+						x.s[st.job] = at
+						at = st.from
+					}
+					return true
+				}
+				queue = append(queue, t2)
+			}
+		}
+	}
+	return false
+}
+
+// repairBudgets moves the jobs that cost least to move, per pound, out of
+// every year over budget.
+func (x *search) repairBudgets() error {
+	p := x.p
+	for bi := range p.Budgets {
+		b := &p.Budgets[bi]
+		for x.spend[bi] > b.Limit*(1+tolCheck)+tolCheck {
+			best, bj, bt := math.Inf(1), -1, -1
+			for t := b.From; t <= b.To; t++ {
+				for pool := range p.Pools {
+					if p.Pools[pool].Operator != b.Operator {
+						continue
+					}
+					for _, ji := range x.at[pool][t] {
+						j := &p.Jobs[ji]
+						cands := []int{}
+						if j.Optional {
+							cands = append(cands, -1)
+						}
+						for t2 := j.Release; t2 <= j.Last; t2++ {
+							if t2 < b.From || t2 > b.To {
+								cands = append(cands, t2)
+							}
+						}
+						for _, t2 := range cands {
+							if (t2 >= 0 && !x.fits(j.Pool, t2, j.Effort)) || !x.keeps(ji, t2) {
+								continue
+							}
+							d := x.cost(ji, t2) - x.cost(ji, t) + x.delayDelta(j.Pool, t, t2, j.Effort)
+							if v := d / math.Max(j.Capex, 1e-9); v < best {
+								best, bj, bt = v, ji, t2
+							}
+						}
+					}
+				}
+			}
+			if bj < 0 {
+				return fmt.Errorf("%w: the budget of %s in %d cannot be kept", errNoSchedule, b.Operator, b.Year)
+			}
+			x.move(bj, bt)
+		}
+	}
+	return nil
+}
+
+// improve runs local search on the true costs until no move or swap of two
+// jobs pays, or the deadline.
+func (x *search) improve(ctx context.Context, deadline time.Time) {
+	p := x.p
+	for pass := 0; pass < 50; pass++ {
+		gain := 0.0
+		for ji := range p.Jobs {
+			if ji%256 == 0 && (ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))) {
+				return
+			}
+			gain += x.bestMove(ji)
+		}
+		for ji := range p.Jobs {
+			if ji%256 == 0 && (ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))) {
+				return
+			}
+			gain += x.bestSwap(ji)
+		}
+		if gain < 1e-9*math.Max(1, x.total()) {
+			return
+		}
+	}
+}
+
+// bestMove moves job ji to the period (or out, if optional) that lowers the
+// cost most, and returns the saving.
+func (x *search) bestMove(ji int) float64 {
+	j := &x.p.Jobs[ji]
+	from := x.s[ji]
+	base := x.cost(ji, from)
+	best, bt := -1e-9*math.Max(1, base), -2
+	try := func(t int) {
+		if t == from || (t >= 0 && !x.fits(j.Pool, t, j.Effort)) || !x.keeps(ji, t) {
+			return
+		}
+		d := x.cost(ji, t) - base
+		if d-x.maxDelayGain(j.Pool, j.Effort) >= best {
+			return // cannot beat the best even with the largest delay saving
+		}
+		d += x.delayDelta(j.Pool, from, t, j.Effort)
+		if d < best {
+			best, bt = d, t
+		}
+	}
+	if j.Optional {
+		try(-1)
+	}
+	for t := j.Release; t <= j.Last; t++ {
+		try(t)
+	}
+	if bt == -2 {
+		return 0
+	}
+	x.move(ji, bt)
+	return -best
+}
+
+// maxDelayGain bounds how much moving effort e can save on a pool's delay
+// cost: all of it.
+func (x *search) maxDelayGain(pool int, e float64) float64 {
+	if !x.p.Pools[pool].hasNewBuilds() {
+		return 0
+	}
+	return x.delay[pool]
+}
+
+// bestSwap exchanges job ji with a job of the same effort in another
+// period of its pool when that lowers the cost (the new-build schedule is
+// unchanged), and returns the saving.
+func (x *search) bestSwap(ji int) float64 {
+	p := x.p
+	j := &p.Jobs[ji]
+	t1 := x.s[ji]
+	if t1 < 0 {
+		return 0
+	}
+	best, bk := -1e-9*math.Max(1, j.Capex), -1
+	for t2 := j.Release; t2 <= j.Last; t2++ {
+		if t2 == t1 {
+			continue
+		}
+		dj := j.Cost(t2) - j.Cost(t1)
+		for _, k := range x.at[j.Pool][t2] {
+			jk := &p.Jobs[k]
+			if jk.Effort != j.Effort || t1 < jk.Release || t1 > jk.Last {
+				continue
+			}
+			d := dj + jk.Cost(t1) - jk.Cost(t2)
+			if d >= best || !x.swapKeeps(ji, t2, k, t1) {
+				continue
+			}
+			best, bk = d, k
+		}
+	}
+	if bk < 0 {
+		return 0
+	}
+	t2 := x.s[bk]
+	x.remove(ji, t1)
+	x.remove(bk, t2)
+	x.add(ji, t2)
+	x.add(bk, t1)
+	x.s[ji], x.s[bk] = t2, t1
+	return -best
+}
+
+// swapKeeps checks milestones and budgets for job a moving to ta while job
+// b moves to tb.
+func (x *search) swapKeeps(a, ta, b, tb int) bool {
+	p := x.p
+	fa, fb := x.s[a], x.s[b]
+	x.remove(a, fa)
+	x.remove(b, fb)
+	x.add(a, ta)
+	x.add(b, tb)
+	ok := true
+	for _, ji := range [2]int{a, b} {
+		for _, c := range p.Jobs[ji].caps {
+			if ms := &p.Milestones[c.k]; x.doneBy[c.k] < ms.Need-tolCheck*(1+ms.Need) {
+				ok = false
+			}
+		}
+	}
+	for _, t := range [2]int{ta, tb} {
+		if bi := x.budgetAt[x.opOf[a]][t]; bi >= 0 && x.spend[bi] > p.Budgets[bi].Limit*(1+tolCheck)+tolCheck {
+			ok = false
+		}
+	}
+	x.remove(a, ta)
+	x.remove(b, tb)
+	x.add(a, fa)
+	x.add(b, fb)
+	return ok
+}

@@ -1,0 +1,359 @@
+package planner
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// lagrangian relaxes every coupling constraint of the model — crew
+// capacity per pool and period, cap milestones, budgets — with
+// non-negative multipliers. What is left splits into one tiny problem per
+// job (pick the period with the least reduced cost, or none if the job is
+// optional) and one per pool's new-build programme (serve each arrival in
+// the period with the least delay-plus-capacity price). Its value L(π,λ,μ)
+// is a lower bound on the optimum for any multipliers; subgradient
+// optimisation raises it towards the bound of the linear relaxation.
+type lagrangian struct {
+	p *Problem
+
+	pi  [][]float64 // pool × period (horizon and tail)
+	lam []float64   // milestone
+	mu  []float64   // budget
+
+	// Normalisation of the milestone and budget rows, so that one step
+	// size suits every multiplier.
+	capScale, budScale []float64
+	budgetAt           [][]int // operator index × period → budget, or -1
+
+	best     float64 // best bound so far
+	bestPi   [][]float64
+	bestLam  []float64
+	bestMu   []float64
+	pick     []int // the subproblem's choice per job at the last evaluation
+	gPi      [][]float64
+	gLam     []float64
+	gMu      []float64
+	ceiling  float64 // no feasible plan costs more: a bound above it proves infeasibility
+	iters    int
+	stepSize float64
+
+	dPi       [][]float64 // deflected direction
+	dLam, dMu []float64
+}
+
+func newLagrangian(p *Problem) *lagrangian {
+	H := len(p.Periods)
+	lg := &lagrangian{p: p, best: math.Inf(-1), stepSize: 1}
+	lg.pi = grid(len(p.Pools), H)
+	lg.gPi = grid(len(p.Pools), H)
+	lg.lam = make([]float64, len(p.Milestones))
+	lg.gLam = make([]float64, len(p.Milestones))
+	lg.mu = make([]float64, len(p.Budgets))
+	lg.gMu = make([]float64, len(p.Budgets))
+	lg.pick = make([]int, len(p.Jobs))
+	lg.capScale = make([]float64, len(p.Milestones))
+	for k, ms := range p.Milestones {
+		s := 0.0
+		for _, w := range ms.Weights {
+			s += w
+		}
+		lg.capScale[k] = 1
+		if len(ms.Weights) > 0 && s > 0 {
+			lg.capScale[k] = float64(len(ms.Weights)) / s
+		}
+	}
+	opIndex := p.opIndex()
+	lg.budgetAt = make([][]int, len(p.operators()))
+	for i := range lg.budgetAt {
+		lg.budgetAt[i] = make([]int, p.T)
+		for t := range lg.budgetAt[i] {
+			lg.budgetAt[i][t] = -1
+		}
+	}
+	lg.budScale = make([]float64, len(p.Budgets))
+	for bi, b := range p.Budgets {
+		oi := opIndex[b.Operator]
+		for t := b.From; t <= b.To; t++ {
+			lg.budgetAt[oi][t] = bi
+		}
+		s, n := 0.0, 0
+		for _, j := range p.Jobs {
+			if j.Operator == b.Operator {
+				s += j.Capex
+				n++
+			}
+		}
+		lg.budScale[bi] = 1
+		if s > 0 {
+			lg.budScale[bi] = float64(n) / s
+		}
+	}
+	// Ceiling: every job at its dearest, every new build never served.
+	for _, j := range p.Jobs {
+		worst := 0.0
+		for _, c := range j.cost {
+			worst = math.Max(worst, c)
+		}
+		lg.ceiling += worst
+	}
+	for _, pl := range p.Pools {
+		for a, n := range pl.Arrivals {
+			lg.ceiling += n * pl.Delay * float64(H-a)
+		}
+	}
+	lg.ceiling = lg.ceiling*1.0001 + 1
+	return lg
+}
+
+// warmStart sets the capacity prices to what a unit of crew work costs in
+// the given plan: the delay of the new build it displaces, which waits
+// until the first later period with spare capacity (nothing when there is
+// spare capacity at once). Near an optimum these are the linear
+// relaxation's dual prices, so the subgradient method starts close.
+func (lg *lagrangian) warmStart(x *search) {
+	p := lg.p
+	H := len(p.Periods)
+	for i := range p.Pools {
+		pl := &p.Pools[i]
+		if !pl.hasNewBuilds() {
+			continue
+		}
+		served, backlog := make([]float64, H), make([]float64, H)
+		pl.simulate(x.usage[i], served, backlog)
+		next := H // first period from t on with spare capacity
+		for t := H - 1; t >= 0; t-- {
+			used := served[t] * pl.NBEffort
+			if t < len(x.usage[i]) {
+				used += x.usage[i][t]
+			}
+			if backlog[t] == 0 && used < pl.Capacity[t]-1e-9 {
+				next = t
+			}
+			lg.pi[i][t] = pl.Delay * float64(next-t) / pl.NBEffort
+		}
+	}
+}
+
+func grid(n, m int) [][]float64 {
+	g := make([][]float64, n)
+	for i := range g {
+		g[i] = make([]float64, m)
+	}
+	return g
+}
+
+// reduced returns job j's reduced cost in period t under the multipliers.
+func (lg *lagrangian) reduced(ji, t int, pi [][]float64, lam, mu []float64, oi int) float64 {
+	p := lg.p
+	j := &p.Jobs[ji]
+	v := j.Cost(t) + j.Effort*pi[j.Pool][t]
+	for _, c := range j.caps {
+		if t <= p.Milestones[c.k].Period {
+			v -= lam[c.k] * c.w * lg.capScale[c.k]
+		}
+	}
+	if bi := lg.budgetAt[oi][t]; bi >= 0 {
+		v += mu[bi] * j.Capex * lg.budScale[bi]
+	}
+	return v
+}
+
+// evaluate computes L at the current multipliers and its subgradient.
+func (lg *lagrangian) evaluate() float64 {
+	p := lg.p
+	H := len(p.Periods)
+	for i := range lg.gPi {
+		copy(lg.gPi[i], p.Pools[i].Capacity)
+		for t := range lg.gPi[i] {
+			lg.gPi[i][t] = -lg.gPi[i][t]
+		}
+	}
+	L := 0.0
+	for k, ms := range p.Milestones {
+		L += lg.lam[k] * ms.Need * lg.capScale[k]
+		lg.gLam[k] = ms.Need * lg.capScale[k]
+	}
+	for bi, b := range p.Budgets {
+		L -= lg.mu[bi] * b.Limit * lg.budScale[bi]
+		lg.gMu[bi] = -b.Limit * lg.budScale[bi]
+	}
+	for i := range p.Pools {
+		for t := 0; t < H; t++ {
+			L -= lg.pi[i][t] * p.Pools[i].Capacity[t]
+		}
+	}
+	opIndex := p.opIndex()
+	for ji := range p.Jobs {
+		j := &p.Jobs[ji]
+		oi := opIndex[j.Operator]
+		best, bt := math.Inf(1), -1
+		if j.Optional {
+			best = 0
+		}
+		for t := j.Release; t <= j.Last; t++ {
+			if v := lg.reduced(ji, t, lg.pi, lg.lam, lg.mu, oi); v < best {
+				best, bt = v, t
+			}
+		}
+		L += best
+		lg.pick[ji] = bt
+		if bt < 0 {
+			continue
+		}
+		lg.gPi[j.Pool][bt] += j.Effort
+		for _, c := range j.caps {
+			if bt <= p.Milestones[c.k].Period {
+				lg.gLam[c.k] -= c.w * lg.capScale[c.k]
+			}
+		}
+		if bi := lg.budgetAt[oi][bt]; bi >= 0 {
+			lg.gMu[bi] += j.Capex * lg.budScale[bi]
+		}
+	}
+	// New builds: each arrival is served in the period with the least
+	// delay plus capacity price, or never.
+	for i := range p.Pools {
+		pl := &p.Pools[i]
+		if !pl.hasNewBuilds() {
+			continue
+		}
+		pi := lg.pi[i]
+		bestFrom := make([]int, H+1)
+		bestFrom[H] = -1
+		for t := H - 1; t >= 0; t-- {
+			bestFrom[t] = t
+			if b := bestFrom[t+1]; b >= 0 && pl.NBEffort*pi[b]+pl.Delay*float64(b) < pl.NBEffort*pi[t]+pl.Delay*float64(t) {
+				bestFrom[t] = b
+			}
+		}
+		for a := 0; a < H; a++ {
+			n := pl.Arrivals[a]
+			if n == 0 {
+				continue
+			}
+			b := bestFrom[a]
+			serve := pl.NBEffort*pi[b] + pl.Delay*float64(b-a)
+			never := pl.Delay * float64(H-a)
+			if never < serve {
+				L += n * never
+				continue
+			}
+			L += n * serve
+			lg.gPi[i][b] += n * pl.NBEffort
+		}
+	}
+	return L
+}
+
+// Subgradient settings: the step halves after stallLimit iterations
+// without a better bound, and each direction keeps deflect of the last
+// (a deflected subgradient, which zigzags less).
+const (
+	stallLimit = 100
+	deflect    = 0.5
+)
+
+// step moves the multipliers along the subgradient by a Polyak step
+// towards target, keeping them non-negative.
+func (lg *lagrangian) step(L, target float64) {
+	if deflect > 0 {
+		if lg.dPi == nil {
+			lg.dPi, lg.dLam, lg.dMu = grid(len(lg.gPi), len(lg.gPi[0])), make([]float64, len(lg.gLam)), make([]float64, len(lg.gMu))
+		}
+		for i := range lg.gPi {
+			for t := range lg.gPi[i] {
+				lg.dPi[i][t] = lg.gPi[i][t] + deflect*lg.dPi[i][t]
+				lg.gPi[i][t] = lg.dPi[i][t]
+			}
+		}
+		for k := range lg.gLam {
+			lg.dLam[k] = lg.gLam[k] + deflect*lg.dLam[k]
+			lg.gLam[k] = lg.dLam[k]
+		}
+		for b := range lg.gMu {
+			lg.dMu[b] = lg.gMu[b] + deflect*lg.dMu[b]
+			lg.gMu[b] = lg.dMu[b]
+		}
+	}
+	norm := 0.0
+	for i := range lg.gPi {
+		for t, g := range lg.gPi[i] {
+			if lg.pi[i][t] > 0 || g > 0 {
+				norm += g * g
+			}
+		}
+	}
+	for k, g := range lg.gLam {
+		if lg.lam[k] > 0 || g > 0 {
+			norm += g * g
+		}
+	}
+	for b, g := range lg.gMu {
+		if lg.mu[b] > 0 || g > 0 {
+			norm += g * g
+		}
+	}
+	if norm == 0 {
+		return
+	}
+	a := lg.stepSize * (target - L) / norm
+	for i := range lg.pi {
+		for t, g := range lg.gPi[i] {
+			lg.pi[i][t] = math.Max(0, lg.pi[i][t]+a*g)
+		}
+	}
+	for k, g := range lg.gLam {
+		lg.lam[k] = math.Max(0, lg.lam[k]+a*g)
+	}
+	for b, g := range lg.gMu {
+		lg.mu[b] = math.Max(0, lg.mu[b]+a*g)
+	}
+}
+
+// run improves the bound for at most iters iterations or until the
+// deadline, aiming at ub (the best known plan's cost, or +Inf). It returns
+// the best bound.
+func (lg *lagrangian) run(ctx context.Context, iters int, ub float64, deadline time.Time) float64 {
+	stall := 0
+	for i := 0; i < iters; i++ {
+		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
+			break
+		}
+		L := lg.evaluate()
+		lg.iters++
+		if math.IsInf(lg.best, -1) || L > lg.best+1e-9*math.Abs(lg.best) {
+			lg.best = L
+			lg.bestPi = clone2(lg.pi)
+			lg.bestLam = append(lg.bestLam[:0], lg.lam...)
+			lg.bestMu = append(lg.bestMu[:0], lg.mu...)
+			stall = 0
+		} else if stall++; stall >= stallLimit {
+			lg.stepSize /= 2
+			stall = 0
+		}
+		if L > lg.ceiling || lg.stepSize < 1e-6 {
+			break
+		}
+		target := ub
+		if math.IsInf(ub, 1) {
+			target = L + math.Max(1, 0.05*math.Abs(L))
+		}
+		if ub-lg.best <= 1e-6*math.Abs(ub) {
+			break
+		}
+		lg.step(L, target)
+	}
+	return lg.best
+}
+
+func clone2(g [][]float64) [][]float64 {
+	out := make([][]float64, len(g))
+	for i := range g {
+		out[i] = append([]float64(nil), g[i]...)
+	}
+	return out
+}
+
+// infeasible reports whether the bound proves that no plan exists.
+func (lg *lagrangian) infeasible() bool { return lg.best > lg.ceiling }

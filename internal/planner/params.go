@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,28 +177,24 @@ func DefaultParams() *Params {
 
 // LoadParams reads and validates a parameter file (YAML or JSON).
 func LoadParams(path string) (*Params, error) {
-	data, err := os.ReadFile(path)
+	root, err := tree.ReadFile(path, "no such file")
 	if err != nil {
-		msg := err.Error()
-		if os.IsNotExist(err) {
-			msg = "no such file"
-		}
-		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
+		return nil, err
 	}
-	return ParseParams(path, data)
+	return decodeParams(root)
 }
 
 // ParseParams reads and validates parameters from YAML or JSON data; file
 // names it in errors.
 func ParseParams(file string, data []byte) (*Params, error) {
-	parse := tree.ParseYAML
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		parse = tree.ParseJSON
-	}
-	root, err := parse(file, data)
+	root, err := tree.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
+	return decodeParams(root)
+}
+
+func decodeParams(root *tree.Node) (*Params, error) {
 	probs := &cf.Problems{}
 	var p Params
 	tree.Decode(root, &p, "params", probs)

@@ -87,7 +87,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks the %s step", step.date)
 		}
 	}
-	if lines := strings.Count(stdout, "\n"); lines > 25 {
+	if lines := strings.Count(stdout, "\n"); lines > 28 {
 		t.Errorf("demo output is %d lines; the report has the detail", lines)
 	}
 
@@ -158,6 +158,34 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "If Huawei's equipment went dark") || !strings.Contains(stdout, "2028, removal: ") {
 		t.Errorf("demo output lacks the kill switch:\n%s", stdout)
+	}
+	// The policy options: the three, planned, in a table and a chart
+	// panel each, with a line per operator.
+	if i := strings.Index(page, `<section id="policy-options"`); i < 0 {
+		t.Errorf("the report has no policy-options section")
+	} else {
+		sec := page[i:]
+		sec = sec[:strings.Index(sec, "</section>")]
+		for _, want := range []string{"Policy options", "planned from 2020-07-01", "uk-2019-nsc", "uk-2020-ncsc",
+			"uk-dvd-2022 &#43; uk-2020-07", ">non-core<", ">35% cap<", ">removal<", "docs/planner.md", "assumed costs", "35% cap (uk-2020-ncsc/access-cap-mobile)"} {
+			if !strings.Contains(sec, want) {
+				t.Errorf("the policy-options section lacks %q", want)
+			}
+		}
+		if strings.Contains(sec, "no plan") {
+			t.Errorf("an option has no plan")
+		}
+		if got := strings.Count(sec, `class="panel"`); got != len(ukOptions) {
+			t.Errorf("the policy-options chart has %d panels, want %d", got, len(ukOptions))
+		}
+		if got := strings.Count(sec, "<polyline"); got != len(ukOptions)*4 {
+			t.Errorf("the policy-options chart has %d lines, want 3 options × 4 operators", got)
+		}
+	}
+	for _, want := range []string{"The options planned from 2020-07-01", "non-core £0, nothing to do", "35% cap £", "removal £"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout)
+		}
 	}
 	browsertest.CheckSelfContained(t, page)
 	if got := browsertest.SiteMarks(page); got != sites {

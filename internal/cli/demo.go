@@ -17,6 +17,7 @@ import (
 	"github.com/corefence/corefence/internal/htmlreport"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/planner"
 	"github.com/corefence/corefence/internal/policy"
 	"github.com/corefence/corefence/internal/report"
 )
@@ -131,6 +132,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		say("worked out what %s going dark would cost, in 2020 and in 2028 under each option, in %s", kill.Vendor, since(start))
 	}
 
+	start = time.Now()
+	options, outcomes, err := demoOptions(ctx, inv, packs)
+	if err != nil {
+		return err
+	}
+	say("planned the three options from %s in %s", optionStart, since(start))
+
 	var steps []htmlreport.Step
 	focus := 0
 	for i, st := range ukStory {
@@ -173,6 +181,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			Steps:         steps,
 			Caps:          caps,
 			KillSwitch:    kill,
+			Options:       options,
 			Focus:         focus,
 			Generated:     env.Now(),
 			Version:       Version,
@@ -183,7 +192,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	say("wrote the report in %s; %s in all", since(start), since(began))
 
-	printDemoSummary(env.Stdout, inv, steps, caps, kill)
+	printDemoSummary(env.Stdout, inv, steps, caps, kill, outcomes)
 	fmt.Fprintf(env.Stdout, "\nReport: %s   (open it in a browser; it needs no network)\n", htmlPath)
 	fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory), %s (full findings per date)\n",
 		invDir+string(filepath.Separator), filepath.Join(*out, "check-DATE.json"))
@@ -192,7 +201,8 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 // printDemoSummary prints the story's dates, the violations per operator
 // at each, and the shares against the cap: short, the report has the rest.
-func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.Step, caps []htmlreport.Cap, kill *htmlreport.KillSwitch) {
+func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.Step, caps []htmlreport.Cap, kill *htmlreport.KillSwitch,
+	outcomes []planner.Outcome) {
 	fmt.Fprintf(w, "corefence demo: a generated UK network (synthetic, seed %d): %s operators, %s sites, %s elements,\n",
 		demoSeed, thousands(len(inv.Operators)), thousands(len(inv.Sites)), thousands(len(inv.Elements)))
 	fmt.Fprintf(w, "checked against %s at the dates of the UK's Huawei decisions.\n\n", strings.Join(ukPacks, ", "))
@@ -257,6 +267,36 @@ func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.
 		}
 		fmt.Fprintf(w, "\nIf %s's equipment went dark, the sites lost (4G/5G, all operators; 2028 = minimal compliance with each option):\n  %s\n",
 			kill.Vendor, strings.Join(parts, "; "))
+	}
+	if len(outcomes) > 0 {
+		var parts []string
+		for _, o := range outcomes {
+			if o.Plan == nil || o.Plan.Schedule == nil {
+				parts = append(parts, fmt.Sprintf("%s: no plan (%s)", o.Name, o.Status))
+				continue
+			}
+			finish := "nothing to do"
+			if !o.Finish.IsZero() {
+				finish = "done " + o.Finish.String()
+			}
+			parts = append(parts, fmt.Sprintf("%s %s, %s, %.0f months", o.Name, pounds(o.Costs.Total), finish, o.RolloutDelay))
+		}
+		fmt.Fprintf(w, "\nThe options planned from %s (total cost, finish, 5G rollout delay; assumed costs, docs/planner.md):\n  %s\n",
+			optionStart, strings.Join(parts, "; "))
+	}
+}
+
+// pounds formats £k as £m or £bn.
+func pounds(k float64) string {
+	switch m := k / 1000; {
+	case m < 0.05:
+		return "£0"
+	case m >= 1000:
+		return fmt.Sprintf("£%.2fbn", m/1000)
+	case m < 10:
+		return fmt.Sprintf("£%.1fm", m)
+	default:
+		return fmt.Sprintf("£%.0fm", m)
 	}
 }
 
@@ -355,12 +395,26 @@ const killVendor = "huawei"
 // operator would have complied with; the demo derives each one's 2028
 // network (see comply).
 var ukOptions = []struct {
-	title string
+	name  string // the policy options section's
+	title string // the kill switch's
 	packs []string
 }{
-	{`2028, "non-core"`, []string{"uk-2019-nsc"}},
-	{"2028, 35% cap", []string{"uk-2020-ncsc"}},
-	{"2028, removal", []string{"uk-dvd-2022", "uk-2020-07"}},
+	{"non-core", `2028, "non-core"`, []string{"uk-2019-nsc"}},
+	{"35% cap", "2028, 35% cap", []string{"uk-2020-ncsc"}},
+	{"removal", "2028, removal", []string{"uk-dvd-2022", "uk-2020-07"}},
+}
+
+// optionPacks are the packs of ukOptions[i], from packs.
+func optionPacks(i int, packs []*policy.Pack) []*policy.Pack {
+	var out []*policy.Pack
+	for _, id := range ukOptions[i].packs {
+		for _, p := range packs {
+			if p.ID == id {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // optionDate is the date the 2028 networks comply as of.
@@ -399,16 +453,8 @@ func demoKillSwitch(ctx context.Context, inv *inventory.Inventory, packs []*poli
 		return nil, err
 	}
 	ks.Scenarios = append(ks.Scenarios, htmlreport.KillScenario{Title: "2020, as built", Detail: "the network as generated", Operators: before})
-	for _, opt := range ukOptions {
-		var optPacks []*policy.Pack
-		for _, id := range opt.packs {
-			for _, p := range packs {
-				if p.ID == id {
-					optPacks = append(optPacks, p)
-				}
-			}
-		}
-		c, err := comply(ctx, inv, optPacks, asOf, killVendor)
+	for i, opt := range ukOptions {
+		c, err := comply(ctx, inv, optionPacks(i, packs), asOf, killVendor)
 		if err != nil {
 			return nil, err
 		}
@@ -452,4 +498,169 @@ func killSwitchOf(ctx context.Context, inv *inventory.Inventory) ([]exposure.Ope
 		}
 	}
 	return ops, nil
+}
+
+// optionStart is the date the demo plans the options from: the UK's
+// decision of July 2020, as in the planner's calibration (docs/planner.md).
+var optionStart = cf.NewDate(2020, time.July, 1)
+
+// optionTimeLimit bounds the planner's search for each option, so that the
+// demo stays quick; longer searches change the costs by well under 1%.
+const optionTimeLimit = 4 * time.Second
+
+// demoOptions plans ukOptions with the planner's default parameters from
+// optionStart and returns the report's section and the outcomes; the
+// section charts, per option, each operator's Huawei share of the sites
+// the NCSC's 35% cap counts as the plan swaps them.
+func demoOptions(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack) (*htmlreport.PolicyOptions, []planner.Outcome, error) {
+	var opts []planner.Option
+	for i, o := range ukOptions {
+		opts = append(opts, planner.Option{Name: o.name, Packs: optionPacks(i, packs)})
+	}
+	params := planner.DefaultParams()
+	params.Start = optionStart
+	outcomes, err := planner.Compare(ctx, inv, opts, params, planner.Options{TimeLimit: optionTimeLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	var end cf.Date
+	for _, o := range outcomes {
+		if o.Plan != nil && o.Plan.Problem != nil {
+			end = o.Plan.Problem.End()
+		}
+	}
+	capSites, capRule, err := capSiteSets(ctx, inv, packs)
+	if err != nil {
+		return nil, nil, err
+	}
+	vendor := killVendor
+	if g, ok := inv.Group(killVendor); ok {
+		vendor = inv.Groups[g].Name
+	}
+	po := &htmlreport.PolicyOptions{
+		Vendor: vendor,
+		Lede: fmt.Sprintf("The UK's three options of 2019–2020, each planned by corefence's planner (docs/planner.md) on the network "+
+			"above, with its default parameters, from %[1]s (the July 2020 decision, as in the planner's calibration) to %[2]s: "+
+			"the cheapest schedule of site visits and core swaps that meets each option's deadlines and caps with each operator's "+
+			"crews while they also build 5G. Non-core is uk-2019-nsc; the 35%% cap, uk-2020-ncsc; removal, uk-dvd-2022 with "+
+			"uk-2020-07. Every option is planned over the same years, so the traffic-years compare: the busy-hour traffic carried "+
+			"over %[3]s equipment, summed over the years until each site is swapped or the horizon ends. Rollout delay is the worst "+
+			"lag of an operator's 5G roll-out behind its programme. A deadline already passed on %[1]s (the NCSC's exclusions of "+
+			"January 2020) counts as missed; the plan does that work first.", optionStart, end, vendor),
+		Note: "Total cost is the capital spent (replacement equipment and site visits), the book value written off on the " +
+			"equipment removed, and the cost of the 5G new builds the swaps delay (£2k per new build per month, followed until " +
+			"each operator's backlog clears); it leaves out the planner's overdue penalty, a device that makes late work go first. " +
+			"Every figure comes from assumed costs, crew sizes and work rates, the planner's defaults, listed with their basis " +
+			"in docs/planner.md (“Defaults and their basis”): on a synthetic network, orders of magnitude, not what the operators spent.",
+		Measure: "share of 5G access sites",
+		Start:   optionStart,
+		End:     end,
+	}
+	if capRule != nil {
+		po.Cap = capRule.Cap.Float()
+		po.CapLabel = fmt.Sprintf("%s cap (%s)", policy.Percent(po.Cap), capRule.ID)
+	}
+	for _, o := range outcomes {
+		opt := htmlreport.PolicyOption{Name: o.Name, Packs: o.Packs, Status: o.Status, Jobs: o.Jobs}
+		if o.Plan != nil && o.Plan.Schedule != nil {
+			opt.Planned = true
+			opt.Total, opt.Capital, opt.Writeoff, opt.Delay = o.Costs.Total, o.Costs.Capital, o.Costs.Writeoff, o.Costs.Delay
+			opt.Finish, opt.RolloutDelay, opt.TrafficYears = o.Finish, o.RolloutDelay, o.TrafficYears
+			opt.DeadlinesMissed, opt.Gap = o.DeadlinesMissed, o.Gap
+			opt.Series = shareSeries(inv, o.Plan, capSites)
+		}
+		po.Options = append(po.Options, opt)
+	}
+	return po, outcomes, nil
+}
+
+// capSites is, per operator, the sites a share cap counts: the total in
+// its scope and the designated ones.
+type capSites struct {
+	total      int
+	designated map[string]bool // site id
+}
+
+// capSiteSets finds the sites the first of ukCapRules counts, per
+// operator id: its scope checked as an exclusion, as the planner does.
+func capSiteSets(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack) (map[string]*capSites, *policy.Rule, error) {
+	var pack *policy.Pack
+	var rule *policy.Rule
+	for _, p := range packs {
+		for i := range p.Rules {
+			if p.Rules[i].ID == ukCapRules[0] {
+				pack, rule = p, &p.Rules[i]
+			}
+		}
+	}
+	if rule == nil {
+		return nil, nil, nil
+	}
+	shares, err := policy.Shares(inv, pack, rule, policy.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]*capSites{}
+	for _, sh := range shares {
+		if sh.Metric != "sites" || sh.Value.Den == nil || !sh.Value.Den.IsInt64() || sh.Value.Den.Sign() == 0 {
+			continue
+		}
+		out[inv.Operators[sh.Operator].ID] = &capSites{total: int(sh.Value.Den.Int64()), designated: map[string]bool{}}
+	}
+	ex := *rule
+	ex.Kind, ex.Metrics, ex.Cap = policy.KindExclude, nil, nil
+	derived := &policy.Pack{ID: pack.ID, Title: pack.Title, Kind: pack.Kind, Status: pack.Status,
+		Designated: pack.Designated, Rules: []policy.Rule{ex}}
+	res, err := policy.Check(ctx, inv, []*policy.Pack{derived}, policy.Options{AsOf: rule.Effective})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range res.Findings {
+		if f.Element == inventory.NoRef || f.Status != policy.StatusViolation {
+			continue
+		}
+		site := inv.Sites[inv.Elements[f.Element].SiteRef]
+		if cs := out[inv.Operators[site.OperatorRef].ID]; cs != nil {
+			cs.designated[site.ID] = true
+		}
+	}
+	return out, rule, nil
+}
+
+// shareSeries is each operator's designated share of the cap's sites at
+// the plan's start and at the end of each period of its horizon: a site
+// leaves the designated ones when its job is done.
+func shareSeries(inv *inventory.Inventory, plan *planner.Plan, sets map[string]*capSites) []htmlreport.ShareSeries {
+	p := plan.Problem
+	var out []htmlreport.ShareSeries
+	for _, op := range inv.Operators {
+		cs := sets[op.ID]
+		if cs == nil {
+			continue
+		}
+		done := map[string]cf.Date{} // designated site → when its first job is done
+		for _, jp := range plan.Jobs {
+			if jp.Done && jp.Operator == op.ID && cs.designated[jp.Site] {
+				if d, ok := done[jp.Site]; !ok || jp.End < d {
+					done[jp.Site] = jp.End
+				}
+			}
+		}
+		s := htmlreport.ShareSeries{Operator: op.ID}
+		at := func(d cf.Date) float64 {
+			n := len(cs.designated)
+			for _, e := range done {
+				if e <= d {
+					n--
+				}
+			}
+			return float64(n) / float64(cs.total)
+		}
+		s.Points = append(s.Points, htmlreport.SharePoint{Date: p.Params.Start, Share: at(p.Params.Start.AddDays(-1))})
+		for _, per := range p.Periods[:p.T] {
+			s.Points = append(s.Points, htmlreport.SharePoint{Date: per.End, Share: at(per.End)})
+		}
+		out = append(out, s)
+	}
+	return out
 }

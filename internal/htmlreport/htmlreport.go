@@ -47,6 +47,9 @@ type Report struct {
 	// KillSwitch, when not nil, is shown after the caps: what the networks
 	// would lose if a vendor's equipment went dark.
 	KillSwitch *KillSwitch
+	// Options, when not nil, is shown after the kill switch: policy
+	// options as the planner costs them.
+	Options *PolicyOptions
 
 	MaxPerRule int       // findings listed per rule and step; 0 means 5
 	Generated  time.Time // shown when not zero
@@ -115,6 +118,7 @@ type view struct {
 	Points                  []string
 	Caps                    []capView
 	Kill                    *killView
+	Options                 *optionsView
 	Map                     *mapView
 	Warnings                []string
 	MoreWarnings            int
@@ -247,6 +251,9 @@ func build(r *Report) (*view, error) {
 	v.Caps = capsOf(inv, r.Caps)
 	var err error
 	if v.Kill, err = killSwitchOf(r, v); err != nil {
+		return nil, err
+	}
+	if v.Options, err = optionsOf(r.Options, v); err != nil {
 		return nil, err
 	}
 	vendors := mapSiteVendors(inv)

@@ -339,3 +339,66 @@ func TestBrowser(t *testing.T) {
 	dom, console = browsertest.DumpDOM(t, file)
 	browsertest.CheckReportDOM(t, dom, console, len(hinv.Sites))
 }
+
+// TestPolicyOptionsSection: a table row and a chart panel per option, a
+// line per operator with a series, the cap drawn in each panel, an option
+// without a plan said so, and names escaped.
+func TestPolicyOptionsSection(t *testing.T) {
+	inv := generated(t, 400)
+	r, _ := render(t, inv, "2028-01-01")
+	start, end := cf.NewDate(2020, time.July, 1), cf.NewDate(2027, time.December, 31)
+	series := func(from, to float64) []ShareSeries {
+		var out []ShareSeries
+		for _, op := range inv.Operators {
+			out = append(out, ShareSeries{Operator: op.ID, Points: []SharePoint{{start, from}, {cf.NewDate(2023, time.March, 31), (from + to) / 2}, {end, to}}})
+		}
+		return out
+	}
+	r.Options = &PolicyOptions{Vendor: "Huawei", Lede: "The <b>lede</b>.", Note: "Assumed <i>costs</i>.",
+		Measure: "share of 5G access sites", Cap: 0.35, CapLabel: "35% cap", Start: start, End: end,
+		Options: []PolicyOption{
+			{Name: "non-core", Packs: []string{"uk-2019-nsc"}, Status: "optimal", Planned: true, Series: series(0.6, 0.6), TrafficYears: 7748.5},
+			{Name: "<b>cap</b>", Packs: []string{"uk-2020-ncsc"}, Status: "feasible", Planned: true, Jobs: 4511, Total: 386456,
+				Capital: 240400, Writeoff: 69200, Delay: 76800, Finish: cf.NewDate(2022, time.December, 31), RolloutDelay: 18.32,
+				TrafficYears: 6542.6, DeadlinesMissed: 586, Gap: 0.0018, Series: series(0.6, 0.3)},
+			{Name: "removal", Packs: []string{"uk-dvd-2022", "uk-2020-07"}, Status: "unknown"},
+		}}
+	var buf bytes.Buffer
+	if err := Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	i := strings.Index(page, `<section id="policy-options"`)
+	if i < 0 {
+		t.Fatal("no policy-options section")
+	}
+	sec := page[i:]
+	sec = sec[:strings.Index(sec, "</section>")]
+	for _, want := range []string{"Policy options", "planned from 2020-07-01 to 2027-12-31", "The &lt;b&gt;lede&lt;/b&gt;.",
+		"Assumed &lt;i&gt;costs&lt;/i&gt;.", "&lt;b&gt;cap&lt;/b&gt;", "£386m", "capital £240m · write-off £69m · delay £77m",
+		"2022-12-31", "18.3 months", "6,543", ">586<", "within 0.2% of its lower bound", "nothing to do", "no plan", "uk-dvd-2022 &#43; uk-2020-07"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("the section lacks %q", want)
+		}
+	}
+	if strings.Contains(sec, "<b>") || strings.Contains(sec, "<i>") {
+		t.Error("the section holds unescaped markup")
+	}
+	if got := strings.Count(sec, `class="panel"`); got != 3 {
+		t.Errorf("%d chart panels, want 3", got)
+	}
+	if got, want := strings.Count(sec, "<polyline"), 2*len(inv.Operators); got != want {
+		t.Errorf("%d lines, want %d (an operator per planned option)", got, want)
+	}
+	if got := strings.Count(sec, `class="capline"`); got != 3 {
+		t.Errorf("%d cap lines, want one per panel", got)
+	}
+	if !strings.Contains(sec, "at or under the cap by 2027-12-31") {
+		t.Error("a line's title lacks when it reaches the cap")
+	}
+
+	r.Options = &PolicyOptions{Start: start, End: end}
+	if err := Write(&bytes.Buffer{}, r); err == nil {
+		t.Error("policy options with no option: no error")
+	}
+}

@@ -14,12 +14,7 @@ import (
 
 // Summary is what `validate` reports about a loaded inventory.
 type Summary struct {
-	Digest            string         `json:"digest"`
-	Operators         int            `json:"operators"`
-	Sites             int            `json:"sites"`
-	Elements          int            `json:"elements"`
-	Links             int            `json:"links"`
-	Areas             int            `json:"areas"`
+	inventory.Counts
 	ElementsByDomain  map[string]int `json:"elements_by_domain"`
 	ElementsByStatus  map[string]int `json:"elements_by_status"`
 	VendorGroups      []GroupSummary `json:"vendor_groups"`
@@ -40,8 +35,7 @@ type GroupSummary struct {
 
 // Summarise counts what an inventory holds.
 func Summarise(inv *inventory.Inventory) Summary {
-	s := Summary{Digest: inv.Digest, Operators: len(inv.Operators), Sites: len(inv.Sites), Elements: len(inv.Elements),
-		Links: len(inv.Links), Areas: len(inv.Areas), ElementsByDomain: map[string]int{}, ElementsByStatus: map[string]int{},
+	s := Summary{Counts: inv.Counts(), ElementsByDomain: map[string]int{}, ElementsByStatus: map[string]int{},
 		UnknownVendors: []string{}, FunctionOverrides: []string{}, Warnings: inv.Warnings}
 	for i := range inv.Elements {
 		e := &inv.Elements[i]

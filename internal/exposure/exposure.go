@@ -25,7 +25,7 @@ import (
 // `corefence exposure --format json` (docs/exposure.md). Fields may be
 // added; none are removed or renamed.
 type Report struct {
-	Inventory       Summary            `json:"inventory"`
+	Inventory       inventory.Counts   `json:"inventory"`
 	Model           Model              `json:"model"`
 	Vendors         []Vendor           `json:"vendors"`
 	KillSwitch      []VendorKillSwitch `json:"kill_switch"`
@@ -35,16 +35,6 @@ type Report struct {
 	ManagementReach []ManagementReach  `json:"management_reach"`
 	SupplyDiversity []Diversity        `json:"supply_diversity"`
 	Warnings        []cf.Warning       `json:"warnings"`
-}
-
-// Summary counts an inventory's records.
-type Summary struct {
-	Digest    string `json:"digest"`
-	Operators int    `json:"operators"`
-	Sites     int    `json:"sites"`
-	Elements  int    `json:"elements"`
-	Links     int    `json:"links"`
-	Areas     int    `json:"areas"`
 }
 
 // Model states the assumptions the numbers rest on.
@@ -145,10 +135,9 @@ func Analyse(ctx context.Context, inv *inventory.Inventory, opts AnalyseOptions)
 		groups = DefaultVendors(inv)
 	}
 	rep := &Report{
-		Inventory: Summary{Digest: inv.Digest, Operators: len(inv.Operators), Sites: len(inv.Sites),
-			Elements: len(inv.Elements), Links: len(inv.Links), Areas: len(inv.Areas)},
-		Model:   Model{Needs: Needs(), RadioFunctions: RadioFunctions(), Anchors: Anchors(), IncludePlanned: opts.IncludePlanned},
-		Vendors: []Vendor{},
+		Inventory: inv.Counts(),
+		Model:     Model{Needs: Needs(), RadioFunctions: RadioFunctions(), Anchors: Anchors(), IncludePlanned: opts.IncludePlanned},
+		Vendors:   []Vendor{},
 	}
 	for _, gr := range groups {
 		vg := &inv.Groups[gr]

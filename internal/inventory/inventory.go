@@ -297,3 +297,20 @@ func (inv *Inventory) GroupID(g GroupRef) string {
 	}
 	return inv.Groups[g].ID
 }
+
+// Counts is an inventory's digest and record counts, as every report
+// states them.
+type Counts struct {
+	Digest    string `json:"digest"`
+	Operators int    `json:"operators"`
+	Sites     int    `json:"sites"`
+	Elements  int    `json:"elements"`
+	Links     int    `json:"links"`
+	Areas     int    `json:"areas"`
+}
+
+// Counts returns the inventory's digest and record counts.
+func (inv *Inventory) Counts() Counts {
+	return Counts{Digest: inv.Digest, Operators: len(inv.Operators), Sites: len(inv.Sites),
+		Elements: len(inv.Elements), Links: len(inv.Links), Areas: len(inv.Areas)}
+}

@@ -13,15 +13,6 @@ import (
 // JSON output: the contract of docs/json-output.md. Fields may be added;
 // none may be removed or renamed.
 
-type jsonInventory struct {
-	Digest    string `json:"digest"`
-	Operators int    `json:"operators"`
-	Sites     int    `json:"sites"`
-	Elements  int    `json:"elements"`
-	Links     int    `json:"links"`
-	Areas     int    `json:"areas"`
-}
-
 type jsonPolicy struct {
 	ID           string `json:"id"`
 	Title        string `json:"title"`
@@ -127,15 +118,14 @@ func writeJSON(w io.Writer, res *policy.Result) error {
 	head := struct {
 		AsOf      cf.Date           `json:"as_of"`
 		Compliant bool              `json:"compliant"`
-		Inventory jsonInventory     `json:"inventory"`
+		Inventory inventory.Counts  `json:"inventory"`
 		Policies  []jsonPolicy      `json:"policies"`
 		Summary   jsonSummary       `json:"summary"`
 		Operators []OperatorVerdict `json:"operators"`
 	}{
 		AsOf:      res.AsOf,
 		Compliant: res.Compliant(),
-		Inventory: jsonInventory{Digest: inv.Digest, Operators: len(inv.Operators), Sites: len(inv.Sites),
-			Elements: len(inv.Elements), Links: len(inv.Links), Areas: len(inv.Areas)},
+		Inventory: inv.Counts(),
 		Summary: jsonSummary{Violation: counts[policy.StatusViolation], Upcoming: counts[policy.StatusUpcoming],
 			Waived: counts[policy.StatusWaived], Unmeasured: counts[policy.StatusUnmeasured]},
 		Operators: Verdicts(res),

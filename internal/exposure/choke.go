@@ -38,14 +38,19 @@ type ChokePoint struct {
 // for one of the technology's functions.
 //
 // A failure takes down the failing element's hosted elements too. The
-// search runs once per hosting depth k: elements deeper than k are merged
-// into their host at depth k, so that the failure of an element at depth
-// k, with all it hosts, is the removal of one vertex; elements of depth k
-// are scored in that pass. Generated networks have depth 0 and 1.
+// search runs once per level k of the hosting forest: every element scored
+// at level k is merged with all it hosts, so that its failure is the
+// removal of one vertex. Only elements that can matter are scored, and
+// levels count them alone (see hostingLevels): an element that hosts
+// nothing relevant loses nothing, and a bare host of a single relevant
+// element loses what that element loses. Generated networks have one or
+// two levels; a hosting chain of bare servers, of any length, adds one.
 //
-// Cost: O((maxDepth+1) · functions · (V+E)) for the searches, plus, per
-// site, the walks up the dominator trees from its radio elements (their
-// depth is a handful of elements in a network with redundant transport).
+// Cost: O(levels · functions · (V+E)) for the searches, plus, per site,
+// the walks up the dominator trees from its radio elements (their depth is
+// a handful of elements in a network with redundant transport). Levels
+// are at most the hosting depth plus one; they reach it only when every
+// host of a chain has links of its own or hosts several relevant elements.
 func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 	g.baseService()
 	type task struct {
@@ -54,9 +59,11 @@ func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 	}
 	var tasks []task
 	acc := make([]*chokeAcc, len(g.ops))
+	lv := make([]*levels, len(g.ops))
 	for oi, o := range g.ops {
 		acc[oi] = &chokeAcc{sites: make([]int32, o.n()), traffic: make([]Traffic, o.n()), sensitive: make([]int32, o.n())}
-		for k := int32(0); k <= o.maxDepth; k++ {
+		lv[oi] = o.hostingLevels()
+		for k := int32(0); k < lv[oi].n; k++ {
 			tasks = append(tasks, task{o, k})
 		}
 	}
@@ -66,10 +73,13 @@ func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 			sc[w] = g.newDomScratch()
 		}
 		t := tasks[i]
-		g.chokeLevel(t.o, t.k, acc[t.o.op], sc[w])
+		g.chokeLevel(t.o, lv[t.o.op], t.k, acc[t.o.op], sc[w])
 	})
 	if err != nil {
 		return nil, err
+	}
+	for oi, o := range g.ops {
+		lv[oi].inherit(o, acc[oi])
 	}
 	inv := g.inv
 	var out []ChokePoint
@@ -140,19 +150,119 @@ const (
 	superSource = -2
 )
 
-// chokeLevel scores the failures of o's elements at hosting depth k.
-func (g *Graph) chokeLevel(o *opGraph, k int32, acc *chokeAcc, sc *domScratch) {
+// levels says which of an operator's elements ChokePoints scores, and in
+// which search.
+type levels struct {
+	n     int32   // searches
+	level []int32 // per element: the search that scores it, or -1
+	// like is, per element that is not scored but hosts something
+	// relevant, the one hosted element whose failure loses exactly what
+	// its own does; else -1.
+	like []int32
+}
+
+// hostingLevels works out which elements' failures can lose a site, and
+// groups those into levels whose hosting subtrees are disjoint, with as
+// few levels as the hosting forest allows (linear time):
+//
+//   - An element is relevant when it is a radio element, an instance of a
+//     needed function, or has a link. One whose hosting subtree holds
+//     nothing relevant loses nothing: it and what it hosts are cut off
+//     from the rest of the graph by its failure, and hold nothing a site
+//     needs.
+//   - A bare host — not relevant itself, hosting exactly one element
+//     whose subtree holds something relevant — loses what that element
+//     loses: once that element and all it hosts are gone, the bare host
+//     is joined to nothing but its own host and irrelevant guests.
+//   - Every other element with something relevant in its subtree is
+//     scored, at the level of the number of scored elements above it in
+//     its hosting chain. Scored elements of one level never host one
+//     another, so their subtrees are disjoint.
+func (o *opGraph) hostingLevels() *levels {
+	n := o.n()
+	lv := &levels{level: make([]int32, n), like: make([]int32, n)}
+	guestsOf := make([]int32, n)
+	for x := range n {
+		lv.level[x], lv.like[x] = -1, -1
+		if h := o.host[x]; h >= 0 {
+			guestsOf[h]++
+		}
+	}
+	relevant := make([]bool, n) // itself, then: something in its subtree
+	for x := range n {
+		links := o.off[x+1] - o.off[x] - guestsOf[x] // edges but hosting ones
+		if o.host[x] >= 0 {
+			links--
+		}
+		relevant[x] = o.slot[x] >= 0 || links > 0
+	}
+	for _, r := range o.radios {
+		relevant[r] = true
+	}
+	// Guests before hosts: propagate "holds something relevant", and find
+	// each host's single relevant guest (or note there are several).
+	self := append([]bool(nil), relevant...)
+	guests := make([]int32, n) // relevant guests, up to 2
+	only := make([]int32, n)   // the relevant guest, when there is one
+	for i := len(o.order) - 1; i >= 0; i-- {
+		x := o.order[i]
+		if !relevant[x] {
+			continue
+		}
+		if h := o.host[x]; h >= 0 {
+			relevant[h] = true
+			if guests[h] < 2 {
+				guests[h]++
+			}
+			only[h] = x
+		}
+	}
+	// Hosts before guests: levels.
+	above := make([]int32, n) // scored elements above x in its chain, x excluded
+	for _, x := range o.order {
+		if h := o.host[x]; h >= 0 {
+			above[x] = above[h]
+			if lv.level[h] >= 0 {
+				above[x]++
+			}
+		}
+		switch {
+		case !relevant[x]:
+		case !self[x] && guests[x] == 1:
+			lv.like[x] = only[x]
+		default:
+			lv.level[x] = above[x]
+			lv.n = max(lv.n, above[x]+1)
+		}
+	}
+	return lv
+}
+
+// inherit gives every bare host the score of the element it stands for,
+// deepest first.
+func (lv *levels) inherit(o *opGraph, acc *chokeAcc) {
+	for i := len(o.order) - 1; i >= 0; i-- {
+		if x := o.order[i]; lv.like[x] >= 0 {
+			c := lv.like[x]
+			acc.sites[x], acc.traffic[x], acc.sensitive[x] = acc.sites[c], acc.traffic[c], acc.sensitive[c]
+		}
+	}
+}
+
+// chokeLevel scores the failures of o's elements of level k.
+func (g *Graph) chokeLevel(o *opGraph, lv *levels, k int32, acc *chokeAcc, sc *domScratch) {
 	n := o.n()
 	rep := sc.rep[:n]
+	merged := false
 	for _, x := range o.order {
-		if o.depth[x] <= k {
-			rep[x] = x
-		} else {
-			rep[x] = rep[o.host[x]]
+		rep[x] = x
+		if h := o.host[x]; h >= 0 && lv.level[rep[h]] == k {
+			rep[x] = rep[h]
+			merged = true
 		}
 	}
 	off, adj := o.off, o.adj
-	if k < o.maxDepth {
+	if merged {
 		off, adj = sc.contract(o, rep)
 	}
 
@@ -201,7 +311,7 @@ func (g *Graph) chokeLevel(o *opGraph, k int32, acc *chokeAcc, sc *domScratch) {
 				if o.radioTech[int(o.radioOff[i])+j]&tn.tech == 0 || !sc.reaches(rep[r], tn.mask) {
 					continue
 				}
-				kill := sc.killers(rep[r], tn.mask, o.depth, k)
+				kill := sc.killers(rep[r], tn.mask, lv.level, k)
 				if first {
 					cur = append(cur, kill...)
 					first = false
@@ -249,13 +359,13 @@ func (sc *domScratch) reaches(x int32, mask uint8) bool {
 	return true
 }
 
-// killers returns, without repeats, the elements of depth k whose failure
+// killers returns, without repeats, the elements of level k whose failure
 // cuts x off an instance of one of the slots in mask: x itself and its
 // dominators.
-func (sc *domScratch) killers(x int32, mask uint8, depth []int32, k int32) []int32 {
+func (sc *domScratch) killers(x int32, mask uint8, level []int32, k int32) []int32 {
 	sc.gen++
 	out := sc.tmp[:0]
-	if depth[x] == k {
+	if level[x] == k {
 		sc.mark[x] = sc.gen
 		out = append(out, x)
 	}
@@ -265,7 +375,7 @@ func (sc *domScratch) killers(x int32, mask uint8, depth []int32, k int32) []int
 		}
 		idom := sc.idom[s]
 		for v := idom[x]; v >= 0; v = idom[v] {
-			if depth[v] == k && sc.mark[v] != sc.gen {
+			if level[v] == k && sc.mark[v] != sc.gen {
 				sc.mark[v] = sc.gen
 				out = append(out, v)
 			}

@@ -157,6 +157,10 @@ type opGraph struct {
 	depth    []int32 // hosting depth: 0 for an element on its own
 	maxDepth int32
 	order    []int32 // locals by hosting depth: hosts before their guests
+	// pre numbers the hosting forest in preorder, and subtree counts what
+	// each element hosts, itself included: y is x or hosted (at any
+	// depth) on x exactly when pre[x] <= pre[y] < pre[x]+subtree[x].
+	pre, subtree []int32
 	slot     []int8  // needed-function slot, or -1
 	anchor   []bool
 	class    []Class
@@ -291,7 +295,6 @@ func NewGraph(inv *inventory.Inventory, opts Options) (*Graph, error) {
 		o.class = make([]Class, n)
 		o.group = make([]inventory.GroupRef, n)
 		o.fn = make([]inventory.FuncRef, n)
-		byDepth := make([]int32, 0, n)
 		for x, ei := range o.elems {
 			e := &inv.Elements[ei]
 			o.host[x] = -1
@@ -313,19 +316,9 @@ func NewGraph(inv *inventory.Inventory, opts Options) (*Graph, error) {
 				}
 				o.class[x] = c
 			}
-			if o.depth[x] == 0 {
-				byDepth = append(byDepth, int32(x))
-			}
 		}
-		// Hosts before guests: a stable pass per depth level.
-		for d := int32(1); d <= o.maxDepth; d++ {
-			for x := range o.elems {
-				if o.depth[x] == d {
-					byDepth = append(byDepth, int32(x))
-				}
-			}
-		}
-		o.order = byDepth
+		o.order = byDepth(o.depth, o.maxDepth)
+		o.pre, o.subtree = o.preorder()
 	}
 	if err := probs.Err(); err != nil {
 		return nil, err
@@ -334,6 +327,56 @@ func NewGraph(inv *inventory.Inventory, opts Options) (*Graph, error) {
 	g.edges()
 	g.sites(isRadio, duRef, oruRef)
 	return g, nil
+}
+
+// byDepth returns the indexes of depth sorted by depth, stably: hosts
+// before their guests. A counting sort, linear however deep the hosting.
+func byDepth(depth []int32, maxDepth int32) []int32 {
+	at := make([]int32, maxDepth+2)
+	for _, d := range depth {
+		at[d+1]++
+	}
+	for d := 1; d < len(at); d++ {
+		at[d] += at[d-1]
+	}
+	out := make([]int32, len(depth))
+	for x, d := range depth {
+		out[at[d]] = int32(x)
+		at[d]++
+	}
+	return out
+}
+
+// preorder numbers o's hosting forest in preorder and counts each
+// element's subtree, in two passes over o.order.
+func (o *opGraph) preorder() (pre, subtree []int32) {
+	n := o.n()
+	pre, subtree = make([]int32, n), make([]int32, n)
+	for i := n - 1; i >= 0; i-- { // guests before hosts
+		x := o.order[i]
+		subtree[x]++
+		if h := o.host[x]; h >= 0 {
+			subtree[h] += subtree[x]
+		}
+	}
+	next := make([]int32, n) // the next free number under each host
+	roots := int32(0)
+	for _, x := range o.order {
+		if h := o.host[x]; h >= 0 {
+			pre[x] = next[h]
+			next[h] += subtree[x]
+		} else {
+			pre[x] = roots
+			roots += subtree[x]
+		}
+		next[x] = pre[x] + 1
+	}
+	return pre, subtree
+}
+
+// hosts reports whether y is x or runs, at any depth, on x.
+func (o *opGraph) hosts(x, y int32) bool {
+	return o.pre[x] <= o.pre[y] && o.pre[y] < o.pre[x]+o.subtree[x]
 }
 
 // edges fills each operator's adjacency: links but management ones and

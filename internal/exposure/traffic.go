@@ -247,6 +247,7 @@ func (r *Routes) Exposure(ctx context.Context, groups []inventory.GroupRef) ([]V
 		pass    []float64
 		clr     [][numStates]float64
 		entries []int32
+		inG     []bool
 	}
 	maxN := 0
 	for _, o := range g.ops {
@@ -255,23 +256,21 @@ func (r *Routes) Exposure(ctx context.Context, groups []inventory.GroupRef) ([]V
 	bufs := make([]*buf, workers(n))
 	err := parallel(ctx, n, func(w, i int) {
 		if bufs[w] == nil {
-			bufs[w] = &buf{pass: make([]float64, maxN), clr: make([][numStates]float64, maxN)}
+			bufs[w] = &buf{pass: make([]float64, maxN), clr: make([][numStates]float64, maxN), inG: make([]bool, maxN)}
 		}
 		b := bufs[w]
 		gi, oi := i/len(g.ops), i%len(g.ops)
 		o, ro := g.ops[oi], r.ops[oi]
 		gr := groups[gi]
 		res := VendorTraffic{Vendor: g.inv.Groups[gr].ID, Operator: g.inv.Operators[o.op].ID, Group: gr}
-		inG := func(x int32) bool {
-			for ; x >= 0; x = o.host[x] {
-				if o.group[x] == gr {
-					return true
-				}
-			}
-			return false
+		// Whether an element or one of its hosts is of the group: hosts
+		// first, so each is one look-up however deep the hosting.
+		inG := b.inG[:o.n()]
+		for _, x := range o.order {
+			inG[x] = o.group[x] == gr || (o.host[x] >= 0 && inG[o.host[x]])
 		}
 		for _, x := range ro.ord {
-			in := inG(x)
+			in := inG[x]
 			c := o.class[x]
 			var pass float64
 			var clr [numStates]float64
@@ -404,7 +403,7 @@ func (r *Routes) SiteFlows(ctx context.Context, sites []inventory.Ref, want func
 	err := parallel(ctx, len(keep), func(w, i int) {
 		if fs[w] == nil {
 			fs[w] = &flowScratch{seen: make([]uint32, maxN), flow: make([][numStates]float64, maxN),
-				avoid: make([]float64, maxN), clr: make([]bool, maxN)}
+				avoid: make([]float64, maxN), clr: make([]uint32, maxN)}
 		}
 		out[i] = r.siteFlow(fs[w], keep[i], want)
 	})
@@ -421,7 +420,8 @@ type flowScratch struct {
 	entries []int32
 	flow    [][numStates]float64
 	avoid   []float64
-	clr     []bool
+	clr     []uint32 // clrGen when the element handles the site's traffic in clear
+	clrGen  uint32
 }
 
 func (r *Routes) siteFlow(fs *flowScratch, site inventory.Ref, want func(inventory.Ref) bool) SiteFlow {
@@ -461,16 +461,16 @@ func (r *Routes) siteFlow(fs *flowScratch, site inventory.Ref, want func(invento
 	// elements that see it in clear (and their hosts).
 	for _, x := range nodes {
 		fs.flow[x] = [numStates]float64{}
-		for a := x; a >= 0; a = o.host[a] {
-			fs.clr[a] = false
-		}
 	}
 	for _, x := range ents {
 		fs.flow[x][stEntry] += ro.sigma[x] / total
 	}
+	// An element is marked with its hosts, up to the first one marked
+	// already: each is marked once per site, however deep the hosting.
+	fs.clrGen++
 	markClear := func(x int32) {
-		for ; x >= 0; x = o.host[x] {
-			fs.clr[x] = true
+		for ; x >= 0 && fs.clr[x] != fs.clrGen; x = o.host[x] {
+			fs.clr[x] = fs.clrGen
 		}
 	}
 	for _, x := range nodes {
@@ -502,12 +502,10 @@ func (r *Routes) siteFlow(fs *flowScratch, site inventory.Ref, want func(invento
 	var cands []int32
 	fs.gen++
 	for _, x := range nodes {
-		for a := x; a >= 0; a = o.host[a] {
-			if fs.seen[a] != fs.gen {
-				fs.seen[a] = fs.gen
-				if want(inventory.Ref(o.elems[a])) {
-					cands = append(cands, a)
-				}
+		for a := x; a >= 0 && fs.seen[a] != fs.gen; a = o.host[a] {
+			fs.seen[a] = fs.gen
+			if want(inventory.Ref(o.elems[a])) {
+				cands = append(cands, a)
 			}
 		}
 	}
@@ -515,14 +513,7 @@ func (r *Routes) siteFlow(fs *flowScratch, site inventory.Ref, want func(invento
 	for _, c := range cands {
 		for i := len(nodes) - 1; i >= 0; i-- { // nearest the core first
 			x := nodes[i]
-			blocked := false
-			for a := x; a >= 0; a = o.host[a] {
-				if a == c {
-					blocked = true
-					break
-				}
-			}
-			if blocked {
+			if o.hosts(c, x) {
 				fs.avoid[x] = 0
 				continue
 			}
@@ -542,7 +533,7 @@ func (r *Routes) siteFlow(fs *flowScratch, site inventory.Ref, want func(invento
 		for _, x := range ents {
 			avoid += ro.sigma[x] * fs.avoid[x]
 		}
-		res.Elements = append(res.Elements, ElementFlow{Element: inventory.Ref(o.elems[c]), Share: clamp01(1 - avoid/total), Cleartext: fs.clr[c]})
+		res.Elements = append(res.Elements, ElementFlow{Element: inventory.Ref(o.elems[c]), Share: clamp01(1 - avoid/total), Cleartext: fs.clr[c] == fs.clrGen})
 	}
 	return res
 }

@@ -161,10 +161,10 @@ type opGraph struct {
 	// each element hosts, itself included: y is x or hosted (at any
 	// depth) on x exactly when pre[x] <= pre[y] < pre[x]+subtree[x].
 	pre, subtree []int32
-	slot     []int8  // needed-function slot, or -1
-	anchor   []bool
-	class    []Class
-	group    []inventory.GroupRef
+	slot         []int8 // needed-function slot, or -1
+	anchor       []bool
+	class        []Class
+	group        []inventory.GroupRef
 
 	// Sites with radio elements, in site order. The radio elements of
 	// site i are radios[radioOff[i]:radioOff[i+1]]; the ones its traffic

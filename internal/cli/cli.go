@@ -11,9 +11,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/atomicfile"
+	"github.com/corefence/corefence/internal/safetext"
 )
 
 // Exit statuses, as the check contract fixes them.
@@ -68,18 +71,71 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage or input error.\n")
 }
 
-// Run runs the command line args and returns the exit status.
+// Run runs the command line args and returns the exit status. Everything
+// written to stdout and stderr goes through safetext.Writer, so that no
+// input can drive the terminal; a failure to write stdout is an error
+// (exit 2), even after the command succeeded.
 func Run(ctx context.Context, env *Env, args []string) int {
+	stdout := &checkedWriter{w: safetext.NewWriter(env.Stdout)}
+	stderr := safetext.NewWriter(env.Stderr)
+	safe := *env
+	safe.Stdout, safe.Stderr = stdout, stderr
+	code := dispatch(ctx, &safe, args)
+	if err := stdout.flush(); err != nil && code != ExitError {
+		name := "corefence"
+		if len(args) > 0 {
+			name += " " + args[0]
+		}
+		fmt.Fprintf(stderr, "%s: writing standard output: %v\n", name, err)
+		code = ExitError
+	}
+	stderr.Flush()
+	return code
+}
+
+// checkedWriter keeps the first write error.
+type checkedWriter struct {
+	w   *safetext.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.err = err
+	return n, err
+}
+
+func (c *checkedWriter) flush() error {
+	if c.err == nil {
+		c.err = c.w.Flush()
+	}
+	if c.err == nil {
+		// A stdout that takes writes but cannot keep them (a full disk
+		// behind a redirect) fails on sync; a terminal or pipe cannot be
+		// synced, which is no failure.
+		if f, ok := c.w.Unwrap().(*os.File); ok {
+			if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isNotSyncable(err) {
+				c.err = err
+			}
+		}
+	}
+	return c.err
+}
+
+func dispatch(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			return Run(ctx, env, []string{args[1], "-h"})
+			return dispatch(ctx, env, []string{args[1], "-h"})
 		}
 		usage(env.Stdout)
 		return ExitOK
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitStatus(env, c.name, c.run(ctx, env, args[1:]))
+			return exitStatus(ctx, env, c.name, c.run(ctx, env, args[1:]))
 		}
 	}
 	fmt.Fprintf(env.Stderr, "corefence: unknown command %q\n\n", args[0])
@@ -98,9 +154,13 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-func exitStatus(env *Env, name string, err error) int {
+func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	if in, ok := interrupted(ctx); ok {
+		fmt.Fprintf(env.Stderr, "corefence %s: %v; no output was written\n", name, in)
+		return in.ExitCode()
 	}
 	if errors.Is(err, errViolations) {
 		return ExitViolations
@@ -129,6 +189,15 @@ func exitStatus(env *Env, name string, err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.Stderr, "corefence %s: interrupted\n", name)
+		return ExitError
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(env.Stderr, "corefence %s: time limit exceeded; no output was written\n", name)
+		return ExitError
+	}
+	var exists *atomicfile.ExistsError
+	if errors.As(err, &exists) {
+		fmt.Fprintf(env.Stderr, "corefence %s: %v; nothing was written (--force replaces the files corefence wrote there)\n", name, err)
 		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "corefence %s: %v\n", name, err)
@@ -183,10 +252,20 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // progress writes progress lines to stderr when a person is watching.
 func progress(env *Env) func(format string, args ...any) {
-	if f, ok := env.Stderr.(*os.File); ok {
+	w := env.Stderr
+	if sw, ok := w.(*safetext.Writer); ok {
+		w = sw.Unwrap()
+	}
+	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			return func(format string, args ...any) { fmt.Fprintf(env.Stderr, format+"\n", args...) }
 		}
 	}
 	return func(string, ...any) {}
+}
+
+// isNotSyncable reports an fsync refused because the file is a pipe,
+// socket or terminal.
+func isNotSyncable(err error) bool {
+	return errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EROFS)
 }

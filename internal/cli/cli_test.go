@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/htmlreport/browsertest"
 )
 
@@ -98,7 +99,7 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat("corefence-demo"); err == nil {
 		t.Errorf("demo wrote into the working directory")
 	}
-	want := []string{"inventory", "report.html"}
+	want := []string{atomicfile.Manifest, "inventory", "report.html"}
 	for _, step := range ukStory {
 		want = append(want, "check-"+step.date+".json")
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/planner"
@@ -58,7 +59,9 @@ func runCompare(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	outcomes, err := planner.Compare(ctx, inv, options, params, f.options())
+	limited, stop := hardLimit(ctx, env, f.timeLimit*time.Duration(len(options)))
+	outcomes, err := planner.Compare(limited, inv, options, params, f.options())
+	stop()
 	if err != nil {
 		return err
 	}

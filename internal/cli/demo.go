@@ -1,16 +1,15 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/gen"
@@ -67,8 +66,9 @@ const (
 )
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N]")
+	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N] [--force]")
 	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (created; nothing is written elsewhere)")
+	force := fs.Bool("force", false, "write into a non-empty --out, replacing the files an earlier demo wrote there")
 	sites := fs.Int("sites", demoSites, fmt.Sprintf("radio sites to generate, %d..%d", gen.MinSites, gen.MaxSites))
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -84,9 +84,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	// Everything goes to a staging directory and appears at once, when
+	// the demo is done (see atomicfile.Dir).
+	d, err := atomicfile.NewDir(*out, *force)
+	if err != nil {
 		return err
 	}
+	defer d.Abort()
 	say := progress(env)
 	began := time.Now()
 
@@ -103,17 +107,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	// The network goes through files and the importer, as a user's would.
 	invDir := filepath.Join(*out, "inventory")
-	if err := clearCSV(invDir); err != nil {
+	start = time.Now()
+	if err := export.WriteCSVFiles(doc, "inventory/", d.WriteFile); err != nil {
 		return err
 	}
-	start = time.Now()
-	if err := export.Write(invDir, "csv", doc); err != nil {
+	if err := strayParts(d, "inventory"); err != nil {
 		return err
 	}
 	doc = nil
-	say("wrote the inventory as CSV to %s in %s", invDir, since(start))
+	say("wrote the inventory as CSV in %s", since(start))
 	start = time.Now()
-	inv, err := importer.Load(invDir, inventory.Options{})
+	inv, err := importer.Load(d.Staged("inventory"), inventory.Options{})
 	if err != nil {
 		return fmt.Errorf("loading the generated inventory: %w", err)
 	}
@@ -155,7 +159,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		name := "check-" + st.date + ".json"
-		if err := writeJSONReport(filepath.Join(*out, name), res); err != nil {
+		if err := d.WriteFile(name, jsonReport(res)); err != nil {
 			return err
 		}
 		say("checked as of %s: %s violations (%s)", st.date, thousands(res.Count()[policy.StatusViolation]), since(start))
@@ -167,7 +171,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	start = time.Now()
 	htmlPath := filepath.Join(*out, "report.html")
-	err = writeFile(htmlPath, func(w io.Writer) error {
+	err = d.WriteFile("report.html", func(w io.Writer) error {
 		return htmlreport.Write(w, &htmlreport.Report{
 			Title: "United Kingdom: high-risk vendors in mobile networks, 2019–2028",
 			Subtitle: "The UK's four mobile networks as a generated 2020 inventory, checked against the UK's " +
@@ -188,6 +192,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		})
 	})
 	if err != nil {
+		return err
+	}
+	if err := d.Commit(ctx); err != nil {
 		return err
 	}
 	say("wrote the report in %s; %s in all", since(start), since(began))
@@ -334,40 +341,9 @@ func capShares(inv *inventory.Inventory, packs []*policy.Pack) ([]htmlreport.Cap
 	return caps, nil
 }
 
-func writeJSONReport(path string, res *policy.Result) error {
-	return writeFile(path, func(w io.Writer) error { return report.Write(w, "json", res, report.Options{}) })
-}
-
-// writeFile creates path and writes it through a buffer.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// clearCSV removes the CSV files of an earlier run, so that a section
-// this run does not write is not read back from it.
-func clearCSV(dir string) error {
-	old, err := filepath.Glob(filepath.Join(dir, "*.csv"))
-	if err != nil {
-		return err
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			return err
-		}
-	}
-	return nil
+// jsonReport writes res as the JSON contract.
+func jsonReport(res *policy.Result) func(io.Writer) error {
+	return func(w io.Writer) error { return report.Write(w, "json", res, report.Options{}) }
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }

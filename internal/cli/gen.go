@@ -5,14 +5,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/gen"
+	"github.com/corefence/corefence/internal/inventory"
 )
 
-const genSynopsis = `gen --out PATH [--country gb|fr] [--sites N | --sites-from FILE] [--seed S] [--format yaml|json|csv]`
+const genSynopsis = `gen --out PATH [--country gb|fr] [--sites N | --sites-from FILE] [--seed S] [--format yaml|json|csv] [--force]`
 
 func runGen(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "gen", genSynopsis)
@@ -22,6 +25,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Int64("seed", 2019, "random seed; the same flags always give the same network")
 	out := fs.String("out", "", "output file (.yaml, .yml, .json) or, for csv, directory")
 	format := fs.String("format", "", "output format: "+strings.Join(export.Formats, ", ")+" (default: from --out's extension, csv for none)")
+	force := fs.Bool("force", false, "replace an existing output file, or the files an earlier run wrote in a non-empty --out directory")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -91,6 +95,10 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		from = fmt.Sprintf("; %d rows of %s, %d without coordinates left out; %d masts, %d shared by two or more operators",
 			len(list.Sites), *sitesFrom, unlocated, st.Masts, st.Shared)
 	}
+	// Refuse an output that is there already before the work, not after.
+	if err := checkOutput(*out, *format == "csv", *force); err != nil {
+		return err
+	}
 	doc, err := gen.Generate(cfg)
 	if err != nil {
 		return err
@@ -98,10 +106,82 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := export.Write(*out, *format, doc); err != nil {
+	if err := writeInventory(ctx, *out, *format, doc, *force); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
 		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), cc, *seed, from, *out)
+	return nil
+}
+
+// checkOutput refuses, before any work is done, an output that exists
+// when --force is not given.
+func checkOutput(path string, dir, force bool) error {
+	if force {
+		return nil
+	}
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil // absent; other problems are reported when writing
+	case dir && st.IsDir():
+		entries, err := os.ReadDir(path)
+		if err != nil || len(entries) > 0 {
+			return &atomicfile.ExistsError{Path: path, Dir: true}
+		}
+		return nil
+	}
+	return &atomicfile.ExistsError{Path: path}
+}
+
+// writeInventory writes doc to out in format through atomicfile: whole or
+// not at all. A CSV directory that would hold other inventory files
+// beside the new ones — which the importer would read as part of it — is
+// refused.
+func writeInventory(ctx context.Context, out, format string, doc *inventory.Doc, force bool) error {
+	if format != "csv" {
+		write, err := export.Writer(format, doc)
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteFile(ctx, out, force, write)
+	}
+	d, err := atomicfile.NewDir(out, force)
+	if err != nil {
+		return err
+	}
+	defer d.Abort()
+	if err := export.WriteCSVFiles(doc, "", d.WriteFile); err != nil {
+		return err
+	}
+	if err := strayParts(d, "."); err != nil {
+		return err
+	}
+	return d.Commit(ctx)
+}
+
+// strayParts fails when the inventory directory sub of d ("." for d
+// itself) holds inventory files this run neither writes nor removes.
+func strayParts(d *atomicfile.Dir, sub string) error {
+	others, err := d.Others()
+	if err != nil {
+		return err
+	}
+	var stray []string
+	for _, name := range others {
+		if path.Dir(name) != sub {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".csv", ".yaml", ".yml", ".json":
+			if !strings.HasPrefix(filepath.Base(name), ".") {
+				stray = append(stray, name)
+			}
+		}
+	}
+	if len(stray) > 0 {
+		return fmt.Errorf("%s holds %s, which corefence did not write and which would be read with the new inventory; remove it or choose another directory",
+			d.Path(), strings.Join(stray, ", "))
+	}
 	return nil
 }

@@ -41,7 +41,7 @@ func (f *planFlags) register(fs interface {
 	fs.StringVar(&f.params, "params", "", "planner parameter file (YAML or JSON; see docs/planner.md)")
 	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(planFormats, ", "))
 	fs.StringVar(&f.method, "method", planner.MethodAuto, "auto (exact MILP for small instances), exact or lagrangian")
-	fs.DurationVar(&f.timeLimit, "time-limit", 60*time.Second, "time the planner may take for each plan")
+	fs.DurationVar(&f.timeLimit, "time-limit", 60*time.Second, "time the planner may take for each plan; a hard limit: past it (and a second's grace) the command fails")
 }
 
 func (f *planFlags) check() error {
@@ -108,7 +108,9 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	plan, err := planner.Run(ctx, inv, packs, pp, f.options())
+	limited, stop := hardLimit(ctx, env, f.timeLimit)
+	plan, err := planner.Run(limited, inv, packs, pp, f.options())
+	stop()
 	if err != nil {
 		return err
 	}

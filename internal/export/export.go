@@ -5,51 +5,50 @@
 package export
 
 import (
-	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/inventory"
 )
 
 // Formats lists the formats Write knows.
 var Formats = []string{"yaml", "json", "csv"}
 
-// Write writes doc to path in format: a file for yaml and json, a directory
-// (created if needed) for csv.
+// Write writes doc to path in format — a file for yaml and json, a
+// directory for csv — replacing an earlier output there (see
+// atomicfile: written in full or not at all, never through a symbolic
+// link; in a directory, only the files an earlier Write put there are
+// replaced or removed).
 func Write(path, format string, doc *inventory.Doc) error {
+	ctx := context.Background()
 	if format == "csv" {
 		return WriteCSV(path, doc)
 	}
-	f, err := os.Create(path)
+	write, err := Writer(format, doc)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	return atomicfile.WriteFile(ctx, path, true, write)
+}
+
+// Writer returns the function that writes doc in format yaml or json.
+func Writer(format string, doc *inventory.Doc) (func(io.Writer) error, error) {
 	switch format {
 	case "yaml":
-		err = WriteYAML(bw, doc)
+		return func(w io.Writer) error { return WriteYAML(w, doc) }, nil
 	case "json":
-		err = WriteJSON(bw, doc)
-	default:
-		err = fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+		return func(w io.Writer) error { return WriteJSON(w, doc) }, nil
 	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
 
 // field is one named value of a record, already formatted. Absent values
@@ -218,29 +217,45 @@ func text(v any) string {
 }
 
 // WriteCSV writes doc as a directory of CSV files, one per non-empty
-// section. Element attributes become attributes.KEY columns.
+// section, replacing an earlier output there (see Write). Element
+// attributes become attributes.KEY columns.
 func WriteCSV(dir string, doc *inventory.Doc) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	d, err := atomicfile.NewDir(dir, true)
+	if err != nil {
 		return err
 	}
+	defer d.Abort()
+	if err := WriteCSVFiles(doc, "", d.WriteFile); err != nil {
+		return err
+	}
+	return d.Commit(context.Background())
+}
+
+// CSVNames are the names of the files WriteCSVFiles may write.
+func CSVNames() []string {
+	var out []string
+	for _, s := range sections(&inventory.Doc{}) {
+		out = append(out, s.name+".csv")
+	}
+	return out
+}
+
+// WriteCSVFiles writes doc's CSV files through file, one per non-empty
+// section, each named prefix + section + ".csv".
+func WriteCSVFiles(doc *inventory.Doc, prefix string, file func(name string, write func(io.Writer) error) error) error {
 	for _, s := range sections(doc) {
 		if len(s.records) == 0 {
 			continue
 		}
-		if err := writeCSVFile(filepath.Join(dir, s.name+".csv"), s); err != nil {
+		if err := file(prefix+s.name+".csv", func(w io.Writer) error { return writeCSV(w, s) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeCSVFile(path string, s sectionRecords) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	cw := csv.NewWriter(bw)
+func writeCSV(w io.Writer, s sectionRecords) error {
+	cw := csv.NewWriter(w)
 	cw.Write(s.columns)
 	index := map[string]int{}
 	for i, c := range s.columns {
@@ -261,14 +276,7 @@ func writeCSVFile(path string, s sectionRecords) error {
 		cw.Write(row)
 	}
 	cw.Flush()
-	err = cw.Error()
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return cw.Error()
 }
 
 // WriteYAML writes doc as one YAML document, one flow mapping per record:

@@ -10,11 +10,18 @@ import (
 	"strings"
 
 	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/safetext"
 )
 
 var csvHeader = []string{"id", "policy", "rule", "kind", "status", "severity", "operator", "site", "element",
 	"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation", "confidence", "domain",
 	"waiver_approver", "waiver_expires"}
+
+// csvText are the columns of csvHeader that hold text, which
+// safetext.CSVCell neutralises; value, limit and days_left are numbers
+// (a negative one starts with '-' and stays a number), effective and
+// waiver_expires dates.
+var csvText = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18, 19}
 
 func writeCSV(w io.Writer, res *policy.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
@@ -42,9 +49,10 @@ func writeCSV(w io.Writer, res *policy.Result) error {
 		if f.Waiver != nil {
 			approver, expires = f.Waiver.Approver, f.Waiver.Expires.String()
 		}
-		cw.Write([]string{f.ID, f.Policy, f.Rule, f.Kind, f.Status, f.Severity, str(f.Operator), str(f.Site),
+		row := []string{f.ID, f.Policy, f.Rule, f.Kind, f.Status, f.Severity, str(f.Operator), str(f.Site),
 			str(f.Element), str(f.Vendor), str(f.Metric), num(f.Value), num(f.Limit), f.Effective.String(), days,
-			f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires})
+			f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires}
+		cw.Write(safetext.CSVRow(row, csvText...))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -65,7 +73,7 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 	ew.printf("Inventory: %d operators, %d sites, %d elements (`%s`).\n\n", len(inv.Operators), len(inv.Sites), len(inv.Elements), inv.Digest)
 	ew.printf("## Policies\n\n| id | title | kind | status |\n|---|---|---|---|\n")
 	for _, p := range res.Packs {
-		ew.printf("| `%s` | %s | %s | %s |\n", p.ID, md(p.Title), p.Kind, p.Status)
+		ew.printf("| `%s` | %s | %s | %s |\n", safetext.Code(p.ID), md(p.Title), p.Kind, p.Status)
 	}
 	ew.printf("\n## Operators\n\n| operator | verdict | violations | upcoming | waived | unmeasured | next deadline |\n|---|---|---|---|---|---|---|\n")
 	for _, v := range Verdicts(res) {
@@ -73,7 +81,7 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 		if !v.Compliant {
 			vd = "**not compliant**"
 		}
-		ew.printf("| %s | %s | %d | %d | %d | %d | %s |\n", v.ID, vd, v.Counts[policy.StatusViolation], v.Counts[policy.StatusUpcoming],
+		ew.printf("| %s | %s | %d | %d | %d | %d | %s |\n", md(v.ID), vd, v.Counts[policy.StatusViolation], v.Counts[policy.StatusUpcoming],
 			v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
 	}
 	ew.printf("\n## Findings by rule\n")
@@ -82,7 +90,7 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 			continue
 		}
 		r := g.rule
-		ew.printf("\n### `%s` — %s\n\n%s, %s, effective %s; %s.", r.ID, md(r.Title), r.Kind, r.Severity, r.Effective, countLine(g.counts))
+		ew.printf("\n### `%s` — %s\n\n%s, %s, effective %s; %s.", safetext.Code(r.ID), md(r.Title), r.Kind, r.Severity, r.Effective, countLine(g.counts))
 		if r.Citation != "" {
 			ew.printf(" Source: %s", md(r.Citation))
 			if r.Confidence != "" {
@@ -108,9 +116,8 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 	return ew.err
 }
 
-func md(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
-}
+// md makes input text safe in Markdown (see safetext.Markdown).
+func md(s string) string { return safetext.Markdown(s) }
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/safetext"
 )
 
 func writeTable(w io.Writer, res *policy.Result, opts Options) error {
@@ -17,7 +18,7 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 	for _, p := range res.Packs {
 		ids = append(ids, p.ID)
 	}
-	ew.printf("corefence check as of %s against %s\n", res.AsOf, strings.Join(ids, ", "))
+	ew.printf("corefence check as of %s against %s\n", res.AsOf, safetext.Line(strings.Join(ids, ", ")))
 	ew.printf("inventory: %d operators, %d sites, %d elements, %d links, %d areas (%s)\n\n",
 		len(inv.Operators), len(inv.Sites), len(inv.Elements), len(inv.Links), len(inv.Areas), short(inv.Digest))
 
@@ -28,7 +29,7 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 		if !v.Compliant {
 			verdict = "NOT COMPLIANT"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", v.ID, verdict, v.Counts[policy.StatusViolation],
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(v.ID), verdict, v.Counts[policy.StatusViolation],
 			v.Counts[policy.StatusUpcoming], v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
 	}
 	tw.Flush()
@@ -42,18 +43,18 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 		if r.Effective > res.AsOf {
 			state = fmt.Sprintf("deadline %s, in %d days", r.Effective, r.Effective.Sub(res.AsOf))
 		}
-		ew.printf("\n%s — %s\n  %s · %s · %s · %s\n", r.ID, r.Title, r.Kind, r.Severity, state, countLine(g.counts))
+		ew.printf("\n%s — %s\n  %s · %s · %s · %s\n", safetext.Line(r.ID), safetext.Line(r.Title), r.Kind, r.Severity, state, countLine(g.counts))
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for i, f := range g.findings {
 			if i == opts.MaxPerRule {
 				fmt.Fprintf(tw, "  … and %d more (use --format json or csv for every finding)\n", len(g.findings)-i)
 				break
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.ToUpper(f.Status), subject(inv, f), f.Message(inv))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.ToUpper(f.Status), safetext.Line(subject(inv, f)), safetext.Line(f.Message(inv)))
 		}
 		tw.Flush()
 		if r.Citation != "" {
-			ew.printf("  source: %s", r.Citation)
+			ew.printf("  source: %s", safetext.Line(r.Citation))
 			if r.Confidence != "" {
 				ew.printf(" [%s]", r.Confidence)
 			}
@@ -63,7 +64,7 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 	if len(res.Warnings) > 0 {
 		ew.printf("\nwarnings:\n")
 		for _, wn := range res.Warnings {
-			ew.printf("  %s: %s\n", wn.Code, wn.Message)
+			ew.printf("  %s: %s\n", wn.Code, safetext.Line(wn.Message))
 		}
 	}
 	counts := res.Count()

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildCorefence builds the real binary, for the tests that need a real
+// process: signals and closed pipes.
+func buildCorefence(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "corefence")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSignals sends SIGINT and SIGTERM to running commands: each stops
+// within the bound with exit status 130 or 143 and leaves no output, not
+// even a temporary file. The demo watches its context between steps; gen
+// spends its time in the generator, which does not, so it is stopped by
+// the grace period's deadline.
+func TestSignals(t *testing.T) {
+	bin := buildCorefence(t)
+	// Generous: the signal is handled within StopGrace (0.5 s); the bound
+	// allows for a loaded machine.
+	const bound = 5 * time.Second
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+		want int
+		args func(dir string) []string
+	}{
+		{"demo SIGINT", syscall.SIGINT, 130, func(dir string) []string { return []string{"demo", "--out", filepath.Join(dir, "out")} }},
+		{"demo SIGTERM", syscall.SIGTERM, 143, func(dir string) []string { return []string{"demo", "--out", filepath.Join(dir, "out")} }},
+		{"gen SIGINT", syscall.SIGINT, 130, func(dir string) []string {
+			return []string{"gen", "--sites", "200000", "--out", filepath.Join(dir, "out")}
+		}},
+		{"gen yaml SIGTERM", syscall.SIGTERM, 143, func(dir string) []string {
+			return []string{"gen", "--sites", "200000", "--out", filepath.Join(dir, "out.yaml")}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(bin, tc.args(dir)...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1500 * time.Millisecond) // well into the work
+			sent := time.Now()
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(bound):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running %s after the signal", bound)
+			}
+			elapsed := time.Since(sent)
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != tc.want {
+				t.Fatalf("exit %v after %s, want status %d; stderr:\n%s", err, elapsed, tc.want, stderr.String())
+			}
+			t.Logf("stopped %s after the signal: %s", elapsed.Round(time.Millisecond), strings.TrimSpace(stderr.String()))
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("left behind: %v", names)
+			}
+		})
+	}
+}
+
+// TestStdoutFailures: a command whose output cannot be written — a full
+// disk, a pipe closed by its reader — exits 2 and says so.
+func TestStdoutFailures(t *testing.T) {
+	bin := buildCorefence(t)
+	for _, args := range [][]string{
+		{"version"},
+		{"policies"},
+		{"validate", "--inventory", "../../testdata/small-network.yaml"},
+		{"check", "--inventory", "../../testdata/small-network.yaml", "--policy", "../../testdata/small-pack.yaml", "--format", "json"},
+	} {
+		name := strings.Join(args[:1], " ")
+		t.Run(name+" /dev/full", func(t *testing.T) {
+			full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Skip("no /dev/full")
+			}
+			defer full.Close()
+			cmd := exec.Command(bin, args...)
+			cmd.Stdout = full
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			checkExit2(t, cmd.Run(), &stderr, "no space left on device")
+		})
+		t.Run(name+" closed pipe", func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close() // nobody will read: writes fail with EPIPE
+			cmd := exec.Command(bin, args...)
+			cmd.Stdout = w
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err = cmd.Run()
+			w.Close()
+			checkExit2(t, err, &stderr, "broken pipe")
+		})
+	}
+}
+
+func checkExit2(t *testing.T, err error, stderr *strings.Builder, msg string) {
+	t.Helper()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), msg) {
+		t.Errorf("exit %v, want status 2 and %q on stderr; stderr:\n%s", err, msg, stderr.String())
+	}
+}

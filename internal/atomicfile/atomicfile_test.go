@@ -170,6 +170,20 @@ func TestDir(t *testing.T) {
 		t.Errorf("manifest %q", m)
 	}
 
+	// A file of the same name that no run wrote: refused, nothing moves.
+	other := filepath.Join(out, "b.csv")
+	os.WriteFile(other, []byte("theirs"), 0o644)
+	d, _ = NewDir(out, true)
+	d.WriteFile("a.csv", text("x"))
+	d.WriteFile("b.csv", text("x"))
+	if err := d.Commit(ctx); err == nil || !strings.Contains(err.Error(), "not written by corefence") {
+		t.Fatalf("commit over a file not in the manifest: %v", err)
+	}
+	if read(t, other) != "theirs" || read(t, filepath.Join(out, "a.csv")) != "new a" {
+		t.Error("a refused commit changed files")
+	}
+	os.Remove(other)
+
 	// A symlink among the files to replace: nothing moves.
 	precious := filepath.Join(root, "precious")
 	os.WriteFile(precious, []byte("precious"), 0o644)

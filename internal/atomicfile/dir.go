@@ -27,7 +27,9 @@ const Manifest = ".corefence-files"
 // at all. A directory with files in it is refused unless replace was
 // given; then each file is renamed into place (each atomically), the
 // files the previous run listed in its Manifest and this one did not
-// write are removed, and no other file is touched.
+// write are removed, and no other file is touched: a file this run would
+// write that is there but not in the Manifest makes Commit fail, having
+// changed nothing.
 type Dir struct {
 	path    string
 	replace bool
@@ -232,10 +234,16 @@ func (d *Dir) Commit(ctx context.Context) error {
 		return syncDir(parent)
 	}
 	names := append(append([]string(nil), d.files...), Manifest)
-	// Check every target before moving anything.
+	// Check every target before moving anything: no symbolic link, and
+	// no file replaced that an earlier run did not write.
 	for _, name := range names {
 		if err := d.checkInside(name); err != nil {
 			return err
+		}
+		target := filepath.Join(d.path, filepath.FromSlash(name))
+		if _, err := os.Lstat(target); err == nil && name != Manifest && !slices.Contains(d.old, name) {
+			return fmt.Errorf("%s exists and was not written by corefence (it is not in %s); remove it or choose another directory",
+				target, Manifest)
 		}
 	}
 	for _, name := range names {

@@ -175,7 +175,7 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 		}
 		fmt.Fprintf(env.Stderr, "corefence %s: %d %s in the input; nothing was loaded:\n", name, len(ps.List), noun)
 		for _, p := range ps.List {
-			fmt.Fprintf(env.Stderr, "  %s\n", p.Error())
+			fmt.Fprintf(env.Stderr, "  %s\n", safetext.Line(p.Error()))
 		}
 		if ps.Truncated {
 			fmt.Fprintf(env.Stderr, "  (stopped after %d problems; fix these first)\n", cf.MaxProblems)
@@ -200,7 +200,7 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 		fmt.Fprintf(env.Stderr, "corefence %s: %v; nothing was written (--force replaces the files corefence wrote there)\n", name, err)
 		return ExitError
 	}
-	fmt.Fprintf(env.Stderr, "corefence %s: %v\n", name, err)
+	fmt.Fprintf(env.Stderr, "corefence %s: %s\n", name, safetext.Line(err.Error()))
 	return ExitError
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/safetext"
 	"github.com/corefence/corefence/internal/vendor"
 )
 
@@ -178,7 +179,7 @@ func writeExposureTable(w io.Writer, rep *exposure.Report, top int) error {
 	table(fmt.Sprintf("CHOKE POINTS — the %d elements whose single failure loses the most traffic", len(rep.ChokePoints)),
 		"ELEMENT\tFUNCTION\tVENDOR\tOPERATOR\tSITES LOST\tTRAFFIC LOST\tSENSITIVE SITES LOST", func(tw *tabwriter.Writer) {
 			for _, c := range rep.ChokePoints {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\n", c.Element, c.Function, c.Vendor, c.Operator, c.SitesLost, c.TrafficLost, c.SensitiveSitesLost)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\n", safetext.Line(c.Element), c.Function, c.Vendor, c.Operator, c.SitesLost, c.TrafficLost, c.SensitiveSitesLost)
 			}
 		})
 
@@ -234,7 +235,7 @@ func writeExposureTable(w io.Writer, rep *exposure.Report, top int) error {
 			}
 			els = append(els, s+")")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Site, f.Operator, strings.Join(why, ", "), strings.Join(els, "; "))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", safetext.Line(f.Site), f.Operator, strings.Join(why, ", "), safetext.Line(strings.Join(els, "; ")))
 	}
 	tw.Flush()
 
@@ -286,7 +287,7 @@ func writeExposureTable(w io.Writer, rep *exposure.Report, top int) error {
 	if len(rep.Warnings) > 0 {
 		fmt.Fprintf(&b, "\nwarnings:\n")
 		for _, wn := range rep.Warnings {
-			fmt.Fprintf(&b, "  %s: %s\n", wn.Code, wn.Message)
+			fmt.Fprintf(&b, "  %s: %s\n", wn.Code, safetext.Line(wn.Message))
 		}
 	}
 	_, err := b.WriteTo(w)

@@ -10,6 +10,7 @@ import (
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/safetext"
 )
 
 // Summary is what `validate` reports about a loaded inventory.
@@ -99,7 +100,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		return enc.Encode(s)
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "%s: valid (%s)\n\n", *path, inv.Digest)
+	fmt.Fprintf(w, "%s: valid (%s)\n\n", safetext.Line(*path), inv.Digest)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "operators\t%d\nsites\t%d\nelements\t%d\nlinks\t%d\nareas\t%d\n", s.Operators, s.Sites, s.Elements, s.Links, s.Areas)
 	tw.Flush()
@@ -121,13 +122,13 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		case !g.Known:
 			note = "UNKNOWN: matches no registry group"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", g.ID, g.Name, g.Elements, note)
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", safetext.Line(g.ID), safetext.Line(g.Name), g.Elements, note)
 	}
 	tw.Flush()
 	if len(s.Warnings) > 0 {
 		fmt.Fprintf(w, "\nwarnings:\n")
 		for _, wn := range s.Warnings {
-			fmt.Fprintf(w, "  %s: %s\n", wn.Code, wn.Message)
+			fmt.Fprintf(w, "  %s: %s\n", wn.Code, safetext.Line(wn.Message))
 		}
 	}
 	return nil

@@ -324,7 +324,10 @@ func writeExposureCSV(w io.Writer, rep *exposure.Report) error {
 		default:
 			v = fmt.Sprint(x)
 		}
-		cw.Write([]string{r.section, r.vendor, r.operator, r.domain, r.function, r.element, r.site, r.ofVendor, metric, v})
+		// Text cells neutralised against formula injection; the value is a
+		// number (safetext.CSVCell).
+		cw.Write(safetext.CSVRow([]string{r.section, r.vendor, r.operator, r.domain, r.function, r.element, r.site, r.ofVendor, metric, v},
+			0, 1, 2, 3, 4, 5, 6, 7, 8))
 	}
 	for _, v := range rep.KillSwitch {
 		for _, o := range v.Operators {

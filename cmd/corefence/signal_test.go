@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,13 +30,23 @@ func buildCorefence(t *testing.T) string {
 // TestSignals sends SIGINT and SIGTERM to running commands: each stops
 // within the bound with exit status 130 or 143 and leaves no output, not
 // even a temporary file. The demo watches its context between steps; gen
-// spends its time in the generator, which does not, so it is stopped by
-// the grace period's deadline.
+// and validate spend their time in the generator and the parser, which
+// do not, so they are stopped at the grace period's end.
 func TestSignals(t *testing.T) {
 	bin := buildCorefence(t)
 	// Generous: the signal is handled within StopGrace (0.5 s); the bound
 	// allows for a loaded machine.
 	const bound = 5 * time.Second
+	// A large inventory for validate, which spends its time parsing.
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	var b strings.Builder
+	b.WriteString("format: corefence/v1\noperators:\n  - {id: op, name: Op, country: GB}\nsites:\n  - {id: s, operator: op, name: S, lat: 51.5, lon: -0.1}\nelements:\n")
+	for i := range 400_000 {
+		fmt.Fprintf(&b, "  - {id: e%d, site: s, function: server, vendor: Huawei, model: \"FusionServer 2288H\", installed: 2019-01-01}\n", i)
+	}
+	if err := os.WriteFile(big, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal
@@ -44,6 +55,7 @@ func TestSignals(t *testing.T) {
 	}{
 		{"demo SIGINT", syscall.SIGINT, 130, func(dir string) []string { return []string{"demo", "--out", filepath.Join(dir, "out")} }},
 		{"demo SIGTERM", syscall.SIGTERM, 143, func(dir string) []string { return []string{"demo", "--out", filepath.Join(dir, "out")} }},
+		{"validate SIGINT", syscall.SIGINT, 130, func(string) []string { return []string{"validate", "--inventory", big} }},
 		{"gen SIGINT", syscall.SIGINT, 130, func(dir string) []string {
 			return []string{"gen", "--sites", "200000", "--out", filepath.Join(dir, "out")}
 		}},
@@ -59,7 +71,7 @@ func TestSignals(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(1500 * time.Millisecond) // well into the work
+			time.Sleep(500 * time.Millisecond) // well into the work: each takes seconds
 			sent := time.Now()
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)

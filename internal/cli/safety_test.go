@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,4 +118,34 @@ func dirNames(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// TestHardLimit: a limited context expires at the limit plus its slack,
+// and a command failing with it exits 2, saying so.
+func TestHardLimit(t *testing.T) {
+	var errb strings.Builder
+	env := &Env{Stderr: &errb}
+	start := time.Now()
+	ctx, stop := hardLimit(context.Background(), env, 10*time.Millisecond)
+	<-ctx.Done()
+	stop() // returned in time: no forced exit
+	if waited := time.Since(start); waited < limitSlack {
+		t.Errorf("expired after %s, before the limit and its slack", waited)
+	}
+	if code := exitStatus(context.Background(), env, "plan", ctx.Err()); code != ExitError || !strings.Contains(errb.String(), "time limit exceeded") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestInterruptedExitStatus: a command stopped by a signal exits 128 +
+// its number.
+func TestInterruptedExitStatus(t *testing.T) {
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(Interrupted{Signal: sig})
+		var errb strings.Builder
+		if code := exitStatus(ctx, &Env{Stderr: &errb}, "check", ctx.Err()); code != want {
+			t.Errorf("%v: exit %d, want %d", sig, code, want)
+		}
+	}
 }

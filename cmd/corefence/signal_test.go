@@ -34,7 +34,7 @@ func buildCorefence(t *testing.T) string {
 // do not, so they are stopped at the grace period's end.
 func TestSignals(t *testing.T) {
 	bin := buildCorefence(t)
-	// Generous: the signal is handled within StopGrace (0.5 s); the bound
+	// Generous: the signal is handled within StopGrace (0.3 s); the bound
 	// allows for a loaded machine.
 	const bound = 5 * time.Second
 	// A large inventory for validate, which spends its time parsing.

@@ -96,7 +96,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	say("generating a UK network of %s radio sites (seed %d) …", thousands(*sites), demoSeed)
 	start := time.Now()
-	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: *sites, Seed: demoSeed})
+	doc, err := gen.GenerateContext(ctx, gen.Config{Country: "gb", Sites: *sites, Seed: demoSeed})
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := checkOutput(*out, *format == "csv", *force); err != nil {
 		return err
 	}
-	doc, err := gen.Generate(cfg)
+	doc, err := gen.GenerateContext(ctx, cfg)
 	if err != nil {
 		return err
 	}

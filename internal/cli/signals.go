@@ -36,7 +36,7 @@ func signalName(s syscall.Signal) string {
 // StopGrace is how long a command has, after SIGINT or SIGTERM, to return
 // by itself before the process removes its unfinished output files and
 // exits anyway.
-const StopGrace = 500 * time.Millisecond
+const StopGrace = 300 * time.Millisecond
 
 // WithSignals returns a context that SIGINT and SIGTERM cancel, with
 // Interrupted as its cause. Every command watches its context and

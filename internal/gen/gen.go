@@ -23,6 +23,7 @@
 package gen
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -70,6 +71,12 @@ func Sample() *inventory.Doc {
 
 // Generate builds the network cfg describes.
 func Generate(cfg Config) (*inventory.Doc, error) {
+	return GenerateContext(context.Background(), cfg)
+}
+
+// GenerateContext is Generate, stopping with ctx's error when ctx is done
+// (it looks every few thousand sites: a national network takes seconds).
+func GenerateContext(ctx context.Context, cfg Config) (*inventory.Doc, error) {
 	id := strings.ToLower(cfg.Country)
 	c, err := loadCountry(id)
 	if err != nil {
@@ -92,7 +99,11 @@ func Generate(cfg Config) (*inventory.Doc, error) {
 		return nil, fmt.Errorf("gen: %d sites is out of range %d..%d", cfg.Sites, MinSites, MaxSites)
 	}
 	g := newGenerator(cfg, c)
+	g.ctx = ctx
 	g.run()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return g.doc, nil
 }
 
@@ -189,6 +200,7 @@ type dataCentre struct {
 }
 
 type generator struct {
+	ctx    context.Context // run stops early when it is done
 	rng    *rand.Rand
 	c      *country
 	priors []operatorPriors
@@ -234,11 +246,17 @@ func (g *generator) run() {
 		counts := g.siteCounts()
 		perOp = make([][]ranSite, len(g.priors))
 		for i := range g.priors {
+			if g.ctx.Err() != nil {
+				return
+			}
 			perOp[i] = g.placeRAN(i, counts[i])
 		}
 	}
 	ipx := make([]string, len(g.priors))
 	for i := range g.priors {
+		if g.ctx.Err() != nil {
+			return
+		}
 		ipx[i] = g.operator(i, perOp[i])
 	}
 	// Operators interconnect (voice, SMS, signalling) through their IPX
@@ -282,6 +300,9 @@ func (g *generator) placeRAN(oi, n int) []ranSite {
 	p := &g.priors[oi]
 	sites := make([]ranSite, n)
 	for i := range sites {
+		if i%4096 == 0 && g.ctx.Err() != nil {
+			return sites // run stops after this step
+		}
 		s := &sites[i]
 		ti := g.pickTown()
 		t := &g.c.towns[ti]
@@ -415,6 +436,9 @@ func (g *generator) operator(oi int, sites []ranSite) string {
 
 	dcs := g.dataCentres(oi)
 	exs := g.exchanges(oi, sites)
+	if g.ctx.Err() != nil {
+		return ""
+	}
 	metros := g.metros(oi, exs, dcs)
 	var ranVendors uint32
 	for i := range sites {
@@ -473,6 +497,9 @@ func (g *generator) operator(oi int, sites []ranSite) string {
 		g.exchangeElements(oi, &exs[i], metros, dcs)
 	}
 	for i := range sites {
+		if i%4096 == 0 && g.ctx.Err() != nil {
+			return ipx
+		}
 		g.ranElements(oi, &sites[i], &exs[sites[i].exchange], &dcs[0])
 	}
 	return ipx
@@ -515,7 +542,10 @@ func (g *generator) exchanges(oi int, sites []ranSite) []exchange {
 			exs = append(exs, e)
 		}
 		cand := exs[first:]
-		for _, si := range idx {
+		for n, si := range idx {
+			if n%1024 == 0 && g.ctx.Err() != nil {
+				return exs // run stops after this step
+			}
 			s := &sites[si]
 			c := math.Cos(s.lat * math.Pi / 180)
 			best, bestD := 0, math.Inf(1)

@@ -2,6 +2,8 @@ package gen_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -482,4 +484,15 @@ func BenchmarkGenerate1M(b *testing.B) {
 		elements = len(doc.Elements)
 	}
 	b.ReportMetric(float64(elements), "elements")
+}
+
+// TestGenerateCancelled: a cancelled context stops the generator with its
+// error and no network.
+func TestGenerateCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	doc, err := gen.GenerateContext(ctx, gen.Config{Country: "gb", Sites: gen.MinSites, Seed: 1})
+	if !errors.Is(err, context.Canceled) || doc != nil {
+		t.Errorf("GenerateContext with a cancelled context: %v, %v", doc != nil, err)
+	}
 }

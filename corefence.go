@@ -52,7 +52,7 @@ func (p Problem) Error() string {
 		b.WriteString(p.Section)
 		if p.ID != "" {
 			b.WriteString(" ")
-			b.WriteString(quoteID(p.ID))
+			b.WriteString(quoteID(Short(p.ID)))
 		}
 		b.WriteString(": ")
 	}
@@ -60,7 +60,7 @@ func (p Problem) Error() string {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(shortMessage(p.Message))
 	return b.String()
 }
 
@@ -88,6 +88,7 @@ func (ps *Problems) Add(p Problem) {
 		ps.Truncated = true
 		return
 	}
+	p.Message = shortMessage(p.Message) // a long value repeated in each message is kept once, short
 	ps.List = append(ps.List, p)
 }
 

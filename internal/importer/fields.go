@@ -308,11 +308,11 @@ const MaxRadiusKm = 20_038
 var areaSection = &section[inventory.Area]{
 	name: "areas",
 	fields: map[string]field[inventory.Area]{
-		"id":        str(func(r *inventory.Area) *string { return &r.ID }),
-		"name":      str(func(r *inventory.Area) *string { return &r.Name }),
-		"category":  str(func(r *inventory.Area) *string { return &r.Category }),
-		"lat":       float(func(r *inventory.Area) *float64 { return &r.Lat }),
-		"lon":       float(func(r *inventory.Area) *float64 { return &r.Lon }),
+		"id":       str(func(r *inventory.Area) *string { return &r.ID }),
+		"name":     str(func(r *inventory.Area) *string { return &r.Name }),
+		"category": str(func(r *inventory.Area) *string { return &r.Category }),
+		"lat":      float(func(r *inventory.Area) *float64 { return &r.Lat }),
+		"lon":      float(func(r *inventory.Area) *float64 { return &r.Lon }),
 		"radius_km": {func(r *inventory.Area, v value) (err error) {
 			r.RadiusKm, err = v.float()
 			if err == nil && r.RadiusKm > MaxRadiusKm {

@@ -92,8 +92,23 @@ func (ps *Problems) Add(p Problem) {
 	ps.List = append(ps.List, p)
 }
 
-// Addf records a problem built from a format.
+// Addf records a problem built from a format. String arguments are
+// shortened first (see Short): a message names a value, it need not
+// repeat a megabyte of it.
 func (ps *Problems) Addf(pos Position, section, id, field, format string, args ...any) {
+	if len(ps.List) >= MaxProblems {
+		ps.Truncated = true
+		return
+	}
+	copied := false
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > MaxValueBytes {
+			if !copied { // the caller's slice is not ours to change
+				args, copied = append([]any(nil), args...), true
+			}
+			args[i] = Short(s)
+		}
+	}
 	ps.Add(Problem{Pos: pos, Section: section, ID: id, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 

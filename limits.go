@@ -51,7 +51,7 @@ func DefaultLimits() Limits {
 		Depth:       64,
 		Records:     20_000_000,
 		LineBytes:   1 << 20,
-		CELCost:     1_000_000,
+		CELCost:     100_000,
 		CELTime:     5 * time.Minute,
 	}
 }

@@ -248,6 +248,11 @@ func unknownField(name string, valid []string) string {
 func Suggest(word string, valid []string) string {
 	best, bestD := "", 3
 	for _, v := range valid {
+		// Two edits change the length by two at most; the test keeps a
+		// long hostile word from costing len(word)×len(v) per candidate.
+		if len(word) > len(v)+2 || len(v) > len(word)+2 {
+			continue
+		}
 		if d := editDistance(word, v); d < bestD && 2*d < len(v) {
 			best, bestD = v, d
 		}

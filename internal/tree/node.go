@@ -115,31 +115,65 @@ func CheckUTF8(file string, data []byte) error {
 type yamlConverter struct {
 	file       string
 	lim        cf.Limits
-	inAlias    int   // how many aliases the node being converted is under
-	aliasNodes int64 // nodes added by expanding aliases so far
+	anchors    map[*yaml.Node]anchored // anchored nodes converted so far
+	aliasNodes int64                   // nodes that aliases stand for so far
 	probs      *cf.Problems
 }
 
+// anchored is the conversion of an anchored node, which its aliases share,
+// and how many nodes it holds, which each alias adds to the document.
+type anchored struct {
+	node  *Node
+	size  int64
+	depth int // of the deepest node under it, counted from it
+}
+
+// node converts y. It returns how many nodes y stands for, aliases
+// expanded, and how deep they go below it: the tree shares an anchored
+// node among its aliases, but whoever walks it walks every copy, so the
+// limits count them.
 func (c *yamlConverter) node(y *yaml.Node, depth int) (*Node, error) {
+	n, _, _, err := c.sized(y, depth)
+	return n, err
+}
+
+func (c *yamlConverter) sized(y *yaml.Node, depth int) (n *Node, size int64, below int, err error) {
 	pos := cf.Position{File: c.file, Line: y.Line, Column: y.Column}
 	if depth > c.lim.Depth {
-		return nil, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
+		return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
 	}
-	if c.inAlias > 0 {
-		if c.aliasNodes++; c.aliasNodes > c.lim.AliasNodes {
-			return nil, cf.Problem{Pos: pos, Message: c.lim.Exceeded("alias-nodes", "YAML aliases expand to too many nodes")}
+	if y.Kind == yaml.AliasNode {
+		a, ok := c.anchors[y.Alias]
+		if !ok { // an alias inside its own anchor: a cycle
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: "a YAML alias refers to a node that contains it"}
 		}
+		if depth+a.depth > c.lim.Depth {
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
+		}
+		if c.aliasNodes += a.size; c.aliasNodes > c.lim.AliasNodes {
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("alias-nodes", "YAML aliases expand to too many nodes")}
+		}
+		return a.node, a.size, a.depth, nil
 	}
+	n, size, below, err = c.convert(y, pos, depth)
+	if err == nil && y.Anchor != "" {
+		if c.anchors == nil {
+			c.anchors = map[*yaml.Node]anchored{}
+		}
+		c.anchors[y] = anchored{n, size, below}
+	}
+	return n, size, below, err
+}
+
+func (c *yamlConverter) convert(y *yaml.Node, pos cf.Position, depth int) (*Node, int64, int, error) {
+	size, below := int64(1), 0
+	add := func(s int64, b int) { size, below = size+s, max(below, b+1) }
 	switch y.Kind {
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
-			return nil, cf.Problem{Pos: pos, Message: "file is empty"}
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: "file is empty"}
 		}
-		return c.node(y.Content[0], depth)
-	case yaml.AliasNode:
-		c.inAlias++
-		defer func() { c.inAlias-- }()
-		return c.node(y.Alias, depth+1)
+		return c.sized(y.Content[0], depth)
 	case yaml.ScalarNode:
 		n := &Node{Text: y.Value, Pos: pos}
 		switch y.ShortTag() {
@@ -154,42 +188,45 @@ func (c *yamlConverter) node(y *yaml.Node, depth int) (*Node, error) {
 		default:
 			n.Kind = String
 		}
-		return n, nil
+		return n, size, below, nil
 	case yaml.SequenceNode:
 		n := &Node{Kind: Seq, Pos: pos, Items: make([]*Node, 0, len(y.Content))}
 		for _, item := range y.Content {
-			it, err := c.node(item, depth+1)
+			it, s, b, err := c.sized(item, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
+			add(s, b)
 			n.Items = append(n.Items, it)
 		}
-		return n, nil
+		return n, size, below, nil
 	case yaml.MappingNode:
 		n := &Node{Kind: Map, Pos: pos, Keys: make([]*Node, 0, len(y.Content)/2), Vals: make([]*Node, 0, len(y.Content)/2)}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			kpos := cf.Position{File: c.file, Line: k.Line, Column: k.Column}
 			if k.Kind != yaml.ScalarNode {
-				return nil, cf.Problem{Pos: kpos, Message: "mapping keys must be plain strings"}
+				return nil, 0, 0, cf.Problem{Pos: kpos, Message: "mapping keys must be plain strings"}
 			}
 			if k.Value == "<<" {
-				return nil, cf.Problem{Pos: kpos, Message: "YAML merge keys (<<) are not supported; write the fields out"}
+				return nil, 0, 0, cf.Problem{Pos: kpos, Message: "YAML merge keys (<<) are not supported; write the fields out"}
 			}
-			key, err := c.node(k, depth+1)
+			key, ks, kb, err := c.sized(k, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
-			val, err := c.node(v, depth+1)
+			val, vs, vb, err := c.sized(v, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
+			add(ks, kb)
+			add(vs, vb)
 			n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, val)
 		}
 		duplicateKeys(n, c.probs)
-		return n, nil
+		return n, size, below, nil
 	}
-	return nil, cf.Problem{Pos: pos, Message: "unsupported YAML node"}
+	return nil, 0, 0, cf.Problem{Pos: pos, Message: "unsupported YAML node"}
 }
 
 // duplicateKeys reports every key given more than once in mapping n: YAML
@@ -492,8 +529,10 @@ func ReadAll(r io.Reader, max int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // grow
+		if len(buf) == cap(buf) { // double: append grows big slices by a quarter, copying more
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), max+1))
+			copy(grown, buf)
+			buf = grown
 		}
 	}
 }

@@ -92,9 +92,9 @@ func (ps *Problems) Add(p Problem) {
 	ps.List = append(ps.List, p)
 }
 
-// Addf records a problem built from a format. String arguments are
-// shortened first (see Short): a message names a value, it need not
-// repeat a megabyte of it.
+// Addf records a problem built from a format. String arguments longer than
+// a message may be are shortened first (see Short): a message names a
+// value, it need not repeat a megabyte of it.
 func (ps *Problems) Addf(pos Position, section, id, field, format string, args ...any) {
 	if len(ps.List) >= MaxProblems {
 		ps.Truncated = true
@@ -102,7 +102,7 @@ func (ps *Problems) Addf(pos Position, section, id, field, format string, args .
 	}
 	copied := false
 	for i, a := range args {
-		if s, ok := a.(string); ok && len(s) > MaxValueBytes {
+		if s, ok := a.(string); ok && len(s) > maxMessageBytes { // not a list of valid values, which may be long
 			if !copied { // the caller's slice is not ours to change
 				args, copied = append([]any(nil), args...), true
 			}

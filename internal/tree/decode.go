@@ -3,7 +3,6 @@ package tree
 import (
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -104,8 +103,12 @@ func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int)
 		v.SetInt(i)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(n.Text, 64)
-		if n.Kind != Number || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		switch {
+		case n.Kind == Number && (isNonFinite(n.Text) || errors.Is(err, strconv.ErrRange)):
 			d.fail(n, id, field, "want a finite number, got %s", describe(n))
+			return
+		case n.Kind != Number || err != nil:
+			d.fail(n, id, field, "want a number, got %s", describe(n))
 			return
 		}
 		v.SetFloat(f)
@@ -154,6 +157,16 @@ func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int)
 	default:
 		panic(fmt.Sprintf("tree: cannot decode into %s", v.Type()))
 	}
+}
+
+// isNonFinite reports whether a number is YAML's NaN or infinity (.nan,
+// +.inf …), which no field accepts.
+func isNonFinite(text string) bool {
+	switch strings.ToLower(strings.TrimLeft(text, "+-")) {
+	case ".nan", ".inf", "nan", "inf", "infinity":
+		return true
+	}
+	return false
 }
 
 func describe(n *Node) string {

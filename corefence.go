@@ -52,7 +52,7 @@ func (p Problem) Error() string {
 		b.WriteString(p.Section)
 		if p.ID != "" {
 			b.WriteString(" ")
-			b.WriteString(quoteID(p.ID))
+			b.WriteString(quoteID(Short(p.ID)))
 		}
 		b.WriteString(": ")
 	}
@@ -60,7 +60,7 @@ func (p Problem) Error() string {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(shortMessage(p.Message))
 	return b.String()
 }
 
@@ -88,11 +88,27 @@ func (ps *Problems) Add(p Problem) {
 		ps.Truncated = true
 		return
 	}
+	p.Message = shortMessage(p.Message) // a long value repeated in each message is kept once, short
 	ps.List = append(ps.List, p)
 }
 
-// Addf records a problem built from a format.
+// Addf records a problem built from a format. String arguments longer than
+// a message may be are shortened first (see Short): a message names a
+// value, it need not repeat a megabyte of it.
 func (ps *Problems) Addf(pos Position, section, id, field, format string, args ...any) {
+	if len(ps.List) >= MaxProblems {
+		ps.Truncated = true
+		return
+	}
+	copied := false
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxMessageBytes { // not a list of valid values, which may be long
+			if !copied { // the caller's slice is not ours to change
+				args, copied = append([]any(nil), args...), true
+			}
+			args[i] = Short(s)
+		}
+	}
 	ps.Add(Problem{Pos: pos, Section: section, ID: id, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 

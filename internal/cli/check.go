@@ -29,6 +29,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	failOn := fs.String("fail-on", "violation", "exit 1 on: violation, upcoming (violations or upcoming findings), never")
 	limit := fs.Int("limit", 20, "findings listed per rule in table and markdown output")
+	lim := limitsFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -54,19 +55,19 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	loaded, err := openPacks(packs, params)
+	loaded, err := openPacksWith(packs, params, *lim)
 	if err != nil {
 		return err
 	}
 	var ws []policy.Waiver
 	if *waivers != "" {
-		if ws, err = policy.LoadWaivers(*waivers); err != nil {
+		if ws, err = policy.LoadWaiversWith(*waivers, *lim); err != nil {
 			return err
 		}
 	}
 	say := progress(env)
 	start := time.Now()
-	model, err := importer.Load(*inv, inventory.Options{})
+	model, err := importer.LoadWith(*inv, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}
@@ -109,11 +110,17 @@ func countRules(packs []*policy.Pack) int {
 // openPacks loads every --policy and applies every --param, reporting all
 // problems together.
 func openPacks(refs, params []string) ([]*policy.Pack, error) {
+	return openPacksWith(refs, params, cf.DefaultLimits())
+}
+
+// openPacksWith is openPacks with pack files read, and their predicates
+// run, under lim.
+func openPacksWith(refs, params []string, lim cf.Limits) ([]*policy.Pack, error) {
 	probs := &cf.Problems{}
 	var packs []*policy.Pack
 	seen := map[string]bool{}
 	for _, ref := range refs {
-		p, err := policy.Open(ref)
+		p, err := policy.OpenWith(ref, lim)
 		if err != nil {
 			if ps, ok := cf.AsProblems(err); ok {
 				probs.Merge(ps)

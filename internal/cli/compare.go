@@ -49,7 +49,7 @@ func runCompare(ctx context.Context, env *Env, args []string) error {
 			return usagef("--option %s given twice", name)
 		}
 		names[name] = true
-		packs, err := packsFor(strings.Split(list, ","))
+		packs, err := openPacksWith(strings.Split(list, ","), nil, *f.limits)
 		if err != nil {
 			return err
 		}

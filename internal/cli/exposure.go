@@ -34,6 +34,7 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	top := fs.Int("top", 10, "choke points reported, and rows per list in table output")
 	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
 	format := fs.String("format", "table", "output format: "+strings.Join(exposureFormats, ", "))
+	lim := limitsFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	}
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.Load(*path, inventory.Options{})
+	inv, err := importer.LoadWith(*path, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	country := fs.String("country", "gb", "country to generate: gb (the UK, 2019-2020) or fr (metropolitan France)")
 	sites := fs.Int("sites", 400, fmt.Sprintf("radio (RAN) sites across all operators, %d..%d; about 10 elements each", gen.MinSites, gen.MaxSites))
 	sitesFrom := fs.String("sites-from", "", "place the network on the real sites of ARCEP's site list (a ;-separated CSV: Operateur;X;Y;2G;3G;4G, Lambert-93); needs --country fr")
+	lim := limitsFlag(fs)
 	seed := fs.Int64("seed", 2019, "random seed; the same flags always give the same network")
 	out := fs.String("out", "", "output file (.yaml, .yml, .json) or, for csv, directory")
 	format := fs.String("format", "", "output format: "+strings.Join(export.Formats, ", ")+" (default: from --out's extension, csv for none)")
@@ -79,7 +80,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		list, err := gen.ReadARCEP(f, *sitesFrom)
+		list, err := gen.ReadARCEPWith(f, *sitesFrom, *lim)
 		f.Close()
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,10 +15,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/planner"
-	"github.com/corefence/corefence/internal/policy"
 )
 
 const planSynopsis = `plan --inventory PATH --policy ID|FILE [--policy …] --params FILE
@@ -31,12 +32,11 @@ var planFormats = []string{"table", "json", "csv"}
 type planFlags struct {
 	inventory, params, format, method string
 	timeLimit                         time.Duration
+	limits                            *cf.Limits // --max
 }
 
-func (f *planFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	DurationVar(*time.Duration, string, time.Duration, string)
-}) {
+func (f *planFlags) register(fs *flag.FlagSet) {
+	f.limits = limitsFlag(fs)
 	fs.StringVar(&f.inventory, "inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
 	fs.StringVar(&f.params, "params", "", "planner parameter file (YAML or JSON; see docs/planner.md)")
 	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(planFormats, ", "))
@@ -67,7 +67,7 @@ func (f *planFlags) load(env *Env) (*planner.Params, *inventory.Inventory, error
 	}
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.Load(f.inventory, inventory.Options{})
+	inv, err := importer.LoadWith(f.inventory, inventory.Options{}, *f.limits)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -100,7 +100,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	packs, err := openPacks(packRefs, params)
+	packs, err := openPacksWith(packRefs, params, *f.limits)
 	if err != nil {
 		return err
 	}
@@ -377,6 +377,3 @@ func writePlanCSV(w io.Writer, plan *planner.Plan) error {
 	cw.Flush()
 	return cw.Error()
 }
-
-// packsFor loads the packs an option names.
-func packsFor(ids []string) ([]*policy.Pack, error) { return openPacks(ids, nil) }

@@ -76,6 +76,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "validate", "validate --inventory PATH [--format table|json]")
 	path := fs.String("inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
 	format := fs.String("format", "table", "output format: table or json")
+	lim := limitsFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -89,7 +90,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err := oneOf("format", *format, []string{"table", "json"}); err != nil {
 		return err
 	}
-	inv, err := importer.Load(*path, inventory.Options{})
+	inv, err := importer.LoadWith(*path, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,14 @@ package gen
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	cf "github.com/corefence/corefence"
 )
@@ -42,25 +45,45 @@ type ARCEPList struct {
 	Sites []ARCEPSite
 }
 
-// ReadARCEP reads ARCEP's site list. A row without coordinates (ARCEP
-// writes #N/A) is kept but not located; anything else malformed is a
-// problem naming the file and line, and nothing is returned.
+// ReadARCEP reads ARCEP's site list under the default limits. A row
+// without coordinates (ARCEP writes #N/A) is kept but not located;
+// anything else malformed is a problem naming the file and line, and
+// nothing is returned.
 func ReadARCEP(r io.Reader, file string) (*ARCEPList, error) {
+	return ReadARCEPWith(r, file, cf.DefaultLimits())
+}
+
+// ReadARCEPWith is ReadARCEP under lim: the list may hold at most
+// lim.InputBytes bytes, lim.Records rows and lines of lim.LineBytes.
+func ReadARCEPWith(r io.Reader, file string, lim cf.Limits) (*ARCEPList, error) {
 	l := &ARCEPList{File: file}
 	var ps cf.Problems
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	counted := &countingReader{r: io.LimitReader(r, lim.InputBytes+1)}
+	sc := bufio.NewScanner(counted)
+	sc.Buffer(make([]byte, 0, min(64*1024, lim.LineBytes+1)), lim.LineBytes+1) // +1: the newline
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimRight(sc.Text(), "\r")
 		pos := cf.Position{File: file, Line: line}
+		if counted.n > lim.InputBytes {
+			ps.Add(cf.Problem{Pos: cf.Position{File: file}, Message: lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes))})
+			return nil, ps.Err()
+		}
+		if line > lim.Records+1 { // the header is not a record
+			ps.Add(cf.Problem{Pos: pos, Message: lim.Exceeded("records", fmt.Sprintf("more than %d rows", lim.Records))})
+			return nil, ps.Err()
+		}
+		if !utf8.Valid(sc.Bytes()) {
+			ps.Addf(pos, "", "", "", "invalid UTF-8; save the file as UTF-8")
+			continue
+		}
+		text := strings.TrimRight(sc.Text(), "\r")
 		if line == 1 {
 			text = strings.TrimPrefix(text, "\ufeff")
 			want := []string{"operateur", "x", "y", "2g", "3g", "4g"}
 			got := strings.Split(strings.ToLower(text), ";")
 			if len(got) != len(want) || strings.Join(got, ";") != strings.Join(want, ";") {
-				ps.Addf(pos, "", "", "", "header %q, want Operateur;X;Y;2G;3G;4G (ARCEP's site list)", text)
+				ps.Addf(pos, "", "", "", "header %q, want Operateur;X;Y;2G;3G;4G (ARCEP's site list)", cf.Short(text))
 				return nil, ps.Err()
 			}
 			continue
@@ -76,7 +99,7 @@ func ReadARCEP(r io.Reader, file string) (*ARCEPList, error) {
 		s := ARCEPSite{Line: line}
 		op, ok := arcepOperators[strings.TrimSpace(f[0])]
 		if !ok {
-			ps.Addf(pos, "", "", "Operateur", "unknown PLMN code %q (known: 20801 Orange, 20810 SFR, 20815 Free Mobile, 20820 Bouygues Telecom)", f[0])
+			ps.Addf(pos, "", "", "Operateur", "unknown PLMN code %q (known: 20801 Orange, 20810 SFR, 20815 Free Mobile, 20820 Bouygues Telecom)", cf.Short(f[0]))
 		}
 		s.Operator = op
 		xs, ys := strings.TrimSpace(f[1]), strings.TrimSpace(f[2])
@@ -87,9 +110,9 @@ func ReadARCEP(r io.Reader, file string) (*ARCEPList, error) {
 			y, errY := strconv.ParseInt(ys, 10, 64)
 			switch {
 			case errX != nil:
-				ps.Addf(pos, "", "", "X", "%q is not a whole number of metres", xs)
+				ps.Addf(pos, "", "", "X", "%q is not a whole number of metres", cf.Short(xs))
 			case errY != nil:
-				ps.Addf(pos, "", "", "Y", "%q is not a whole number of metres", ys)
+				ps.Addf(pos, "", "", "Y", "%q is not a whole number of metres", cf.Short(ys))
 			case x < 0 || x > 1_300_000 || y < 6_000_000 || y > 7_200_000:
 				ps.Addf(pos, "", "", "X", "%d, %d is outside metropolitan France in Lambert-93", x, y)
 			default:
@@ -102,13 +125,21 @@ func ReadARCEP(r io.Reader, file string) (*ARCEPList, error) {
 				*dst = true
 			case "0":
 			default:
-				ps.Addf(pos, "", "", []string{"2G", "3G", "4G"}[i], "%q, want 0 or 1", f[3+i])
+				ps.Addf(pos, "", "", []string{"2G", "3G", "4G"}[i], "%q, want 0 or 1", cf.Short(f[3+i]))
 			}
 		}
 		l.Sites = append(l.Sites, s)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		if errors.Is(err, bufio.ErrTooLong) {
+			ps.Add(cf.Problem{Pos: cf.Position{File: file, Line: line + 1},
+				Message: lim.Exceeded("line-bytes", fmt.Sprintf("line %d is longer than %d bytes", line+1, lim.LineBytes))})
+			return nil, ps.Err()
+		}
+		return nil, cf.Problem{Pos: cf.Position{File: file}, Message: err.Error()}
+	}
+	if counted.n > lim.InputBytes {
+		return nil, cf.Problem{Pos: cf.Position{File: file}, Message: lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes))}
 	}
 	if line == 0 {
 		ps.Addf(cf.Position{File: file}, "", "", "", "empty file, want ARCEP's site list")
@@ -117,6 +148,18 @@ func ReadARCEP(r io.Reader, file string) (*ARCEPList, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Counts returns the rows of each operator, located or not, by operator id.

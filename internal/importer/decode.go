@@ -119,22 +119,22 @@ func decodeRecords[T any](seq *tree.Node, s *section[T], out []T, probs *cf.Prob
 }
 
 // decodeCSV fills doc's section named by the file from CSV data.
-func decodeCSV(file, sectionName string, data []byte, doc *inventory.Doc, probs *cf.Problems) {
+func decodeCSV(file, sectionName string, data []byte, lim cf.Limits, doc *inventory.Doc, probs *cf.Problems) {
 	switch sectionName {
 	case "operators":
-		doc.Operators = csvRecords(file, data, operatorSection, doc.Operators, probs)
+		doc.Operators = csvRecords(file, data, lim, operatorSection, doc.Operators, probs)
 	case "sites":
-		doc.Sites = csvRecords(file, data, siteSection, doc.Sites, probs)
+		doc.Sites = csvRecords(file, data, lim, siteSection, doc.Sites, probs)
 	case "elements":
-		doc.Elements = csvRecords(file, data, elementSection, doc.Elements, probs)
+		doc.Elements = csvRecords(file, data, lim, elementSection, doc.Elements, probs)
 	case "links":
-		doc.Links = csvRecords(file, data, linkSection, doc.Links, probs)
+		doc.Links = csvRecords(file, data, lim, linkSection, doc.Links, probs)
 	case "areas":
-		doc.Areas = csvRecords(file, data, areaSection, doc.Areas, probs)
+		doc.Areas = csvRecords(file, data, lim, areaSection, doc.Areas, probs)
 	case "vendors":
-		doc.Vendors = csvRecords(file, data, vendorSection, doc.Vendors, probs)
+		doc.Vendors = csvRecords(file, data, lim, vendorSection, doc.Vendors, probs)
 	case "functions":
-		doc.Functions = csvRecords(file, data, functionSection, doc.Functions, probs)
+		doc.Functions = csvRecords(file, data, lim, functionSection, doc.Functions, probs)
 	}
 }
 
@@ -142,8 +142,18 @@ func decodeCSV(file, sectionName string, data []byte, doc *inventory.Doc, probs 
 // a column "attributes.rack" sets attribute "rack".
 const attrPrefix = "attributes."
 
-func csvRecords[T any](file string, data []byte, s *section[T], out []T, probs *cf.Problems) []T {
+func csvRecords[T any](file string, data []byte, lim cf.Limits, s *section[T], out []T, probs *cf.Problems) []T {
 	data = trimBOM(data)
+	if err := tree.CheckUTF8(file, data); err != nil {
+		probs.Merge(asProblems(err))
+		return out
+	}
+	rows, long := csvLines(data, lim.LineBytes)
+	if long > 0 {
+		probs.Add(cf.Problem{Pos: cf.Position{File: file, Line: long}, Section: s.name,
+			Message: lim.Exceeded("line-bytes", fmt.Sprintf("line %d is longer than %d bytes", long, lim.LineBytes))})
+		return out
+	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.ReuseRecord = true
 	header, err := r.Read()
@@ -196,14 +206,22 @@ func csvRecords[T any](file string, data []byte, s *section[T], out []T, probs *
 		}
 	}
 	// Size the slice once: records are big, and regrowing copies them all.
-	if rows := bytes.Count(data, []byte{'\n'}); cap(out)-len(out) < rows {
+	// Blank lines hold no record, and past the limit the read stops.
+	rows = min(rows, lim.Records)
+	if cap(out)-len(out) < rows {
 		grown := make([]T, len(out), len(out)+rows)
 		copy(grown, out)
 		out = grown
 	}
-	for {
+	for n := 0; ; n++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
+			break
+		}
+		if n == lim.Records {
+			line, _ := r.FieldPos(0)
+			probs.Add(cf.Problem{Pos: cf.Position{File: file, Line: line}, Section: s.name,
+				Message: lim.Exceeded("records", fmt.Sprintf("more than %d records", lim.Records))})
 			break
 		}
 		if err != nil {
@@ -246,6 +264,37 @@ func csvRecords[T any](file string, data []byte, s *section[T], out []T, probs *
 		out = append(out, t)
 	}
 	return out
+}
+
+// csvLines counts the lines of data that are not blank (an upper bound on
+// its records, header included) and returns the number of the first line
+// longer than max bytes, or 0.
+func csvLines(data []byte, max int) (nonBlank, long int) {
+	for line := 1; len(data) > 0; line++ {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		n := end
+		if n > 0 && data[n-1] == '\r' {
+			n--
+		}
+		if n > max {
+			return nonBlank, line
+		}
+		if n > 0 {
+			nonBlank++
+		}
+		data = data[min(end+1, len(data)):]
+	}
+	return nonBlank, 0
+}
+
+func asProblems(err error) *cf.Problems {
+	if ps, ok := cf.AsProblems(err); ok {
+		return ps
+	}
+	return &cf.Problems{List: []cf.Problem{{Message: err.Error()}}}
 }
 
 func csvProblem(file, sectionName string, err error) cf.Problem {

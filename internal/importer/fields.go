@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -29,7 +30,8 @@ func (v value) str() (string, error) {
 		return v.text, nil
 	}
 	switch v.node.Kind {
-	case tree.Seq, tree.Map:
+	case tree.Seq, tree.Map, tree.Bool:
+		// A boolean would become the text "true": never what was meant.
 		return "", fmt.Errorf("want a string, got %s", v.node.Kind)
 	}
 	return v.node.Text, nil
@@ -64,8 +66,11 @@ func (v value) float() (float64, error) {
 		return 0, err
 	}
 	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("%q is not a number", text)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("%q is not a number", cf.Short(text))
+	case err != nil || math.IsInf(f, 0) || math.IsNaN(f):
+		return 0, fmt.Errorf("%q is not a finite number", cf.Short(text))
 	}
 	return f, nil
 }
@@ -296,15 +301,25 @@ var linkSection = &section[inventory.Link]{
 	pos: func(r *inventory.Link) *cf.Position { return &r.Pos },
 }
 
+// MaxRadiusKm is the largest radius an area may have: a circle of half the
+// Earth's circumference covers the whole Earth.
+const MaxRadiusKm = 20_038
+
 var areaSection = &section[inventory.Area]{
 	name: "areas",
 	fields: map[string]field[inventory.Area]{
-		"id":        str(func(r *inventory.Area) *string { return &r.ID }),
-		"name":      str(func(r *inventory.Area) *string { return &r.Name }),
-		"category":  str(func(r *inventory.Area) *string { return &r.Category }),
-		"lat":       float(func(r *inventory.Area) *float64 { return &r.Lat }),
-		"lon":       float(func(r *inventory.Area) *float64 { return &r.Lon }),
-		"radius_km": float(func(r *inventory.Area) *float64 { return &r.RadiusKm }),
+		"id":       str(func(r *inventory.Area) *string { return &r.ID }),
+		"name":     str(func(r *inventory.Area) *string { return &r.Name }),
+		"category": str(func(r *inventory.Area) *string { return &r.Category }),
+		"lat":      float(func(r *inventory.Area) *float64 { return &r.Lat }),
+		"lon":      float(func(r *inventory.Area) *float64 { return &r.Lon }),
+		"radius_km": {func(r *inventory.Area, v value) (err error) {
+			r.RadiusKm, err = v.float()
+			if err == nil && r.RadiusKm > MaxRadiusKm {
+				err = fmt.Errorf("%v km is more than %v km, half the Earth's circumference", r.RadiusKm, MaxRadiusKm)
+			}
+			return err
+		}},
 	},
 	id:   func(r *inventory.Area) string { return r.ID },
 	init: func(r *inventory.Area) { r.Lat, r.Lon, r.RadiusKm = math.NaN(), math.NaN(), math.NaN() },

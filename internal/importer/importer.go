@@ -8,7 +8,9 @@ package importer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,16 +22,77 @@ import (
 	"github.com/corefence/corefence/internal/tree"
 )
 
-// MaxFileSize bounds one input file, so that a wrong path (a disk image, a
-// log) fails fast instead of exhausting memory.
+// MaxFileSize is the default bound on one input file, so that a wrong path
+// (a disk image, a log) fails fast instead of exhausting memory; the
+// limit input-bytes of corefence.Limits sets it.
 const MaxFileSize = 4 << 30
 
-// Load reads the inventory at path (a file or a directory) and builds it.
-// On bad input it returns *corefence.Problems listing every problem found,
-// in parsing and in meaning alike, so that one run shows all there is to
-// fix; it then returns no inventory.
+// Load reads the inventory at path (a file or a directory) and builds it,
+// under the default limits. On bad input it returns *corefence.Problems
+// listing every problem found, in parsing and in meaning alike, so that one
+// run shows all there is to fix; it then returns no inventory.
 func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
-	doc, err := Read(path)
+	return LoadWith(path, opts, cf.DefaultLimits())
+}
+
+// LoadWith is Load under lim: input size, YAML aliases, nesting, CSV
+// records and line length are bounded by it.
+func LoadWith(path string, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
+	doc, err := ReadWith(path, lim)
+	return build(doc, err, opts)
+}
+
+// File is one inventory file that is not on disk, such as an upload: its
+// name (which says its format: .yaml, .yml, .json, or SECTION.csv) and its
+// content.
+type File struct {
+	Name string
+	Data io.Reader
+}
+
+// LoadFiles reads and builds an inventory from files, as Load does a
+// directory of them, under lim; each file's content is read through a
+// reader bounded by lim.InputBytes. It is the entry point for inventories
+// that arrive other than as paths (uploads).
+func LoadFiles(files []File, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
+	probs := &cf.Problems{}
+	var parts []part
+	for _, f := range files {
+		p, ok := partOf(f.Name, filepath.Base(f.Name))
+		switch {
+		case !ok:
+			probs.Addf(cf.Position{File: f.Name}, "", "", "", "not an inventory file: want .yaml, .yml, .json or SECTION.csv")
+			continue
+		case p.csv != "" && !validSection(p.csv):
+			probs.Addf(cf.Position{File: f.Name}, "", "", "", "unknown CSV file: CSV files are named after sections (%s.csv)", strings.Join(sectionNames, ".csv, "))
+			continue
+		}
+		r := f.Data
+		p.read = func() ([]byte, error) {
+			data, err := tree.ReadAll(r, lim.InputBytes)
+			if errors.Is(err, tree.ErrTooBig) {
+				return nil, errors.New(lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes)))
+			}
+			return data, err
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 && probs.Len() == 0 {
+		return nil, cf.Problem{Message: "no inventory files"}
+	}
+	doc, err := readParts(parts, lim)
+	if probs.Len() > 0 {
+		if ps, ok := cf.AsProblems(err); ok {
+			probs.Merge(ps)
+		}
+		err = probs.Err()
+	}
+	return build(doc, err, opts)
+}
+
+// build builds doc when it was read, merging the problems of reading with
+// those of building.
+func build(doc *inventory.Doc, err error, opts inventory.Options) (*inventory.Inventory, error) {
 	if doc == nil {
 		return nil, err
 	}
@@ -55,10 +118,16 @@ func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
 	return nil, readProbs.Err()
 }
 
-// Read parses the inventory at path without building it. When the files
-// could be read but hold problems, it returns both the document as far as
-// it parsed and the problems, so that Load can look for more.
+// Read parses the inventory at path without building it, under the default
+// limits. When the files could be read but hold problems, it returns both
+// the document as far as it parsed and the problems, so that Load can look
+// for more.
 func Read(path string) (*inventory.Doc, error) {
+	return ReadWith(path, cf.DefaultLimits())
+}
+
+// ReadWith is Read under lim.
+func ReadWith(path string, lim cf.Limits) (*inventory.Doc, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: pathMessage(err)}
@@ -78,7 +147,11 @@ func Read(path string) (*inventory.Doc, error) {
 		}
 		files = []part{p}
 	}
-	doc, err := readParts(files)
+	for i := range files {
+		path := files[i].path
+		files[i].read = func() ([]byte, error) { return readFile(path, lim) }
+	}
+	doc, err := readParts(files, lim)
 	if probs.Len() > 0 { // unknown files in a directory, reported with the rest
 		if ps, ok := cf.AsProblems(err); ok {
 			probs.Merge(ps)
@@ -88,21 +161,14 @@ func Read(path string) (*inventory.Doc, error) {
 	return doc, err
 }
 
-func pathMessage(err error) string {
-	if os.IsNotExist(err) {
-		return "no such file or directory"
-	}
-	if os.IsPermission(err) {
-		return "permission denied"
-	}
-	return err.Error()
-}
+func pathMessage(err error) string { return tree.PathMessage(err) }
 
 // part is one input file and how to read it.
 type part struct {
 	path string // as given, for messages
 	csv  string // section name for CSV files; empty for YAML/JSON
 	json bool
+	read func() ([]byte, error)
 }
 
 func partOf(path, name string) (part, bool) {
@@ -159,7 +225,7 @@ func validSection(name string) bool {
 // readParts parses the files concurrently (a national inventory's elements
 // and links are the two big files) and merges them in path order, so that
 // the result and its digest do not depend on scheduling.
-func readParts(parts []part) (*inventory.Doc, error) {
+func readParts(parts []part, lim cf.Limits) (*inventory.Doc, error) {
 	sort.Slice(parts, func(i, j int) bool { return parts[i].path < parts[j].path })
 	type result struct {
 		doc    inventory.Doc
@@ -173,9 +239,13 @@ func readParts(parts []part) (*inventory.Doc, error) {
 		go func() {
 			defer wg.Done()
 			res := &results[i]
-			data, err := readFile(p.path)
+			data, err := p.read()
 			if err != nil {
-				res.probs.Add(cf.Problem{Pos: cf.Position{File: p.path}, Message: err.Error()})
+				if ps, ok := cf.AsProblems(err); ok {
+					res.probs.Merge(ps)
+				} else {
+					res.probs.Add(cf.Problem{Pos: cf.Position{File: p.path}, Message: err.Error()})
+				}
 				return
 			}
 			h := sha256.New()
@@ -184,13 +254,13 @@ func readParts(parts []part) (*inventory.Doc, error) {
 			copy(res.digest[:], h.Sum(nil))
 			switch {
 			case p.csv != "":
-				decodeCSV(p.path, p.csv, data, &res.doc, &res.probs)
+				decodeCSV(p.path, p.csv, data, lim, &res.doc, &res.probs)
 			default:
 				parse := tree.ParseYAML
 				if p.json {
 					parse = tree.ParseJSON
 				}
-				root, err := parse(p.path, data)
+				root, err := parse(p.path, data, lim)
 				if err != nil {
 					if ps, ok := cf.AsProblems(err); ok {
 						res.probs.Merge(ps)
@@ -222,19 +292,8 @@ func readParts(parts []part) (*inventory.Doc, error) {
 	return doc, probs.Err()
 }
 
-func readFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s", pathMessage(err))
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("file is %d bytes, more than the %d-byte limit", st.Size(), int64(MaxFileSize))
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s", pathMessage(err))
-	}
-	return data, nil
+func readFile(path string, lim cf.Limits) ([]byte, error) {
+	return tree.ReadInput(path, lim.InputBytes, "input-bytes", lim)
 }
 
 // merge appends src to dst, taking src as it is when dst is empty: the big

@@ -3,6 +3,7 @@ package policy
 import (
 	"embed"
 	"fmt"
+	cf "github.com/corefence/corefence"
 	"io/fs"
 	"path"
 	"sort"
@@ -56,8 +57,17 @@ func BuiltinPacks() ([]*Pack, error) {
 
 // Open returns the built-in pack named ref, or else loads ref as a file.
 func Open(ref string) (*Pack, error) {
+	return OpenWith(ref, cf.DefaultLimits())
+}
+
+// OpenWith is Open under lim: a pack file is read and its predicates run
+// within lim.
+func OpenWith(ref string, lim cf.Limits) (*Pack, error) {
 	if p, ok, err := Builtin(ref); ok {
+		if err == nil {
+			p.setLimits(lim)
+		}
 		return p, err
 	}
-	return LoadFile(ref)
+	return LoadFileWith(ref, lim)
 }

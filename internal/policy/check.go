@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"runtime"
@@ -172,6 +173,9 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	}
 	close(next)
 	wg.Wait()
+	if c.err != nil {
+		return nil, c.err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -198,6 +202,9 @@ type checker struct {
 	opts   Options
 	active []bool           // elements in the network being checked
 	routes *exposure.Routes // the sites' traffic paths, when a flow rule needs them
+
+	mu  sync.Mutex
+	err error // what fails the whole check, such as a predicate past its time limit
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
@@ -265,25 +272,39 @@ func (s *scope) match(inv *inventory.Inventory, e *inventory.Element) bool {
 }
 
 // inScope marks the elements in the rule's scope: those that match it, and
-// every element that hosts one of them, directly or down a chain.
-func (c *checker) inScope(r *Rule, s *scope) ([]bool, []cf.Warning) {
+// every element that hosts one of them, directly or down a chain. Elements
+// the rule's `where` predicate fails on are returned apart: they are
+// unmeasured, neither in scope nor out.
+func (c *checker) inScope(ctx context.Context, r *Rule, s *scope) ([]bool, []whereFailure, []cf.Warning) {
 	inv := c.inv
 	out := make([]bool, len(inv.Elements))
 	var warns []cf.Warning
-	whereErrs := 0
+	var fails []whereFailure
+	if r.where != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, r.where.lim.CELTime, errWhereTime)
+		defer cancel()
+	}
 	for i := range inv.Elements {
 		e := &inv.Elements[i]
 		if !c.active[i] || !s.match(inv, e) {
 			continue
 		}
 		if r.where != nil {
-			ok, err := r.where.match(inv, e)
-			if err != nil {
-				if whereErrs == 0 {
-					warns = append(warns, cf.Warning{Code: "where-error",
-						Message: fmt.Sprintf("rule %s: `where` failed on element %s (%v); elements it fails on are left out of scope", r.ID, e.ID, err)})
+			ok, err := r.where.match(ctx, inv, e)
+			if ctx.Err() != nil {
+				if errors.Is(context.Cause(ctx), errWhereTime) {
+					c.fail(fmt.Errorf("rule %s: %s", r.ID, r.where.lim.Exceeded("cel-time", "the `where` predicate ran too long over the inventory")))
 				}
-				whereErrs++
+				return out, nil, nil // the check fails or is cancelled; Check reports it
+			}
+			if err != nil {
+				if len(fails) == 0 {
+					warns = append(warns, cf.Warning{Code: "where-error",
+						Message: fmt.Sprintf("rule %s: `where` failed on element %s (%s); elements it fails on are unmeasured", r.ID, cf.Short(e.ID), cf.Short(err.Error()))})
+				}
+				fails = append(fails, whereFailure{inventory.Ref(i), err})
+				continue
 			}
 			if !ok {
 				continue
@@ -302,10 +323,19 @@ func (c *checker) inScope(r *Rule, s *scope) ([]bool, []cf.Warning) {
 			out[ref] = true
 		}
 	}
-	if whereErrs > 1 {
-		warns = append(warns, cf.Warning{Code: "where-error", Message: fmt.Sprintf("rule %s: `where` failed on %d elements in all", r.ID, whereErrs)})
+	if len(fails) > 1 {
+		warns = append(warns, cf.Warning{Code: "where-error", Message: fmt.Sprintf("rule %s: `where` failed on %d elements in all", r.ID, len(fails))})
 	}
-	return out, warns
+	return out, fails, warns
+}
+
+// fail records an error that fails the whole check; the first one wins.
+func (c *checker) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+	}
 }
 
 func (c *checker) status(r *Rule) (string, int) {
@@ -316,17 +346,21 @@ func (c *checker) status(r *Rule) (string, int) {
 }
 
 func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designated []bool) ([]Finding, []cf.Warning) {
-	in, warns := c.inScope(r, s)
+	in, fails, warns := c.inScope(ctx, r, s)
 	status, days := c.status(r)
 	base := Finding{Pack: p, Rule: r, Status: status, DaysLeft: days,
 		Operator: inventory.NoRef, Site: inventory.NoRef, Element: inventory.NoRef, Group: inventory.NoRef}
+	var unmeasured []Finding
+	if len(fails) > 0 {
+		unmeasured = r.where.unmeasured(c.inv, fails, base)
+	}
 	switch r.Kind {
 	case KindShareCap:
-		return c.shareCap(r, in, designated, base), warns
+		return append(c.shareCap(r, in, designated, base), unmeasured...), warns
 	case KindDiversity:
-		return c.diversity(r, s, in, base), warns
+		return append(c.diversity(r, s, in, base), unmeasured...), warns
 	case KindFlow:
-		return c.flow(ctx, r, in, designated, base), warns
+		return append(c.flow(ctx, r, in, designated, base), unmeasured...), warns
 	}
 	var sensitive []string // exclude-at-sites: why each site is sensitive ("" = not)
 	if r.Kind == KindExcludeAtSites {
@@ -361,7 +395,7 @@ func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designat
 		}
 		out = append(out, f)
 	}
-	return out, warns
+	return append(out, unmeasured...), warns
 }
 
 // sensitiveSites says, for each site, why the rule treats it as sensitive:
@@ -475,7 +509,10 @@ func Shares(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]Share, 
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	in, _ := c.inScope(r, s)
+	in, err := c.scopeOrFail(r, s)
+	if err != nil {
+		return nil, err
+	}
 	return c.shares(r, in, designated), nil
 }
 
@@ -488,7 +525,20 @@ func InScope(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]bool, 
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	in, _ := c.inScope(r, s)
+	return c.scopeOrFail(r, s)
+}
+
+// scopeOrFail is inScope for callers that need every element's answer: an
+// element the rule's predicate fails on is an error, not a guess.
+func (c *checker) scopeOrFail(r *Rule, s *scope) ([]bool, error) {
+	in, fails, _ := c.inScope(context.Background(), r, s)
+	if c.err != nil {
+		return nil, c.err
+	}
+	if len(fails) > 0 {
+		return nil, fmt.Errorf("rule %s: `where` failed on %d elements (first %s: %s); the scope cannot be told",
+			r.ID, len(fails), cf.Short(c.inv.Elements[fails[0].element].ID), cf.Short(fails[0].err.Error()))
+	}
 	return in, nil
 }
 

@@ -36,6 +36,15 @@ var (
 	paramRefRE    = regexp.MustCompile(`^\{([a-z0-9_]+)\}$`)
 )
 
+// Ranges of a rule's numbers beyond which no regime could mean them.
+const (
+	// MaxBufferKm is the largest buffer_km: half the Earth's circumference,
+	// past which every site is in every area.
+	MaxBufferKm = 20_038
+	// MaxMinVendors is the largest min_vendors.
+	MaxMinVendors = 1000
+)
+
 // Pack is a policy pack: one regime, or one policy option, as rules.
 type Pack struct {
 	ID           string      `yaml:"id,required"`
@@ -130,26 +139,40 @@ func (r *Rule) Sources(p *Pack) []Source {
 	return out
 }
 
-// LoadFile reads and validates a pack file.
+// LoadFile reads and validates a pack file under the default limits.
 func LoadFile(path string) (*Pack, error) {
-	root, err := tree.ReadFile(path, "no such policy pack file (and no built-in pack of that id; see `corefence policies`)")
+	return LoadFileWith(path, cf.DefaultLimits())
+}
+
+// LoadFileWith reads and validates a pack file under lim: the file's size,
+// aliases and nesting, and the cost and time of its `where:` predicates.
+func LoadFileWith(path string, lim cf.Limits) (*Pack, error) {
+	root, err := tree.ReadFileWith(path, "no such policy pack file (and no built-in pack of that id; see `corefence policies`)", lim)
 	if err != nil {
 		return nil, err
 	}
-	return decodePack(root)
+	return decodePack(root, lim)
 }
 
-// Parse reads and validates a pack from YAML or JSON data; file names it in
-// errors.
+// Parse reads and validates a pack from YAML or JSON data under the
+// default limits; file names it in errors.
 func Parse(file string, data []byte) (*Pack, error) {
-	root, err := tree.Parse(file, data)
+	return ParseWith(file, data, cf.DefaultLimits())
+}
+
+// ParseWith is Parse under lim.
+func ParseWith(file string, data []byte, lim cf.Limits) (*Pack, error) {
+	if int64(len(data)) > lim.ConfigBytes {
+		return nil, cf.Problem{Pos: cf.Position{File: file}, Message: lim.Exceeded("config-bytes", fmt.Sprintf("pack holds more than %d bytes", lim.ConfigBytes))}
+	}
+	root, err := tree.ParseWith(file, data, lim)
 	if err != nil {
 		return nil, err
 	}
-	return decodePack(root)
+	return decodePack(root, lim)
 }
 
-func decodePack(root *tree.Node) (*Pack, error) {
+func decodePack(root *tree.Node, lim cf.Limits) (*Pack, error) {
 	probs := &cf.Problems{}
 	p := &Pack{}
 	tree.Decode(root, p, "pack", probs)
@@ -159,7 +182,17 @@ func decodePack(root *tree.Node) (*Pack, error) {
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	p.setLimits(lim)
 	return p, nil
+}
+
+// setLimits bounds the cost and time of the pack's predicates.
+func (p *Pack) setLimits(lim cf.Limits) {
+	for i := range p.Rules {
+		if w := p.Rules[i].where; w != nil {
+			w.setLimits(lim) // compiled once already: cannot fail
+		}
+	}
 }
 
 func oneOf(probs *cf.Problems, pos cf.Position, section, id, field, v string, valid []string) bool {
@@ -206,6 +239,9 @@ func (p *Pack) validate(probs *cf.Problems) {
 		if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
 			probs.Addf(s.Pos, "sources", s.ID, "url", "%q is not an http(s) URL", s.URL)
 		}
+	}
+	if len(p.Rules) == 0 {
+		probs.Addf(p.Pos, "pack", p.ID, "rules", "a pack without rules would pass every inventory; write at least one rule")
 	}
 	ruleIDs := map[string]bool{}
 	for i := range p.Rules {
@@ -297,8 +333,8 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 		for _, c := range r.AreaCategories {
 			oneOf(probs, r.Pos, sec, id, "area_categories", c, []string{"military", "nuclear", "government", "cni", "other"})
 		}
-		if r.BufferKm < 0 {
-			bad("buffer_km", "%v is negative", r.BufferKm)
+		if !(r.BufferKm >= 0 && r.BufferKm <= MaxBufferKm) { // NaN fails both
+			bad("buffer_km", "%v is not between 0 and %v km", r.BufferKm, MaxBufferKm)
 		}
 	case KindShareCap:
 		if len(r.Metrics) == 0 {
@@ -313,8 +349,8 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 			bad("cap", "%s is not a share between 0 and 1", r.Cap)
 		}
 	case KindDiversity:
-		if r.MinVendors < 0 {
-			bad("min_vendors", "%d is negative", r.MinVendors)
+		if r.MinVendors < 0 || r.MinVendors > MaxMinVendors {
+			bad("min_vendors", "%d is not between 0 and %d", r.MinVendors, MaxMinVendors)
 		}
 		if r.MaxShare != nil && (*r.MaxShare <= 0 || *r.MaxShare > cf.QuantityFromInt(1)) {
 			bad("max_share", "%s is not a share above 0 and at most 1", r.MaxShare)
@@ -324,7 +360,7 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 		}
 	}
 	if r.Where != "" {
-		prog, err := compileWhere(r.Where)
+		prog, err := compileWhere(r.Where, cf.DefaultLimits())
 		if err != nil {
 			bad("where", "%v", err)
 		}

@@ -12,7 +12,7 @@ import (
 // Waiver is an approved, dated exception to a rule for one element, site or
 // operator.
 type Waiver struct {
-	Rule     string  `yaml:"rule,required"` // a rule id; a trailing * matches a prefix
+	Rule     string  `yaml:"rule,required"` // a rule id "pack/rule", or "pack/*" for every rule of a pack
 	Element  string  `yaml:"element"`
 	Site     string  `yaml:"site"`
 	Operator string  `yaml:"operator"`
@@ -34,8 +34,8 @@ func (w *Waiver) Subject() string {
 }
 
 func (w *Waiver) matchesRule(id string) bool {
-	if prefix, ok := strings.CutSuffix(w.Rule, "*"); ok {
-		return strings.HasPrefix(id, prefix)
+	if pack, ok := strings.CutSuffix(w.Rule, "/*"); ok {
+		return strings.HasPrefix(id, pack+"/")
 	}
 	return w.Rule == id
 }
@@ -44,17 +44,29 @@ type waiverFile struct {
 	Waivers []Waiver `yaml:"waivers,required"`
 }
 
-// LoadWaivers reads and validates a waivers file.
+// LoadWaivers reads and validates a waivers file under the default limits.
 func LoadWaivers(path string) ([]Waiver, error) {
-	root, err := tree.ReadFile(path, "no such file")
+	return LoadWaiversWith(path, cf.DefaultLimits())
+}
+
+// LoadWaiversWith reads and validates a waivers file under lim. Each
+// waiver names one rule ("pack/rule") or, explicitly, every rule of one
+// pack ("pack/*"); exactly one element, site or operator; a reason and an
+// approver that are not blank. Two waivers of the same rule and subject
+// are an error: which one applies would be a guess.
+func LoadWaiversWith(path string, lim cf.Limits) ([]Waiver, error) {
+	root, err := tree.ReadFileWith(path, "no such file", lim)
 	if err != nil {
 		return nil, err
 	}
 	var f waiverFile
 	probs := &cf.Problems{}
 	tree.Decode(root, &f, "waivers", probs)
+	type key struct{ rule, subject string }
+	first := map[key]int{}
 	for i := range f.Waivers {
 		w := &f.Waivers[i]
+		id := fmt.Sprintf("#%d", i+1)
 		n := 0
 		for _, s := range []string{w.Element, w.Site, w.Operator} {
 			if s != "" {
@@ -62,19 +74,31 @@ func LoadWaivers(path string) ([]Waiver, error) {
 			}
 		}
 		if n != 1 {
-			probs.Addf(w.Pos, "waivers", fmt.Sprintf("#%d", i+1), "element", "name exactly one of element, site or operator (found %d)", n)
+			probs.Addf(w.Pos, "waivers", id, "element", "name exactly one of element, site or operator (found %d)", n)
 		}
-		// A waiver names a rule ("pack/rule") or a prefix of rule ids; a bare
-		// "*" would waive every rule of every pack, which no approver means.
-		prefix, isPrefix := strings.CutSuffix(w.Rule, "*")
-		if w.Rule != "" && (prefix == "" || !isPrefix && !strings.Contains(w.Rule, "/")) {
-			probs.Addf(w.Pos, "waivers", fmt.Sprintf("#%d", i+1), "rule", "%q: want a rule id such as uk-dvd-2022/core, or a prefix ending in * such as uk-dvd-2022/*", w.Rule)
+		if w.Rule != "" && !validWaiverRule(w.Rule) {
+			probs.Addf(w.Pos, "waivers", id, "rule", "%q: want one rule id such as uk-dvd-2022/core, or every rule of one pack written uk-dvd-2022/*", cf.Short(w.Rule))
+		}
+		if n == 1 && w.Rule != "" {
+			k := key{w.Rule, w.Subject()}
+			if j, dup := first[k]; dup {
+				probs.Addf(w.Pos, "waivers", id, "rule", "waives %s for %s again (first at line %d); keep one waiver", cf.Short(w.Rule), cf.Short(w.Subject()), f.Waivers[j].Pos.Line)
+			} else {
+				first[k] = i
+			}
 		}
 	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return f.Waivers, nil
+}
+
+// validWaiverRule reports whether rule is "pack/rule" or "pack/*", with
+// pack and rule ids as packs write them.
+func validWaiverRule(rule string) bool {
+	pack, local, ok := strings.Cut(rule, "/")
+	return ok && slugRE.MatchString(pack) && (local == "*" || slugRE.MatchString(local))
 }
 
 // applyWaivers marks findings covered by a waiver in date as waived and

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
 
+	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
 )
 
@@ -59,8 +62,13 @@ type WhereVendor struct {
 	Designated bool   `cel:"designated"` // high-risk in the vendor registry
 }
 
+// whereProgram is a compiled `where:` predicate with the limits it runs
+// under.
 type whereProgram struct {
+	expr string
+	ast  *cel.Ast
 	prog cel.Program
+	lim  cf.Limits
 }
 
 var whereEnv = func() *cel.Env {
@@ -80,30 +88,46 @@ var whereEnv = func() *cel.Env {
 }()
 
 // compileWhere parses and type-checks a predicate; it must yield a bool.
-func compileWhere(expr string) (*whereProgram, error) {
+func compileWhere(expr string, lim cf.Limits) (*whereProgram, error) {
 	ast, iss := whereEnv.Compile(expr)
 	if iss.Err() != nil {
-		return nil, fmt.Errorf("does not compile: %s", strings.ReplaceAll(iss.Err().Error(), "\n", " "))
+		return nil, fmt.Errorf("does not compile: %s", cf.Short(strings.ReplaceAll(iss.Err().Error(), "\n", " ")))
 	}
 	if ast.OutputType() != cel.BoolType {
 		return nil, fmt.Errorf("must be true or false, but gives %s", ast.OutputType())
 	}
-	prog, err := whereEnv.Program(ast)
-	if err != nil {
+	w := &whereProgram{expr: expr, ast: ast}
+	if err := w.setLimits(lim); err != nil {
 		return nil, fmt.Errorf("does not compile: %v", err)
 	}
-	return &whereProgram{prog: prog}, nil
+	return w, nil
 }
 
-// match evaluates the predicate for element e. An evaluation error (a
-// missing attribute, say) counts as no match and is reported once per rule
-// by the caller.
-func (w *whereProgram) match(inv *inventory.Inventory, e *inventory.Element) (bool, error) {
+// setLimits builds the program anew under lim: cel-go stops an evaluation
+// past lim.CELCost, and checks for a deadline every hundred iterations of
+// a comprehension (all, exists, map …).
+func (w *whereProgram) setLimits(lim cf.Limits) error {
+	prog, err := whereEnv.Program(w.ast, cel.CostLimit(lim.CELCost), cel.InterruptCheckFrequency(100))
+	if err != nil {
+		return err
+	}
+	w.prog, w.lim = prog, lim
+	return nil
+}
+
+// errWhereTime is the cause of a check's context when a predicate ran past
+// its time limit.
+var errWhereTime = errors.New("where: time limit")
+
+// match evaluates the predicate for element e. An error (a missing
+// attribute, a division by zero, the cost limit) is returned for the
+// caller to make the element unmeasured.
+func (w *whereProgram) match(ctx context.Context, inv *inventory.Inventory, e *inventory.Element) (bool, error) {
 	site := &inv.Sites[e.SiteRef]
 	op := &inv.Operators[site.OperatorRef]
 	g := &inv.Groups[e.Group]
 	fn := inv.Function(e)
-	out, _, err := w.prog.Eval(map[string]any{
+	out, _, err := w.prog.ContextEval(ctx, map[string]any{
 		"element": &WhereElement{ID: e.ID, Function: e.Function, Domain: fn.Domain.String(), Vendor: g.ID,
 			VendorName: e.Vendor, Model: e.Model, Software: e.Software, Technology: e.Tech.Names(),
 			Installed: e.Installed.String(), Status: e.Status, Tags: orEmpty(e.Tags), Attributes: orEmptyMap(e.Attributes)},
@@ -117,6 +141,30 @@ func (w *whereProgram) match(inv *inventory.Inventory, e *inventory.Element) (bo
 	}
 	b, _ := out.Value().(bool)
 	return b, nil
+}
+
+// whereFailure is an element the predicate could not be evaluated for.
+type whereFailure struct {
+	element inventory.Ref
+	err     error
+}
+
+// unmeasured turns the elements a predicate failed on into unmeasured
+// findings: whether the rule applies to them cannot be told, and leaving
+// them out would let the rule pass silently.
+func (w *whereProgram) unmeasured(inv *inventory.Inventory, fails []whereFailure, base Finding) []Finding {
+	out := make([]Finding, 0, len(fails))
+	for _, fl := range fails {
+		e := &inv.Elements[fl.element]
+		f := base
+		f.Status, f.DaysLeft = StatusUnmeasured, 0
+		f.Element, f.Site, f.Group = fl.element, e.SiteRef, e.Group
+		f.Operator = inv.Sites[e.SiteRef].OperatorRef
+		f.Why = fmt.Sprintf("the predicate `where: %s` failed on it (%s): whether the rule applies cannot be told",
+			cf.Short(w.expr), cf.Short(fl.err.Error()))
+		out = append(out, f)
+	}
+	return out
 }
 
 func orEmpty(s []string) []string {

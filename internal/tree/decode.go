@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -77,8 +78,9 @@ func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int)
 	}
 	switch v.Kind() {
 	case reflect.String:
-		if n.Kind == Seq || n.Kind == Map {
-			d.fail(n, id, field, "want a string, got %s", n.Kind)
+		if n.Kind == Seq || n.Kind == Map || n.Kind == Bool {
+			// A boolean would become the text "true": never what was meant.
+			d.fail(n, id, field, "want a string, got %s", describe(n))
 			return
 		}
 		v.SetString(n.Text)
@@ -90,14 +92,22 @@ func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int)
 		v.SetBool(strings.EqualFold(n.Text, "true"))
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		i, err := strconv.ParseInt(n.Text, 10, 64)
-		if n.Kind != Number || err != nil {
+		if n.Kind != Number || (err != nil && !errors.Is(err, strconv.ErrRange)) {
 			d.fail(n, id, field, "want a whole number, got %s", describe(n))
+			return
+		}
+		if err != nil || v.OverflowInt(i) {
+			d.fail(n, id, field, "%s is out of range", cf.Short(n.Text))
 			return
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(n.Text, 64)
-		if n.Kind != Number || err != nil {
+		switch {
+		case n.Kind == Number && (isNonFinite(n.Text) || errors.Is(err, strconv.ErrRange)):
+			d.fail(n, id, field, "want a finite number, got %s", describe(n))
+			return
+		case n.Kind != Number || err != nil:
 			d.fail(n, id, field, "want a number, got %s", describe(n))
 			return
 		}
@@ -149,11 +159,21 @@ func (d *decoder) valueAt(n *Node, v reflect.Value, id, field string, index int)
 	}
 }
 
+// isNonFinite reports whether a number is YAML's NaN or infinity (.nan,
+// +.inf …), which no field accepts.
+func isNonFinite(text string) bool {
+	switch strings.ToLower(strings.TrimLeft(text, "+-")) {
+	case ".nan", ".inf", "nan", "inf", "infinity":
+		return true
+	}
+	return false
+}
+
 func describe(n *Node) string {
 	if n.Kind == Seq || n.Kind == Map {
 		return n.Kind.String()
 	}
-	return fmt.Sprintf("%s %q", n.Kind, n.Text)
+	return fmt.Sprintf("%s %q", n.Kind, cf.Short(n.Text))
 }
 
 type structField struct {
@@ -216,8 +236,14 @@ func (d *decoder) structure(n *Node, v reflect.Value, index int, parentID string
 		d.value(n.Vals[i], v.Field(f.index), id, k.Text)
 	}
 	for _, name := range names {
-		if f := fields[name]; f.required && (!given[name] || n.Get(name).Kind == Null) {
+		f := fields[name]
+		switch {
+		case !f.required:
+		case !given[name] || n.Get(name).Kind == Null:
 			d.fail(n, id, name, "missing required field")
+		case v.Field(f.index).Kind() == reflect.String && strings.TrimSpace(v.Field(f.index).String()) == "" &&
+			n.Get(name).Kind == String:
+			d.fail(n.Get(name), id, name, "is blank")
 		}
 	}
 }
@@ -235,6 +261,11 @@ func unknownField(name string, valid []string) string {
 func Suggest(word string, valid []string) string {
 	best, bestD := "", 3
 	for _, v := range valid {
+		// Two edits change the length by two at most; the test keeps a
+		// long hostile word from costing len(word)×len(v) per candidate.
+		if len(word) > len(v)+2 || len(v) > len(word)+2 {
+			continue
+		}
 		if d := editDistance(word, v); d < bestD && 2*d < len(v) {
 			best, bestD = v, d
 		}

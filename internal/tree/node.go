@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -47,8 +48,13 @@ func (k Kind) String() string {
 	return [...]string{"a string", "a number", "a boolean", "null", "a date", "a list", "a mapping"}[k]
 }
 
-// parseYAML reads one YAML document.
-func ParseYAML(file string, data []byte) (*Node, error) {
+// ParseYAML reads one YAML document under lim: aliases may add at most
+// lim.AliasNodes nodes, nesting is at most lim.Depth deep, a key given twice
+// in any mapping and invalid UTF-8 are errors.
+func ParseYAML(file string, data []byte, lim cf.Limits) (*Node, error) {
+	if err := CheckUTF8(file, data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -61,7 +67,15 @@ func ParseYAML(file string, data []byte) (*Node, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, cf.Problem{Pos: cf.Position{File: file, Line: extra.Line}, Message: "more than one YAML document; an inventory is one document"}
 	}
-	return fromYAML(file, &doc, 0)
+	c := &yamlConverter{file: file, lim: lim, probs: &cf.Problems{}}
+	n, err := c.node(&doc, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.probs.Err(); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // yamlProblem turns a yaml.v3 error ("yaml: line 3: …") into a Problem.
@@ -71,22 +85,95 @@ func yamlProblem(file string, err error) error {
 	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
-	return cf.Problem{Pos: cf.Position{File: file, Line: line}, Message: "invalid YAML: " + msg}
+	return cf.Problem{Pos: cf.Position{File: file, Line: line}, Message: "invalid YAML: " + cf.Short(msg)}
 }
 
-func fromYAML(file string, y *yaml.Node, depth int) (*Node, error) {
-	if depth > 64 {
-		return nil, cf.Problem{Pos: cf.Position{File: file, Line: y.Line, Column: y.Column}, Message: "nested too deeply"}
+// checkUTF8 reports the first byte of data that is not UTF-8: JSON and
+// YAML decoders would replace it with U+FFFD, changing an id silently.
+func CheckUTF8(file string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
 	}
-	pos := cf.Position{File: file, Line: y.Line, Column: y.Column}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return cf.Problem{Pos: cf.Position{File: file, Line: line, Column: col},
+				Message: fmt.Sprintf("invalid UTF-8 (byte 0x%02x); save the file as UTF-8", data[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 0
+		}
+		col++
+		i += size
+	}
+	return nil
+}
+
+// yamlConverter turns yaml.v3's nodes into Nodes, expanding aliases within
+// the limits and collecting duplicate keys.
+type yamlConverter struct {
+	file       string
+	lim        cf.Limits
+	anchors    map[*yaml.Node]anchored // anchored nodes converted so far
+	aliasNodes int64                   // nodes that aliases stand for so far
+	probs      *cf.Problems
+}
+
+// anchored is the conversion of an anchored node, which its aliases share,
+// and how many nodes it holds, which each alias adds to the document.
+type anchored struct {
+	node  *Node
+	size  int64
+	depth int // of the deepest node under it, counted from it
+}
+
+// node converts y. It returns how many nodes y stands for, aliases
+// expanded, and how deep they go below it: the tree shares an anchored
+// node among its aliases, but whoever walks it walks every copy, so the
+// limits count them.
+func (c *yamlConverter) node(y *yaml.Node, depth int) (*Node, error) {
+	n, _, _, err := c.sized(y, depth)
+	return n, err
+}
+
+func (c *yamlConverter) sized(y *yaml.Node, depth int) (n *Node, size int64, below int, err error) {
+	pos := cf.Position{File: c.file, Line: y.Line, Column: y.Column}
+	if depth > c.lim.Depth {
+		return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
+	}
+	if y.Kind == yaml.AliasNode {
+		a, ok := c.anchors[y.Alias]
+		if !ok { // an alias inside its own anchor: a cycle
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: "a YAML alias refers to a node that contains it"}
+		}
+		if depth+a.depth > c.lim.Depth {
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
+		}
+		if c.aliasNodes += a.size; c.aliasNodes > c.lim.AliasNodes {
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("alias-nodes", "YAML aliases expand to too many nodes")}
+		}
+		return a.node, a.size, a.depth, nil
+	}
+	n, size, below, err = c.convert(y, pos, depth)
+	if err == nil && y.Anchor != "" {
+		if c.anchors == nil {
+			c.anchors = map[*yaml.Node]anchored{}
+		}
+		c.anchors[y] = anchored{n, size, below}
+	}
+	return n, size, below, err
+}
+
+func (c *yamlConverter) convert(y *yaml.Node, pos cf.Position, depth int) (*Node, int64, int, error) {
+	size, below := int64(1), 0
+	add := func(s int64, b int) { size, below = size+s, max(below, b+1) }
 	switch y.Kind {
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
-			return nil, cf.Problem{Pos: pos, Message: "file is empty"}
+			return nil, 0, 0, cf.Problem{Pos: pos, Message: "file is empty"}
 		}
-		return fromYAML(file, y.Content[0], depth)
-	case yaml.AliasNode:
-		return fromYAML(file, y.Alias, depth+1)
+		return c.sized(y.Content[0], depth)
 	case yaml.ScalarNode:
 		n := &Node{Text: y.Value, Pos: pos}
 		switch y.ShortTag() {
@@ -101,42 +188,91 @@ func fromYAML(file string, y *yaml.Node, depth int) (*Node, error) {
 		default:
 			n.Kind = String
 		}
-		return n, nil
+		return n, size, below, nil
 	case yaml.SequenceNode:
 		n := &Node{Kind: Seq, Pos: pos, Items: make([]*Node, 0, len(y.Content))}
-		for _, c := range y.Content {
-			item, err := fromYAML(file, c, depth+1)
+		for _, item := range y.Content {
+			it, s, b, err := c.sized(item, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
-			n.Items = append(n.Items, item)
+			add(s, b)
+			n.Items = append(n.Items, it)
 		}
-		return n, nil
+		return n, size, below, nil
 	case yaml.MappingNode:
-		n := &Node{Kind: Map, Pos: pos}
+		n := &Node{Kind: Map, Pos: pos, Keys: make([]*Node, 0, len(y.Content)/2), Vals: make([]*Node, 0, len(y.Content)/2)}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
+			kpos := cf.Position{File: c.file, Line: k.Line, Column: k.Column}
 			if k.Kind != yaml.ScalarNode {
-				return nil, cf.Problem{Pos: cf.Position{File: file, Line: k.Line, Column: k.Column}, Message: "mapping keys must be plain strings"}
+				return nil, 0, 0, cf.Problem{Pos: kpos, Message: "mapping keys must be plain strings"}
 			}
 			if k.Value == "<<" {
-				return nil, cf.Problem{Pos: cf.Position{File: file, Line: k.Line, Column: k.Column}, Message: "YAML merge keys (<<) are not supported; write the fields out"}
+				return nil, 0, 0, cf.Problem{Pos: kpos, Message: "YAML merge keys (<<) are not supported; write the fields out"}
 			}
-			key, _ := fromYAML(file, k, depth+1)
-			val, err := fromYAML(file, v, depth+1)
+			key, ks, kb, err := c.sized(k, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
+			val, vs, vb, err := c.sized(v, depth+1)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			add(ks, kb)
+			add(vs, vb)
 			n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, val)
 		}
-		return n, nil
+		duplicateKeys(n, c.probs)
+		return n, size, below, nil
 	}
-	return nil, cf.Problem{Pos: pos, Message: "unsupported YAML node"}
+	return nil, 0, 0, cf.Problem{Pos: pos, Message: "unsupported YAML node"}
 }
 
-// parseJSON reads one JSON value, keeping the line and column of each token.
-func ParseJSON(file string, data []byte) (*Node, error) {
-	p := &jsonParser{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+// duplicateKeys reports every key given more than once in mapping n: YAML
+// and JSON decoders would silently keep the last value.
+func duplicateKeys(n *Node, probs *cf.Problems) {
+	if len(n.Keys) < 2 {
+		return
+	}
+	if len(n.Keys) <= 16 { // records are small: comparing beats hashing
+		for i := 1; i < len(n.Keys); i++ {
+			for j := 0; j < i; j++ {
+				if n.Keys[i].Text == n.Keys[j].Text {
+					dupKey(n, n.Keys[i], n.Keys[j], probs)
+					break
+				}
+			}
+		}
+		return
+	}
+	first := make(map[string]*Node, len(n.Keys))
+	for _, k := range n.Keys {
+		if f, dup := first[k.Text]; dup {
+			dupKey(n, k, f, probs)
+			continue
+		}
+		first[k.Text] = k
+	}
+}
+
+func dupKey(n, k, first *Node, probs *cf.Problems) {
+	in := ""
+	if id := n.Get("id"); id != nil && id.Kind != Seq && id.Kind != Map {
+		in = fmt.Sprintf(" in the record with id %q", cf.Short(id.Text))
+	}
+	probs.Add(cf.Problem{Pos: k.Pos, Field: cf.Short(k.Text),
+		Message: fmt.Sprintf("key given twice%s (first at line %d, column %d); write it once", in, first.Pos.Line, first.Pos.Column)})
+}
+
+// ParseJSON reads one JSON value under lim, keeping the line and column of
+// each token. Nesting is at most lim.Depth deep; a key given twice in any
+// object and invalid UTF-8 are errors.
+func ParseJSON(file string, data []byte, lim cf.Limits) (*Node, error) {
+	if err := CheckUTF8(file, data); err != nil {
+		return nil, err
+	}
+	p := &jsonParser{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lim: lim, probs: &cf.Problems{}}
 	p.dec.UseNumber()
 	for i, c := range data {
 		if c == '\n' {
@@ -153,6 +289,9 @@ func ParseJSON(file string, data []byte) (*Node, error) {
 	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, cf.Problem{Pos: p.pos(p.start()), Message: "invalid JSON: unexpected data after the top-level value"}
 	}
+	if err := p.probs.Err(); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -161,6 +300,8 @@ type jsonParser struct {
 	data  []byte
 	dec   *json.Decoder
 	lines []int // offsets at which lines 2, 3, … start
+	lim   cf.Limits
+	probs *cf.Problems
 }
 
 // start returns the offset of the next token: the decoder's offset, past
@@ -197,7 +338,7 @@ func (p *jsonParser) fail(off int, err error) error {
 		msg = "unexpected end of file"
 		off = len(p.data)
 	}
-	return cf.Problem{Pos: p.pos(off), Message: "invalid JSON: " + msg}
+	return cf.Problem{Pos: p.pos(off), Message: "invalid JSON: " + cf.Short(msg)}
 }
 
 func (p *jsonParser) value(depth int) (*Node, error) {
@@ -211,8 +352,8 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 
 func (p *jsonParser) valueFrom(tok json.Token, off, depth int) (*Node, error) {
 	pos := p.pos(off)
-	if depth > 64 {
-		return nil, cf.Problem{Pos: pos, Message: "nested too deeply"}
+	if depth > p.lim.Depth {
+		return nil, cf.Problem{Pos: pos, Message: p.lim.Exceeded("depth", "lists and mappings nested too deeply")}
 	}
 	switch t := tok.(type) {
 	case string:
@@ -256,6 +397,7 @@ func (p *jsonParser) valueFrom(tok json.Token, off, depth int) (*Node, error) {
 			if _, err := p.dec.Token(); err != nil {
 				return nil, p.fail(p.start(), err)
 			}
+			duplicateKeys(n, p.probs)
 			return n, nil
 		}
 	}
@@ -297,24 +439,116 @@ func (n *Node) Plain() any {
 	return n.Text
 }
 
-// Parse reads YAML, or JSON when file ends in .json.
+// Parse reads YAML, or JSON when file ends in .json, under the default
+// limits.
 func Parse(file string, data []byte) (*Node, error) {
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		return ParseJSON(file, data)
-	}
-	return ParseYAML(file, data)
+	return ParseWith(file, data, cf.DefaultLimits())
 }
 
-// ReadFile reads and parses a YAML or JSON file. A missing file is a
+// ParseWith reads YAML, or JSON when file ends in .json, under lim.
+func ParseWith(file string, data []byte, lim cf.Limits) (*Node, error) {
+	if strings.HasSuffix(strings.ToLower(file), ".json") {
+		return ParseJSON(file, data, lim)
+	}
+	return ParseYAML(file, data, lim)
+}
+
+// ReadFile reads and parses a YAML or JSON file of configuration (a pack,
+// waivers, parameters) under the default limits. A missing file is a
 // problem saying notFound, so callers can say what was expected there.
 func ReadFile(path, notFound string) (*Node, error) {
-	data, err := os.ReadFile(path)
+	return ReadFileWith(path, notFound, cf.DefaultLimits())
+}
+
+// ReadFileWith is ReadFile under lim; the file may hold at most
+// lim.ConfigBytes bytes.
+func ReadFileWith(path, notFound string, lim cf.Limits) (*Node, error) {
+	data, err := ReadInput(path, lim.ConfigBytes, "config-bytes", lim)
 	if err != nil {
-		msg := err.Error()
-		if os.IsNotExist(err) {
-			msg = notFound
+		if p, ok := err.(cf.Problem); ok && p.Message == notExist {
+			p.Message = notFound
+			return nil, p
 		}
-		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: msg}
+		return nil, err
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, lim)
+}
+
+const notExist = "no such file or directory"
+
+// ReadInput reads the file at path, refusing more than max bytes (the limit
+// named key of lim). It reads through a bounded reader rather than trusting
+// a stat, so a device, a pipe or a link to /dev/zero fails at the limit
+// instead of exhausting memory. Errors are problems naming the file.
+func ReadInput(path string, max int64, key string, lim cf.Limits) ([]byte, error) {
+	fail := func(msg string) error { return cf.Problem{Pos: cf.Position{File: path}, Message: msg} }
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fail(PathMessage(err))
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fail("is a directory, want a file")
+	}
+	data, err := ReadAll(f, max)
+	if errors.Is(err, ErrTooBig) {
+		return nil, fail(lim.Exceeded(key, fmt.Sprintf("file holds more than %d bytes", max)))
+	}
+	if err != nil {
+		return nil, fail(PathMessage(err))
+	}
+	return data, nil
+}
+
+// ErrTooBig is returned by ReadAll for input longer than its limit.
+var ErrTooBig = errors.New("input too big")
+
+// ReadAll reads r to its end, or fails with ErrTooBig once it has yielded
+// more than max bytes. A regular file's size sizes the buffer once.
+func ReadAll(r io.Reader, max int64) ([]byte, error) {
+	size := int64(512)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > max {
+				return nil, ErrTooBig
+			}
+			size = st.Size() + 1 // one more byte to see the end
+		}
+	}
+	buf := make([]byte, 0, size)
+	lr := io.LimitReader(r, max+1)
+	for {
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, ErrTooBig
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) { // double: append grows big slices by a quarter, copying more
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), max+1))
+			copy(grown, buf)
+			buf = grown
+		}
+	}
+}
+
+// PathMessage says why a file could not be opened or read, without Go's
+// "open PATH:" prefix: problems name the file already.
+func PathMessage(err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return notExist
+	case os.IsPermission(err):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

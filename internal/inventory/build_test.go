@@ -113,3 +113,42 @@ func TestAreaRequiresRadius(t *testing.T) {
 		t.Errorf("Build = %v, want one radius_km problem", err)
 	}
 }
+
+// TestCatalogueCorrections pins the catalogue entries whose domain or
+// technology differs from inventory format v1's first table, and why
+// (docs/inventory.md, "Function catalogue").
+func TestCatalogueCorrections(t *testing.T) {
+	c := inventory.BuiltinCatalogue()
+	core, security := cf.DomainSet(0).With(cf.DomainCore), cf.DomainSet(0).With(cf.DomainSecurity)
+	for _, tc := range []struct {
+		id      string
+		domain  cf.Domain
+		domains cf.DomainSet
+		tech    cf.Tech
+	}{
+		// 5G core network functions (TS 23.501) that are also security-critical.
+		{"sepp", cf.DomainCore, core | security, cf.Tech5G},
+		{"n3iwf", cf.DomainCore, core | security, cf.Tech5G},
+		{"tngf", cf.DomainCore, core | security, cf.Tech5G},
+		{"ibcf", cf.DomainCore, core | security, cf.Tech4G | cf.Tech5G},
+		{"sbc", cf.DomainCore, core | security, 0},
+		{"bng", cf.DomainCore, core, 0},
+		{"bras", cf.DomainCore, core, 0},
+		{"near-rt-ric", cf.DomainManagement, cf.DomainSet(0).With(cf.DomainManagement), cf.Tech5G},
+		{"mec-host", cf.DomainVirtualisation, cf.DomainSet(0).With(cf.DomainVirtualisation), 0},
+		{"dslam", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechCopper},
+		{"msan", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechCopper},
+		{"olt", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechFTTP},
+		{"firewall", cf.DomainSecurity, security, 0},
+	} {
+		ref, ok := c.Lookup(tc.id)
+		if !ok {
+			t.Errorf("Lookup(%q): not in the built-in catalogue", tc.id)
+			continue
+		}
+		f := c.Func(ref)
+		if f.Domain != tc.domain || f.Domains() != tc.domains || f.Technology != tc.tech {
+			t.Errorf("%s: domain %s, domains %b, technology %q; want %s, %b, %q", tc.id, f.Domain, f.Domains(), f.Technology, tc.domain, tc.domains, tc.tech)
+		}
+	}
+}

@@ -255,7 +255,7 @@ func compileScope(inv *inventory.Inventory, p *Pack, r *Rule, probs *cf.Problems
 }
 
 func (s *scope) match(inv *inventory.Inventory, e *inventory.Element) bool {
-	if s.domains != 0 && !s.domains.Has(inv.Catalogue.Func(e.Func).Domain) {
+	if s.domains != 0 && s.domains&inv.Catalogue.Func(e.Func).Domains() == 0 {
 		return false
 	}
 	if s.funcs != nil && !s.funcs[e.Func] {

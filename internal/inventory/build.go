@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/tree"
@@ -159,8 +160,19 @@ func (b *builder) operators() {
 func (b *builder) sites() {
 	inv := b.inv
 	inv.siteByID = make(map[string]Ref, len(inv.Sites))
+	nearMiss := map[string]string{} // tag → the reserved tag it misses, or ""
 	for i := range inv.Sites {
 		s := &inv.Sites[i]
+		for _, tag := range s.Tags {
+			miss, seen := nearMiss[tag]
+			if !seen {
+				miss = reservedNearMiss(tag)
+				nearMiss[tag] = miss
+			}
+			if miss != "" {
+				b.addf(s.Pos, "sites", s.ID, "tags", "%q is not a reserved tag but resembles %q: write the reserved tag exactly, or choose a tag that does not resemble it", tag, miss)
+			}
+		}
 		s.OperatorRef = NoRef
 		if b.required(s.Pos, "sites", s.ID, "id", s.ID) {
 			if prev, dup := inv.siteByID[s.ID]; dup {
@@ -190,6 +202,39 @@ func (b *builder) sites() {
 			b.addf(s.Pos, "sites", s.ID, "premises", "%d is negative", s.Premises)
 		}
 	}
+}
+
+// reservedNearMiss returns the reserved tag that tag closely resembles
+// without being it: the same letters and digits in another case or with
+// other separators ("National_Security"), or at most two edits away from
+// them ("national-securty", "cni-saftey"); "" otherwise.
+func reservedNearMiss(tag string) string {
+	for _, r := range ReservedTags {
+		if tag == r {
+			return ""
+		}
+	}
+	key := squash(tag)
+	if key == "" {
+		return ""
+	}
+	for _, r := range ReservedTags {
+		if key == squash(r) || tree.Suggest(key, []string{squash(r)}) != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// squash keeps the letters and digits of s, in lower case.
+func squash(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(s) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 func (b *builder) areas() {

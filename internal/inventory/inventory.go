@@ -55,6 +55,12 @@ const (
 	TagCNISafety        = "cni-safety"
 )
 
+// ReservedTags lists the site tags with a meaning of their own. Build
+// refuses a site tag that is a near miss of one ("national_security",
+// "CNI-Safety"), since a mistyped tag would silently take a sensitive site
+// out of every rule that looks for it.
+var ReservedTags = []string{TagNationalSecurity, TagCNISafety}
+
 // Site is one operator's presence at one physical place.
 type Site struct {
 	ID       string

@@ -459,32 +459,3 @@ func (b *builder) links() {
 		}
 	}
 }
-
-// technologies works out what each operator runs — the technologies of its
-// active and decommissioning elements; planned ones are not run yet — and
-// gives every element its effective technologies: its own, else its
-// function's default, else (for a technology-agnostic function) every
-// technology its operator runs.
-func (b *builder) technologies() {
-	inv := b.inv
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		t := e.Technology
-		if t == 0 {
-			t = inv.Catalogue.Func(e.Func).Technology
-		}
-		e.Tech = t
-		if t != 0 && e.InNetwork(false) && e.SiteRef != NoRef {
-			inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech |= t
-		}
-	}
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		if e.Tech == 0 && e.SiteRef != NoRef {
-			e.Tech = inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech
-		}
-		if e.InNetwork(false) {
-			inv.Groups[e.Group].Elements++
-		}
-	}
-}

@@ -161,6 +161,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 			for i := range next {
 				j := jobs[i]
 				results[i], warnings[i] = c.rule(ctx, j.pack, j.rule, j.scope, j.designated)
+				results[i] = append(results[i], c.unmeasured(ctx, j.pack, j.rule, j.scope, j.designated)...)
 			}
 		}()
 	}

@@ -353,13 +353,16 @@ func (b *builder) group(raw string) GroupRef {
 	switch {
 	case m.Kind == vendor.Unknown && m.NearMiss != "":
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-near-miss",
-			Message: fmt.Sprintf("vendor %q matches no known group but closely resembles designated vendor %q; kept as its own group %q — fix the spelling or add it to a vendors section", raw, m.NearMiss, m.Group)})
+			Message: fmt.Sprintf("vendor %q matches no known group but closely resembles designated vendor %q; kept as its own group %q and reported as unmeasured under the rules that designate %q — fix the spelling or add it to a vendors section", raw, m.NearMiss, m.Group, m.NearMiss)})
 	case m.Kind == vendor.Unknown:
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-unknown",
 			Message: fmt.Sprintf("vendor %q matches no known group; kept as its own group %q", raw, m.Group)})
 	case m.Kind == vendor.Prefix:
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-prefix-match",
 			Message: fmt.Sprintf("vendor %q taken as group %q because it starts with %q", raw, m.Group, m.Alias)})
+	case m.Kind == vendor.Token:
+		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-token-match",
+			Message: fmt.Sprintf("vendor %q taken as designated group %q because it contains %q", raw, m.Group, m.Alias)})
 	}
 	return ref
 }

@@ -9,20 +9,23 @@ import (
 // Tech is a set of radio or access technologies, one bit each.
 type Tech uint8
 
-// The technologies of inventory format v1.
+// The technologies of inventory format v1. TechCopper is copper fixed
+// access (xDSL, FTTC: DSLAMs and MSANs), so that full-fibre rules count
+// full-fibre equipment only.
 const (
 	Tech2G Tech = 1 << iota
 	Tech3G
 	Tech4G
 	Tech5G
 	TechFTTP
+	TechCopper
 
-	AllTech = Tech2G | Tech3G | Tech4G | Tech5G | TechFTTP
+	AllTech = Tech2G | Tech3G | Tech4G | Tech5G | TechFTTP | TechCopper
 )
 
-var techNames = [...]string{"2g", "3g", "4g", "5g", "fttp"}
+var techNames = [...]string{"2g", "3g", "4g", "5g", "fttp", "copper"}
 
-// ParseTech returns the technology named s ("2g" … "fttp").
+// ParseTech returns the technology named s ("2g" … "copper").
 func ParseTech(s string) (Tech, bool) {
 	for i, n := range techNames {
 		if s == n {

@@ -40,7 +40,8 @@ func WriteParams(w io.Writer, packs []*policy.Pack, asOf cf.Date) error {
 //	{"sites":    {ID: {"operator", "lat", "lon", "tags", "traffic", "premises"}},
 //	 "areas":    [{"id", "category", "lat", "lon", "radius_km"}],
 //	 "elements": {ID: {"site", "operator", "host", "function", "domain",
-//	                   "tech", "group", "status", "installed"}}}
+//	                   "domains", "tech", "group", "near_miss", "status",
+//	                   "installed"}}}
 //
 // Sites and elements are objects keyed by id, so that Rego looks them up
 // without building an index first.
@@ -50,9 +51,11 @@ func WriteParams(w io.Writer, packs []*policy.Pack, asOf cf.Date) error {
 // separately from the check: an element's site is the end of its hosting
 // chain, its operator that site's, its domain its function's in the
 // catalogue, its group the vendor group its vendor string normalises to,
-// and tech its effective technologies (its own, else its function's
-// default, else every technology its operator runs). Giving OPA these is
-// fair; the rule semantics — scope, hosting propagation, designation,
+// domains every domain its function belongs to, tech its effective
+// technologies (its own, else its function's default, else those of what
+// it serves in the topology; empty when unknown), and near_miss, for a
+// vendor string that matches no known group, the designated group it
+// resembles. Giving OPA these is fair; the rule semantics — scope, hosting propagation, designation,
 // dates, distances and shares — are all left to the Rego.
 //
 // Traffic is written as an integer count of billionths (corefence's
@@ -138,10 +141,14 @@ func WriteInput(w io.Writer, inv *inventory.Inventory) error {
 		buf = appendString(buf, fn.ID)
 		buf = append(buf, `, "domain": `...)
 		buf = appendString(buf, fn.Domain.String())
+		buf = append(buf, `, "domains": `...)
+		buf = appendStrings(buf, domainNames(fn.Domains()))
 		buf = append(buf, `, "tech": `...)
 		buf = appendStrings(buf, e.Tech.Names())
 		buf = append(buf, `, "group": `...)
 		buf = appendString(buf, inv.Groups[e.Group].ID)
+		buf = append(buf, `, "near_miss": `...)
+		buf = appendNearMiss(buf, &inv.Groups[e.Group])
 		buf = append(buf, `, "status": `...)
 		buf = appendString(buf, e.Status)
 		buf = append(buf, `, "installed": `...)
@@ -156,6 +163,29 @@ func WriteInput(w io.Writer, inv *inventory.Inventory) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+func domainNames(s cf.DomainSet) []string {
+	var out []string
+	for _, d := range cf.Domains() {
+		if s.Has(d) {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}
+
+// appendNearMiss appends the designated group an unknown group's spellings
+// resemble, or null.
+func appendNearMiss(buf []byte, g *inventory.Group) []byte {
+	if !g.Known {
+		for _, sp := range g.Spellings {
+			if sp.Match.NearMiss != "" {
+				return appendString(buf, sp.Match.NearMiss)
+			}
+		}
+	}
+	return append(buf, "null"...)
 }
 
 func flush(bw *bufio.Writer, buf []byte) ([]byte, error) {

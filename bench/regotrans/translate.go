@@ -207,6 +207,16 @@ in_area(sid, i, buffer) if {
 	h <= t * t
 }
 
+# An element of unknown technology is reported when its group is
+# designated, or when its vendor only resembles a designated group.
+resembles_or_is(e, designated) if e.group in designated
+
+resembles_or_is(e, designated) if e.near_miss in designated
+
+installed_after_or_unknown(e, after) if e.installed == ""
+
+installed_after_or_unknown(e, after) if e.installed > after
+
 half_pi := 1.57079632679489661923132169163975144
 
 deg := 0.0174532925199432957692369076848861271
@@ -257,6 +267,9 @@ func horner(y string, first int) string {
 
 func str(s string) string { return strconv.Quote(s) }
 
+// setOf is set, for where a variable named set shadows it.
+func setOf(items []string) string { return set(items) }
+
 // set writes a Rego set literal; Rego spells the empty set set().
 func set(items []string) string {
 	if len(items) == 0 {
@@ -278,7 +291,7 @@ func rule(b *strings.Builder, v, pv string, r *policy.Rule) error {
 	// Scope: the elements in the network that match every list given…
 	fmt.Fprintf(b, "%s_match contains id if {\n\tsome id, e in input.elements\n\te.status in in_network\n", v)
 	if len(r.Scope.Domains) > 0 {
-		fmt.Fprintf(b, "\te.domain in %s\n", set(r.Scope.Domains))
+		fmt.Fprintf(b, "\tsome d in e.domains\n\td in %s\n", set(r.Scope.Domains))
 	}
 	if len(r.Scope.Functions) > 0 {
 		fmt.Fprintf(b, "\te.function in %s\n", set(r.Scope.Functions))
@@ -336,5 +349,42 @@ func rule(b *strings.Builder, v, pv string, r *policy.Rule) error {
 	default:
 		return fmt.Errorf("%s: kind %s is not translated", r.ID, r.Kind)
 	}
+	unmeasured(b, v, pv, r, head)
 	return nil
+}
+
+// unmeasured writes the findings a rule cannot measure (policy's
+// unmeasured.go): elements whose vendor resembles a designated group
+// without matching any known group, in the rule's scope; and, for a rule
+// limited to technologies, designated (or resembling) elements of unknown
+// technology that match the rest of its scope, with hosts of such elements
+// that are such elements too. Either is then treated as the rule treats a
+// designated element, with status unmeasured.
+func unmeasured(b *strings.Builder, v, pv string, r *policy.Rule, head func(status, metric string, element bool) string) {
+	fmt.Fprintf(b, "\n%s_suspect := {id |\n\tsome id in %s_in_scope\n\tinput.elements[id].near_miss in %s_designated\n}\n", v, v, pv)
+	sets := []string{v + "_suspect"}
+	if len(r.Scope.Technologies) > 0 {
+		fmt.Fprintf(b, "\n%s_umatch contains id if {\n\tsome id, e in input.elements\n\te.status in in_network\n\tcount(e.tech) == 0\n\tresembles_or_is(e, %s_designated)\n", v, pv)
+		if len(r.Scope.Domains) > 0 {
+			fmt.Fprintf(b, "\tsome d in e.domains\n\td in %s\n", set(r.Scope.Domains))
+		}
+		if len(r.Scope.Functions) > 0 {
+			fmt.Fprintf(b, "\te.function in %s\n", set(r.Scope.Functions))
+		}
+		b.WriteString("}\n")
+		fmt.Fprintf(b, "\n%s_unknown := {id |\n\tsome id in graph.reachable(host_graph, %s_umatch)\n\te := input.elements[id]\n\te.status in in_network\n\tcount(e.tech) == 0\n\tresembles_or_is(e, %s_designated)\n}\n", v, v, pv)
+		sets = append(sets, v+"_unknown")
+	}
+	for _, set := range sets {
+		b.WriteString("\n")
+		b.WriteString(head(`"unmeasured"`, "null", true))
+		fmt.Fprintf(b, "\tsome id in %s\n\te := input.elements[id]\n", set)
+		switch r.Kind {
+		case policy.KindExcludeAtSites:
+			fmt.Fprintf(b, "\tsite_sensitive(e.site, %s, %s, %s)\n", setOf(r.SiteTags), setOf(r.AreaCategories), strconv.FormatFloat(r.BufferKm, 'g', -1, 64))
+		case policy.KindInstallationBan:
+			fmt.Fprintf(b, "\tinstalled_after_or_unknown(e, %s)\n", str(r.InstalledAfter.String()))
+		}
+		b.WriteString("}\n")
+	}
 }

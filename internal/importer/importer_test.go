@@ -65,3 +65,36 @@ func TestInvalid(t *testing.T) {
 		t.Errorf("only %d invalid cases", n)
 	}
 }
+
+// TestExample loads the example inventory that docs/inventory.md links to:
+// it must load without problems and use every section, every reserved tag
+// and every link kind it shows.
+func TestExample(t *testing.T) {
+	inv, err := importer.Load("../../examples/inventory.yaml", inventory.Options{})
+	if err != nil {
+		t.Fatalf("Load(examples/inventory.yaml): %v", err)
+	}
+	if len(inv.Operators) == 0 || len(inv.Sites) == 0 || len(inv.Elements) == 0 || len(inv.Links) == 0 || len(inv.Areas) == 0 {
+		t.Errorf("example lacks a section: %+v", inv.Counts())
+	}
+	if _, ok := inv.Group("acme-radio"); !ok {
+		t.Error("example's vendors section did not add acme-radio")
+	}
+	if _, ok := inv.Catalogue.Lookup("edge-upf"); !ok {
+		t.Error("example's functions section did not add edge-upf")
+	}
+	for _, tag := range inventory.ReservedTags {
+		found := false
+		for i := range inv.Sites {
+			found = found || inv.Sites[i].HasTag(tag)
+		}
+		if !found {
+			t.Errorf("example has no site tagged %s", tag)
+		}
+	}
+	for _, w := range inv.Warnings {
+		if w.Code == "vendor-near-miss" || w.Code == "vendor-unknown" {
+			t.Errorf("example has warning %s: %s", w.Code, w.Message)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/tree"
@@ -159,8 +160,19 @@ func (b *builder) operators() {
 func (b *builder) sites() {
 	inv := b.inv
 	inv.siteByID = make(map[string]Ref, len(inv.Sites))
+	nearMiss := map[string]string{} // tag → the reserved tag it misses, or ""
 	for i := range inv.Sites {
 		s := &inv.Sites[i]
+		for _, tag := range s.Tags {
+			miss, seen := nearMiss[tag]
+			if !seen {
+				miss = reservedNearMiss(tag)
+				nearMiss[tag] = miss
+			}
+			if miss != "" {
+				b.addf(s.Pos, "sites", s.ID, "tags", "%q is not a reserved tag but resembles %q: write the reserved tag exactly, or choose a tag that does not resemble it", tag, miss)
+			}
+		}
 		s.OperatorRef = NoRef
 		if b.required(s.Pos, "sites", s.ID, "id", s.ID) {
 			if prev, dup := inv.siteByID[s.ID]; dup {
@@ -190,6 +202,39 @@ func (b *builder) sites() {
 			b.addf(s.Pos, "sites", s.ID, "premises", "%d is negative", s.Premises)
 		}
 	}
+}
+
+// reservedNearMiss returns the reserved tag that tag closely resembles
+// without being it: the same letters and digits in another case or with
+// other separators ("National_Security"), or at most two edits away from
+// them ("national-securty", "cni-saftey"); "" otherwise.
+func reservedNearMiss(tag string) string {
+	for _, r := range ReservedTags {
+		if tag == r {
+			return ""
+		}
+	}
+	key := squash(tag)
+	if key == "" {
+		return ""
+	}
+	for _, r := range ReservedTags {
+		if key == squash(r) || tree.Suggest(key, []string{squash(r)}) != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// squash keeps the letters and digits of s, in lower case.
+func squash(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(s) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 func (b *builder) areas() {
@@ -308,13 +353,16 @@ func (b *builder) group(raw string) GroupRef {
 	switch {
 	case m.Kind == vendor.Unknown && m.NearMiss != "":
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-near-miss",
-			Message: fmt.Sprintf("vendor %q matches no known group but closely resembles designated vendor %q; kept as its own group %q — fix the spelling or add it to a vendors section", raw, m.NearMiss, m.Group)})
+			Message: fmt.Sprintf("vendor %q matches no known group but closely resembles designated vendor %q; kept as its own group %q and reported as unmeasured under the rules that designate %q — fix the spelling or add it to a vendors section", raw, m.NearMiss, m.Group, m.NearMiss)})
 	case m.Kind == vendor.Unknown:
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-unknown",
 			Message: fmt.Sprintf("vendor %q matches no known group; kept as its own group %q", raw, m.Group)})
 	case m.Kind == vendor.Prefix:
 		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-prefix-match",
 			Message: fmt.Sprintf("vendor %q taken as group %q because it starts with %q", raw, m.Group, m.Alias)})
+	case m.Kind == vendor.Token:
+		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "vendor-token-match",
+			Message: fmt.Sprintf("vendor %q taken as designated group %q because it contains %q", raw, m.Group, m.Alias)})
 	}
 	return ref
 }
@@ -411,35 +459,6 @@ func (b *builder) links() {
 		}
 		if l.Capacity < 0 {
 			b.addf(l.Pos, "links", id, "capacity", "%s is negative", l.Capacity)
-		}
-	}
-}
-
-// technologies works out what each operator runs — the technologies of its
-// active and decommissioning elements; planned ones are not run yet — and
-// gives every element its effective technologies: its own, else its
-// function's default, else (for a technology-agnostic function) every
-// technology its operator runs.
-func (b *builder) technologies() {
-	inv := b.inv
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		t := e.Technology
-		if t == 0 {
-			t = inv.Catalogue.Func(e.Func).Technology
-		}
-		e.Tech = t
-		if t != 0 && e.InNetwork(false) && e.SiteRef != NoRef {
-			inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech |= t
-		}
-	}
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		if e.Tech == 0 && e.SiteRef != NoRef {
-			e.Tech = inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech
-		}
-		if e.InNetwork(false) {
-			inv.Groups[e.Group].Elements++
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 )
 
@@ -22,33 +23,31 @@ func build(t *testing.T, doc *inventory.Doc) *inventory.Inventory {
 }
 
 // TestTechnologies: an element's technologies are its own, else its
-// function's default, else those its operator runs.
+// function's default, else those of what it serves in the topology
+// (testdata/technology.yaml says, per element, what and why).
 func TestTechnologies(t *testing.T) {
-	inv := build(t, &inventory.Doc{
-		Operators: []inventory.Operator{{ID: "mobile"}, {ID: "fibre"}, {ID: "empty"}},
-		Sites:     []inventory.Site{site("M", "mobile"), site("F", "fibre"), site("E", "empty")},
-		Elements: []inventory.Element{
-			{ID: "enb", Site: "M", Function: "enb", Vendor: "Nokia"},
-			{ID: "gnb", Site: "M", Function: "gnb", Vendor: "Nokia"},
-			{ID: "router", Site: "M", Function: "router", Vendor: "Cisco"},
-			{ID: "old-bts", Site: "M", Function: "bts", Vendor: "Nokia", Status: inventory.StatusRetired},
-			{ID: "explicit", Site: "M", Function: "router", Vendor: "Cisco", Technology: cf.Tech4G},
-			{ID: "olt", Site: "F", Function: "olt", Vendor: "Nokia"},
-			{ID: "switch", Site: "F", Function: "switch", Vendor: "Cisco"},
-			{ID: "lonely", Site: "E", Function: "server", Vendor: "Dell"},
-		},
-	})
-	want := map[string]cf.Tech{
-		"enb": cf.Tech4G, "gnb": cf.Tech5G, "router": cf.Tech4G | cf.Tech5G, "old-bts": cf.Tech2G,
-		"explicit": cf.Tech4G, "olt": cf.TechFTTP, "switch": cf.TechFTTP, "lonely": 0,
+	inv, err := importer.Load("testdata/technology.yaml", inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, e := range inv.Elements {
-		if e.Tech != want[e.ID] {
-			t.Errorf("element %s: Tech = %q, want %q", e.ID, e.Tech, want[e.ID])
+	bases := map[string]inventory.TechBasis{
+		"own": inventory.TechOwn, "function": inventory.TechFunction, "hosted": inventory.TechHosted,
+		"carried": inventory.TechCarried, "attached": inventory.TechAttached, "managed": inventory.TechManaged,
+		"no-core": inventory.TechUnknownNoCore, "nothing": inventory.TechUnknownNothing, "retired": inventory.TechUnknownRetired,
+	}
+	for i := range inv.Elements {
+		e := &inv.Elements[i]
+		want, basis := e.Attributes["want"], bases[e.Attributes["basis"].(string)]
+		got := inv.TechBasis(inventory.Ref(i))
+		if e.Tech.String() != want || got != basis {
+			t.Errorf("element %s: Tech %q from %q; want %q from %q", e.ID, e.Tech, got, want, basis)
+		}
+		if got.Known() != (e.Tech != 0) {
+			t.Errorf("element %s: Tech %q but basis %q", e.ID, e.Tech, got)
 		}
 	}
-	if got := inv.Operators[0].Tech; got != cf.Tech4G|cf.Tech5G {
-		t.Errorf("operator mobile runs %q, want 4g,5g (a retired BTS does not count)", got)
+	if got := inv.Operators[0].Tech; got != cf.Tech3G|cf.Tech4G|cf.Tech5G|cf.TechFTTP|cf.TechCopper {
+		t.Errorf("operator conv runs %q, want 3g,4g,5g,fttp,copper (the planned gNB does not count, but the CU does)", got)
 	}
 }
 
@@ -111,5 +110,44 @@ func TestAreaRequiresRadius(t *testing.T) {
 	}, inventory.Options{})
 	if ps, ok := cf.AsProblems(err); !ok || len(ps.List) != 1 || ps.List[0].Field != "radius_km" {
 		t.Errorf("Build = %v, want one radius_km problem", err)
+	}
+}
+
+// TestCatalogueCorrections pins the catalogue entries whose domain or
+// technology differs from inventory format v1's first table, and why
+// (docs/inventory.md, "Function catalogue").
+func TestCatalogueCorrections(t *testing.T) {
+	c := inventory.BuiltinCatalogue()
+	core, security := cf.DomainSet(0).With(cf.DomainCore), cf.DomainSet(0).With(cf.DomainSecurity)
+	for _, tc := range []struct {
+		id      string
+		domain  cf.Domain
+		domains cf.DomainSet
+		tech    cf.Tech
+	}{
+		// 5G core network functions (TS 23.501) that are also security-critical.
+		{"sepp", cf.DomainCore, core | security, cf.Tech5G},
+		{"n3iwf", cf.DomainCore, core | security, cf.Tech5G},
+		{"tngf", cf.DomainCore, core | security, cf.Tech5G},
+		{"ibcf", cf.DomainCore, core | security, cf.Tech4G | cf.Tech5G},
+		{"sbc", cf.DomainCore, core | security, 0},
+		{"bng", cf.DomainCore, core, 0},
+		{"bras", cf.DomainCore, core, 0},
+		{"near-rt-ric", cf.DomainManagement, cf.DomainSet(0).With(cf.DomainManagement), cf.Tech5G},
+		{"mec-host", cf.DomainVirtualisation, cf.DomainSet(0).With(cf.DomainVirtualisation), 0},
+		{"dslam", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechCopper},
+		{"msan", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechCopper},
+		{"olt", cf.DomainFixedAccess, cf.DomainSet(0).With(cf.DomainFixedAccess), cf.TechFTTP},
+		{"firewall", cf.DomainSecurity, security, 0},
+	} {
+		ref, ok := c.Lookup(tc.id)
+		if !ok {
+			t.Errorf("Lookup(%q): not in the built-in catalogue", tc.id)
+			continue
+		}
+		f := c.Func(ref)
+		if f.Domain != tc.domain || f.Domains() != tc.domains || f.Technology != tc.tech {
+			t.Errorf("%s: domain %s, domains %b, technology %q; want %s, %b, %q", tc.id, f.Domain, f.Domains(), f.Technology, tc.domain, tc.domains, tc.tech)
+		}
 	}
 }

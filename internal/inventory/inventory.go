@@ -55,6 +55,12 @@ const (
 	TagCNISafety        = "cni-safety"
 )
 
+// ReservedTags lists the site tags with a meaning of their own. Build
+// refuses a site tag that is a near miss of one ("national_security",
+// "CNI-Safety"), since a mistyped tag would silently take a sensitive site
+// out of every rule that looks for it.
+var ReservedTags = []string{TagNationalSecurity, TagCNISafety}
+
 // Site is one operator's presence at one physical place.
 type Site struct {
 	ID       string
@@ -116,7 +122,10 @@ type Element struct {
 	HostRef Ref      // the element it runs on, or NoRef
 	Func    FuncRef  // its catalogue entry
 	Group   GroupRef // its vendor group
-	Tech    cf.Tech  // effective technologies: Technology, else the function's default, else the operator's
+	// Tech is the element's effective technologies: Technology, else its
+	// function's default, else those of what it serves in the topology
+	// (Inventory.TechBasis says which, and why when it is zero).
+	Tech cf.Tech
 }
 
 // InNetwork reports whether the element is part of the network being
@@ -245,6 +254,7 @@ type Inventory struct {
 	// unknown vendors, near misses of designated vendors, function overrides.
 	Warnings []cf.Warning
 
+	techBasis    []TechBasis // per element: where Element.Tech comes from
 	operatorByID map[string]Ref
 	siteByID     map[string]Ref
 	elementByID  map[string]Ref

@@ -162,6 +162,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 			for i := range next {
 				j := jobs[i]
 				results[i], warnings[i] = c.rule(ctx, j.pack, j.rule, j.scope, j.designated)
+				results[i] = append(results[i], c.unmeasured(ctx, j.pack, j.rule, j.scope, j.designated)...)
 			}
 		}()
 	}
@@ -262,7 +263,7 @@ func compileScope(inv *inventory.Inventory, p *Pack, r *Rule, probs *cf.Problems
 }
 
 func (s *scope) match(inv *inventory.Inventory, e *inventory.Element) bool {
-	if s.domains != 0 && !s.domains.Has(inv.Catalogue.Func(e.Func).Domain) {
+	if s.domains != 0 && s.domains&inv.Catalogue.Func(e.Func).Domains() == 0 {
 		return false
 	}
 	if s.funcs != nil && !s.funcs[e.Func] {

@@ -141,3 +141,39 @@ func describe(inv *inventory.Inventory, res *policy.Result) []string {
 	}
 	return out
 }
+
+// TestUnmeasuredReasons: an unmeasured finding says why it is one — the
+// vendor it resembles, the technology the topology does not tell.
+func TestUnmeasuredReasons(t *testing.T) {
+	inv, err := importer.Load("testdata/check/vendor-near-miss/inventory.yaml", inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack, err := policy.LoadFile("testdata/check/vendor-near-miss/pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf, _ := cf.ParseDate("2024-01-01")
+	res, err := policy.Check(context.Background(), inv, []*policy.Pack{pack}, policy.Options{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"r5g s1-gnb": {`vendor "Huawie Technologies" matches no known group but resembles designated vendor "huawei"`},
+		"r5g s2-rtr": {`vendor "Hauwei Technologies"`, "technology unknown: it carries, hosts and manages no element of known technology"},
+		"ban s2-rtr": {`vendor "Hauwei Technologies"`, "no install date"},
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		key := f.Rule.LocalID + " " + inv.Elements[f.Element].ID
+		for _, w := range want[key] {
+			if !strings.Contains(f.Message(inv), w) {
+				t.Errorf("%s: message %q does not say %q", key, f.Message(inv), w)
+			}
+		}
+		delete(want, key)
+	}
+	for key := range want {
+		t.Errorf("no finding %s", key)
+	}
+}

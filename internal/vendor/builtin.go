@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -40,9 +41,22 @@ type fileGroup struct {
 	Name       string   `yaml:"name"`
 	Country    string   `yaml:"country"`
 	Designated bool     `yaml:"designated"`
-	Note       string   `yaml:"note"`   // the basis for the entry; documentation only
-	Prefix     []string `yaml:"prefix"` // short names allowed to match the start of a longer name
+	Note       string   `yaml:"note"`      // the basis for the entry; documentation only
+	Prefix     []string `yaml:"prefix"`    // short names allowed to match the start of a longer name
+	Tokens     []string `yaml:"tokens"`    // designated groups: words that name the group wherever they appear
+	Ambiguous  []string `yaml:"ambiguous"` // designated groups: one-word names that may or may not be the group
 	Aliases    []string `yaml:"aliases"`
+}
+
+// han reports whether s has a letter in Han script, which is written
+// without spaces between words.
+func han(s string) bool {
+	for _, c := range s {
+		if unicode.Is(unicode.Han, c) {
+			return true
+		}
+	}
+	return false
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -114,6 +128,32 @@ func (r *Registry) addFileGroup(fg fileGroup) error {
 			return fmt.Errorf("prefix %q is redundant: names of %d or more letters match as prefixes anyway", s, minPrefix)
 		}
 		prefixOK[k] = true
+	}
+	if (len(fg.Tokens) > 0 || len(fg.Ambiguous) > 0) && !fg.Designated {
+		return errors.New("tokens and ambiguous names are for designated groups only")
+	}
+	for _, a := range fg.Ambiguous {
+		k := Normalize(a)
+		switch {
+		case k == "" || strings.Contains(k, " "):
+			return fmt.Errorf("ambiguous name %q must be one word", a)
+		case r.keys[k].group != "":
+			return fmt.Errorf("ambiguous name %q is a name of group %q", a, r.keys[k].group)
+		}
+		r.ambiguous[k] = fg.ID
+	}
+	for _, t := range fg.Tokens {
+		k := Normalize(t)
+		switch {
+		case k == "" || strings.Contains(k, " "):
+			return fmt.Errorf("token %q must be one word", t)
+		case r.tokens[k] != "":
+			return fmt.Errorf("token %q is already a token of group %q", t, r.tokens[k])
+		}
+		r.tokens[k] = fg.ID
+		if han(k) {
+			r.han = append(r.han, distinctive{k, fg.ID})
+		}
 	}
 	g := &Group{ID: fg.ID, Name: fg.Name, Country: fg.Country, Designated: fg.Designated, Aliases: fg.Aliases, Note: strings.TrimSpace(fg.Note)}
 	r.groups[g.ID] = g

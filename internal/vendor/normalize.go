@@ -15,7 +15,14 @@ import (
 // Indonesian form ("AO", "SIA", "PT"). A name is never reduced to nothing:
 // "AB" alone stays "ab". Words are separated by single spaces.
 func Normalize(s string) string {
-	return strings.Join(normalizeTokens(s), " ")
+	return strings.Join(normalizeTokens(s, false), " ")
+}
+
+// normalizeQualified is Normalize keeping parenthesised country codes as
+// words: "ComNet (USA) LLC" is "comnet usa", so that a registered name
+// whose country is what sets it apart ("ComNet USA") still matches.
+func normalizeQualified(s string) string {
+	return strings.Join(normalizeTokens(s, true), " ")
 }
 
 // word is a run of letters and digits found while scanning a name.
@@ -26,7 +33,7 @@ type word struct {
 	paren  int  // which parenthesised group it is in (from 1), 0 if none
 }
 
-func normalizeTokens(s string) []string {
+func normalizeTokens(s string, keepCodes bool) []string {
 	words := scan(s)
 
 	// Join dotted single letters: "S.A." is one legal form, not the words
@@ -53,7 +60,7 @@ func normalizeTokens(s string) []string {
 	// Any other group, e.g. "(Shenzhen)", keeps its words.
 	var partOfName map[int]bool // parenthesised groups to keep
 	for _, w := range words {
-		if w.paren != 0 && !legalSuffixes[w.text] && !isCode(w.text) {
+		if w.paren != 0 && !legalSuffixes[w.text] && (keepCodes || !isCode(w.text)) {
 			if partOfName == nil {
 				partOfName = map[int]bool{}
 			}
@@ -183,6 +190,40 @@ var legalSuffixes = set(
 	"limited", "llc", "llp", "lp", "ltd", "ltda", "nv", "oy", "oyj", "plc",
 	"pte", "pty", "publ", "pvt", "sa", "sarl", "sas", "sasu", "sau", "sdn",
 	"se", "sl", "slu", "spa", "srl", "sro", "tbk",
+)
+
+// stripPlaces drops the Chinese place names (provinces, municipalities and
+// large cities, in pinyin) a normalised name starts with, as in "Hangzhou
+// Hikvision Digital Technology" or "Shenzhen ZTE"; it never drops the last
+// word. Names that are registered with their place ("Shanghai Bell",
+// "Wuhan FiberHome") match before this is tried.
+func stripPlaces(k string) string {
+	for {
+		w, rest, ok := strings.Cut(k, " ")
+		if !ok {
+			return k
+		}
+		switch {
+		case places[w]:
+			k = rest
+		case w == "hong" && strings.HasPrefix(rest, "kong ") && len(rest) > len("kong "):
+			k = rest[len("kong "):]
+		default:
+			return k
+		}
+	}
+}
+
+// places are Chinese provinces, municipalities and cities that lead
+// company names, in pinyin as normalised ("Xi'an" is "xian").
+var places = set(
+	"anhui", "beijing", "changsha", "chengdu", "chongqing", "dalian", "dongguan",
+	"foshan", "fujian", "fuzhou", "gansu", "guangdong", "guangxi", "guangzhou",
+	"guizhou", "hainan", "hangzhou", "harbin", "hebei", "hefei", "heilongjiang",
+	"henan", "hongkong", "hubei", "hunan", "jiangsu", "jiangxi", "jilin", "jinan",
+	"kunming", "liaoning", "nanjing", "ningbo", "qingdao", "shaanxi", "shandong",
+	"shanghai", "shanxi", "shenyang", "shenzhen", "sichuan", "suzhou", "tianjin",
+	"wuhan", "wuxi", "xiamen", "xian", "yunnan", "zhejiang", "zhengzhou", "zhuhai",
 )
 
 // legalPrefixes are legal forms written before the name: Russian (in Latin

@@ -43,6 +43,7 @@ const (
 	Unknown MatchKind = iota // no group: the string is kept as its own group
 	Exact                    // its normalised form is a group's id, name or alias
 	Prefix                   // it starts with a group's alias, e.g. "Huawei Technologies Sweden"
+	Token                    // it contains a designated group's distinctive word, e.g. "Shenzhen Zhongxing Microelectronics"
 )
 
 func (k MatchKind) String() string {
@@ -51,6 +52,8 @@ func (k MatchKind) String() string {
 		return "exact"
 	case Prefix:
 		return "prefix"
+	case Token:
+		return "token"
 	}
 	return "unknown"
 }
@@ -62,10 +65,11 @@ type Match struct {
 	Group string
 	Kind  MatchKind
 	// Alias is, for Exact and Prefix, the id, name or alias that matched, as
-	// written in the registry.
+	// written in the registry; for Token, the distinctive word.
 	Alias string
 	// NearMiss is, for Unknown only, the id of the designated group the text
-	// closely resembles ("Huawie" → "huawei"), or "".
+	// closely resembles ("Huawie" → "huawei", "China Telecom" → the
+	// designated China Telecom (Americas)), or "".
 	NearMiss string
 }
 
@@ -76,6 +80,20 @@ type Registry struct {
 	groups map[string]*Group
 	keys   map[string]key // Normalize(id, name or alias) → what it names
 	near   []nearKey      // every key of 3+ letters, in registration order
+
+	// Designated groups only, from the built-in data:
+	tokens map[string]string // distinctive word (normalised) → group
+	han    []distinctive     // distinctive words in Han script, matched inside words
+	runs   map[string]string // first two words of a designated name of 3+ words → group
+	// ambiguous are names (normalised) that may or may not be a
+	// designated group ("ComNet"): never matched, always a near miss.
+	ambiguous map[string]string
+}
+
+// distinctive is a word that names one designated group wherever it
+// appears in a vendor string.
+type distinctive struct {
+	word, group string
 }
 
 type key struct {
@@ -96,7 +114,7 @@ type nearKey struct {
 const minPrefix = 4
 
 func newRegistry() *Registry {
-	return &Registry{groups: map[string]*Group{}, keys: map[string]key{}}
+	return &Registry{groups: map[string]*Group{}, keys: map[string]key{}, tokens: map[string]string{}, runs: map[string]string{}, ambiguous: map[string]string{}}
 }
 
 // Add adds an inventory's vendor record: a new group named a.ID, or, when
@@ -171,6 +189,13 @@ func (r *Registry) register(g *Group, text string, prefixOK bool) {
 	if runes := []rune(k); len(runes) >= 3 {
 		r.near = append(r.near, nearKey{runes: runes, group: g.ID, designated: g.Designated})
 	}
+	if g.Designated {
+		if w := strings.Fields(k); len(w) >= 3 {
+			if _, taken := r.runs[w[0]+" "+w[1]]; !taken {
+				r.runs[w[0]+" "+w[1]] = g.ID
+			}
+		}
+	}
 }
 
 // Groups returns every group, sorted by id.
@@ -204,6 +229,11 @@ func (r *Registry) clone() *Registry {
 		groups: make(map[string]*Group, len(r.groups)),
 		keys:   make(map[string]key, len(r.keys)),
 		near:   slices.Clone(r.near), // the rune slices are never written
+		tokens: r.tokens,             // built-in data, never written after parse
+		han:    r.han,
+		runs:   r.runs,
+
+		ambiguous: r.ambiguous,
 	}
 	for id, g := range r.groups {
 		cg := copyGroup(g)
@@ -215,16 +245,46 @@ func (r *Registry) clone() *Registry {
 	return c
 }
 
-// Resolve finds the group of a vendor string as written in an inventory:
-// Exact when its normalised form is a group's id, name or alias; otherwise
-// Prefix when it starts, in whole words, with an alias allowed to match
-// that way, the longest such alias winning ("Huawei Technologies Sweden AB"
-// → huawei); otherwise Unknown, with NearMiss set when it looks like a
-// misspelt designated vendor.
+// Resolve finds the group of a vendor string as written in an inventory,
+// trying in turn:
+//
+//  1. Exact: its normalised form is a group's id, name or alias;
+//  2. Prefix: it starts, in whole words, with an alias allowed to match
+//     that way, the longest such alias winning ("Huawei Technologies
+//     Sweden AB" → huawei);
+//  3. the same two after leading Chinese place names, which company names
+//     carry ("Shenzhen ZTE", "Hangzhou Hikvision Technology");
+//  4. Token: it contains a designated group's distinctive word anywhere
+//     ("Shenzhen Zhongxing Microelectronics" → zte, "深圳市华为技术" →
+//     huawei);
+//  5. otherwise Unknown, with NearMiss set when it looks like a designated
+//     vendor: a misspelling, or the start of a designated name.
 func (r *Registry) Resolve(raw string) Match {
 	k := Normalize(raw)
+	if q := normalizeQualified(raw); q != k {
+		if e, ok := r.keys[q]; ok {
+			return Match{Group: e.group, Kind: Exact, Alias: e.alias}
+		}
+	}
+	if m, ok := r.lookup(k); ok {
+		return m
+	}
+	bare := stripPlaces(k)
+	if bare != k {
+		if m, ok := r.lookup(bare); ok {
+			return m
+		}
+	}
+	if g, w := r.token(bare); g != "" {
+		return Match{Group: g, Kind: Token, Alias: w}
+	}
+	return Match{Group: r.slug(k), Kind: Unknown, NearMiss: r.resembles(bare)}
+}
+
+// lookup tries k as an exact key, then its whole-word prefixes.
+func (r *Registry) lookup(k string) (Match, bool) {
 	if e, ok := r.keys[k]; ok {
-		return Match{Group: e.group, Kind: Exact, Alias: e.alias}
+		return Match{Group: e.group, Kind: Exact, Alias: e.alias}, true
 	}
 	// Normalised text is words joined by single spaces, so every
 	// whole-word prefix ends just before a space; try the longest first.
@@ -233,10 +293,72 @@ func (r *Registry) Resolve(raw string) Match {
 			continue
 		}
 		if e, ok := r.keys[k[:i]]; ok && e.prefix {
-			return Match{Group: e.group, Kind: Prefix, Alias: e.alias}
+			return Match{Group: e.group, Kind: Prefix, Alias: e.alias}, true
 		}
 	}
-	return Match{Group: r.slug(k), Kind: Unknown, NearMiss: r.nearMiss(k)}
+	return Match{}, false
+}
+
+// token finds a designated group's distinctive word in k: a whole word,
+// a word it starts ("huaweitech"; distinctive words of 5+ letters only),
+// or, in Han script, which has no spaces, anywhere.
+func (r *Registry) token(k string) (group, word string) {
+	for _, w := range strings.Fields(k) {
+		if g, ok := r.tokens[w]; ok {
+			return g, w
+		}
+	}
+	for _, w := range strings.Fields(k) {
+		for n := len(w) - 1; n >= 5; n-- {
+			if g, ok := r.tokens[w[:n]]; ok && utf8.ValidString(w[:n]) {
+				return g, w[:n]
+			}
+		}
+	}
+	for _, d := range r.han {
+		if strings.Contains(k, d.word) {
+			return d.group, d.word
+		}
+	}
+	return "", ""
+}
+
+// resembles returns the designated group an unknown name looks like: a
+// near miss of one of its names (see nearMiss), by the whole name, its
+// first word or any later word of 5+ letters ("Prama Hikvison India"),
+// the first two words of one of its names of three or more words ("China
+// Telecom Global" resembles China Telecom (Americas)), or a name that may
+// or may not be it, as the first word ("ComNet"). "" if none.
+func (r *Registry) resembles(k string) string {
+	words := strings.Fields(k)
+	if len(words) > 0 {
+		if g, ok := r.ambiguous[words[0]]; ok {
+			return g
+		}
+	}
+	if g := r.nearMiss(k); g != "" {
+		return g
+	}
+	if len(words) >= 2 {
+		if g, ok := r.runs[words[0]+" "+words[1]]; ok {
+			return g
+		}
+	}
+	for i, w := range words {
+		if i == 0 { // nearMiss has tried the first
+			continue
+		}
+		if utf8.RuneCountInString(w) < 5 {
+			continue
+		}
+		if _, known := r.keys[w]; known {
+			continue // a word that is itself a vendor's name
+		}
+		if g := r.nearMiss(w); g != "" {
+			return g
+		}
+	}
+	return ""
 }
 
 // nearMiss returns the designated group whose names the text, or its first

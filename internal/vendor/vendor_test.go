@@ -1,11 +1,15 @@
 package vendor
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestBuiltinData guards vendors.yaml: it parses, every id, name and alias
@@ -34,7 +38,7 @@ func TestBuiltinData(t *testing.T) {
 			designated = append(designated, g.ID)
 		}
 	}
-	want := []string{"dahua", "hikvision", "huawei", "hytera", "kaspersky", "zte"}
+	want := []string{"china-mobile-usa", "china-telecom-americas", "china-unicom-americas", "dahua", "hikvision", "huawei", "hytera", "kaspersky", "pacific-networks", "zte"}
 	if !slices.Equal(designated, want) {
 		t.Errorf("designated groups = %v, want %v", designated, want)
 	}
@@ -91,7 +95,7 @@ func TestResolve(t *testing.T) {
 		{"Z.T.E.", "zte", Exact},
 		{"ZTE (Deutschland) GmbH", "zte", Exact},
 		{"ZTE (Australia) Pty Ltd", "zte", Prefix},
-		{"Shenzhen ZTE", "shenzhen-zte", Unknown},
+		{"Shenzhen ZTE", "zte", Exact},
 		{"Hytera Communications Corporation Ltd", "hytera", Exact},
 		{"Sepura Limited", "hytera", Exact},
 		{"Hangzhou Hikvision Digital Technology Co., Ltd.", "hikvision", Exact},
@@ -140,6 +144,22 @@ func TestResolve(t *testing.T) {
 		{"ADVA Optical Networking", "adtran", Exact},
 		{"F5 Networks", "f5", Exact},
 		{"Check Point Software Technologies Ltd", "check-point", Exact},
+		// Chinese place names before a name, and distinctive words anywhere.
+		{"Hangzhou Hikvision Technology", "hikvision", Prefix},
+		{"Zhejiang Dahua Technology", "dahua", Exact},
+		{"Shenzhen Huawei Technology Service Co., Ltd.", "huawei", Prefix},
+		{"Hong Kong Huawei International", "huawei", Prefix},
+		{"Shenzhen Zhongxing Microelectronics", "zte", Token},
+		{"Prama Hikvision India", "hikvision", Token},
+		{"HuaweiTech Solutions", "huawei", Token},
+		{"深圳市华为技术有限公司", "huawei", Token},
+		{"Shanghai Bell", "nokia", Exact},       // registered with its place
+		{"Wuhan FiberHome", "fiberhome", Exact}, // likewise
+		{"Shenzhen Sunway Communication", "shenzhen-sunway-communication", Unknown},
+		// Covered List service entities.
+		{"China Telecom (Americas) Corporation", "china-telecom-americas", Exact},
+		{"ComNet (USA) LLC", "pacific-networks", Exact},
+		{"ComNet Inc", "comnet", Unknown}, // ambiguous: a near miss
 		// Unknown vendors keep a stable slug of their own.
 		{"Acme Radio Ltd.", "acme-radio", Unknown},
 		{"ACME-RADIO", "acme-radio", Unknown},
@@ -185,6 +205,15 @@ func TestNearMiss(t *testing.T) {
 		{"Kaspersky", ""}, // exact, not a near miss
 		{"Kasperksy", "kaspersky"},
 		{"ZTF", "zte"},
+		{"Hangzhou Hikvison", "hikvision"},
+		{"Prama Hikvison India", "hikvision"},
+		{"China Telecom Global Limited", "china-telecom-americas"},
+		{"China Mobile", "china-mobile-usa"}, // the parent: which entity is meant must be said
+		{"China Mobile Ltd", "china-mobile-usa"},
+		{"China Mobile Hong Kong", "china-mobile-usa"},
+		{"ComNet", "pacific-networks"},
+		{"Comnet Communications", "pacific-networks"},
+		{"Pacific Telecom", ""},
 		// Trusted or unrelated names must never be flagged.
 		{"Nokia", ""},
 		{"NEC", ""},
@@ -343,7 +372,7 @@ func TestUnknownSlug(t *testing.T) {
 }
 
 func TestMatchKindString(t *testing.T) {
-	for k, want := range map[MatchKind]string{Unknown: "unknown", Exact: "exact", Prefix: "prefix"} {
+	for k, want := range map[MatchKind]string{Unknown: "unknown", Exact: "exact", Prefix: "prefix", Token: "token"} {
 		if got := k.String(); got != want {
 			t.Errorf("MatchKind(%d).String() = %q, want %q", k, got, want)
 		}
@@ -410,4 +439,51 @@ func ExampleRegistry_Resolve() {
 	// ZTE Deutschland GmbH: exact zte
 	// Huawie: unknown huawie, resembles huawei
 	// Acme Radio Ltd.: unknown acme-radio
+}
+
+// TestRealSpellings resolves the real spellings of testdata/spellings.yaml,
+// each taken from a public source the file names.
+func TestRealSpellings(t *testing.T) {
+	data, err := os.ReadFile("testdata/spellings.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Spellings []struct {
+			Spelling  string `yaml:"spelling"`
+			Group     string `yaml:"group"`
+			Resembles string `yaml:"resembles"`
+			Source    string `yaml:"source"`
+		} `yaml:"spellings"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Spellings) < 40 {
+		t.Errorf("%d spellings, want at least 40", len(f.Spellings))
+	}
+	r := Builtin()
+	for _, sp := range f.Spellings {
+		if sp.Source == "" {
+			t.Errorf("%q: no source", sp.Spelling)
+		}
+		m := r.Resolve(sp.Spelling)
+		g, _ := r.Group(m.Group)
+		switch {
+		case sp.Group != "":
+			if m.Group != sp.Group || m.Kind == Unknown {
+				t.Errorf("Resolve(%q) = %+v, want group %s (source: %s)", sp.Spelling, m, sp.Group, sp.Source)
+			}
+		case sp.Resembles != "":
+			if m.Kind != Unknown || m.NearMiss != sp.Resembles {
+				t.Errorf("Resolve(%q) = %+v, want no group, resembling %s (source: %s)", sp.Spelling, m, sp.Resembles, sp.Source)
+			}
+		default:
+			if g.Designated || m.NearMiss != "" {
+				t.Errorf("Resolve(%q) = %+v, want neither a designated group nor a near miss (source: %s)", sp.Spelling, m, sp.Source)
+			}
+		}
+	}
 }

@@ -58,7 +58,7 @@ func runCompare(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	outcomes, err := planner.Compare(ctx, inv, options, params, f.options())
+	outcomes, err := planner.Compare(ctx, inv, options, params, f.options(env))
 	if err != nil {
 		return err
 	}

@@ -240,7 +240,7 @@ func TestPacking(t *testing.T) {
 		p.Jobs = append(p.Jobs, Job{ID: string(rune('a' + i)), Operator: "op", Effort: 1, Capex: 10, Last: 3,
 			cost: []float64{14, 13, 12, 11}, writeoff: make([]float64, 4), penalty: make([]float64, 4), risk: make([]float64, 4)})
 	}
-	if inf := p.necessary(); inf != nil {
+	if inf, _ := p.necessary(context.Background()); inf != nil {
 		t.Fatalf("necessary conditions fail: %v", inf.Reasons)
 	}
 	for _, m := range []string{MethodExact, MethodLagrangian} {

@@ -65,7 +65,7 @@ type Evaluation struct {
 	Served     [][]float64
 	Backlog    [][]float64
 	Spend      [][]float64 // per operator index (p.ops) and period: capital
-	Done       [][]float64 // per milestone and period: weight done by the end of the period
+	Done       [][]float64 // per milestone and period: weight of the counted sites cleared by the end of the period
 }
 
 // Evaluate prices a schedule and checks it against every constraint.
@@ -125,9 +125,9 @@ func (p *Problem) Evaluate(s Schedule) *Evaluation {
 	for k := range p.Milestones {
 		ms := &p.Milestones[k]
 		done := make([]float64, p.T)
-		for i, ji := range ms.Jobs {
-			if t := s[ji]; t >= 0 {
-				done[t] += ms.Weights[i]
+		for u := range ms.Units {
+			if t := ms.unitDone(u, s); t >= 0 && t < p.T {
+				done[t] += ms.Units[u].Weight
 			}
 		}
 		for t := 1; t < p.T; t++ {

@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"math"
-	"time"
 )
 
 // lagrangian relaxes every coupling constraint of the model — crew
@@ -311,13 +310,13 @@ func (lg *lagrangian) step(L, target float64) {
 	}
 }
 
-// run improves the bound for at most iters iterations or until the
-// deadline, aiming at ub (the best known plan's cost, or +Inf). It returns
+// run improves the bound for at most iters iterations (or until ctx
+// ends), aiming at ub (the best known plan's cost, or +Inf). It returns
 // the best bound.
-func (lg *lagrangian) run(ctx context.Context, iters int, ub float64, deadline time.Time) float64 {
+func (lg *lagrangian) run(ctx context.Context, iters int, ub float64) float64 {
 	stall := 0
 	for i := 0; i < iters; i++ {
-		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
+		if ctx.Err() != nil {
 			break
 		}
 		L := lg.evaluate()

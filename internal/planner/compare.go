@@ -41,7 +41,9 @@ func Compare(ctx context.Context, inv *inventory.Inventory, options []Option, pa
 	if common.End.IsZero() {
 		for _, o := range options {
 			b := &builder{params: params, packs: o.Packs}
-			b.calendar(0)
+			if err := b.calendar(0); err != nil {
+				return nil, fmt.Errorf("option %s: %w", o.Name, err)
+			}
 			if e := b.prob.End(); e > common.End {
 				common.End = e
 			}

@@ -248,15 +248,22 @@ func Build(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack, 
 	if params.Start.IsZero() {
 		return nil, fmt.Errorf("planner: no start date")
 	}
+	if err := params.Check(); err != nil {
+		return nil, err
+	}
 	b := &builder{inv: inv, params: params, packs: packs}
 	if err := b.checkParams(); err != nil {
 		return nil, err
 	}
-	b.calendar(params.End)
+	if err := b.calendar(params.End); err != nil {
+		return nil, err
+	}
 	if err := b.findings(ctx); err != nil {
 		return nil, err
 	}
-	b.jobs()
+	if err := b.jobs(); err != nil {
+		return nil, err
+	}
 	b.tail()
 	if err := b.milestones(); err != nil {
 		return nil, err
@@ -385,8 +392,9 @@ func unknown(what, id string, valid []string) string {
 }
 
 // calendar sets the periods; end (or, when zero, the last rule date that
-// matters, and at least two years) closes the horizon.
-func (b *builder) calendar(end cf.Date) {
+// matters, and at least two years) closes the horizon, which may have at
+// most max_periods periods.
+func (b *builder) calendar(end cf.Date) error {
 	p := b.params
 	if end.IsZero() {
 		end = addMonths(p.Start, 24).AddDays(-1)
@@ -403,6 +411,18 @@ func (b *builder) calendar(end cf.Date) {
 	for _, pk := range b.packs {
 		prob.Packs = append(prob.Packs, pk.ID)
 	}
+	limit := defaultMaxPeriods
+	if p.MaxPeriods != nil {
+		limit = *p.MaxPeriods
+	}
+	if n := p.periodsTo(end); n > limit {
+		how := "set by end"
+		if p.End.IsZero() {
+			how = "to the last rule date of the packs"
+		}
+		return fmt.Errorf("planner: the horizon from %s to %s (%s) has %d %ss, more than the limit of %d: set end, or raise max_periods in the parameters",
+			p.Start, end, how, n, p.periodName(), limit)
+	}
 	for i := 0; ; i++ {
 		s := p.periodStart(i)
 		if s > end {
@@ -412,6 +432,14 @@ func (b *builder) calendar(end cf.Date) {
 	}
 	prob.T = len(prob.Periods)
 	b.prob = prob
+	return nil
+}
+
+// tooBig is the error for a problem with more job-period variables than
+// max_job_periods allows: its memory and time grow with them.
+func (b *builder) tooBig(jobs, limit int) error {
+	return fmt.Errorf("planner: %d jobs over %d periods make more than %d job-period variables, the limit: shorten the horizon, or raise max_job_periods in the parameters",
+		jobs, b.prob.T, limit)
 }
 
 func periodLabel(p *Params, s cf.Date) string {
@@ -542,9 +570,14 @@ func (b *builder) jobKey(e inventory.Ref) (key string, site bool) {
 	return "u\x00" + inv.Elements[b.root(e)].ID, false
 }
 
-// jobs groups the elements found into jobs and prices them.
-func (b *builder) jobs() {
+// jobs groups the elements found into jobs and prices them; it stops
+// when the job-period variables would pass max_job_periods.
+func (b *builder) jobs() error {
 	inv, p, prob := b.inv, b.params, b.prob
+	limit, size := defaultMaxJobPeriods, 0
+	if p.MaxJobPeriods != nil {
+		limit = *p.MaxJobPeriods
+	}
 	type group struct {
 		site    bool
 		root    inventory.Ref
@@ -741,6 +774,9 @@ func (b *builder) jobs() {
 			j.Release = j.Last
 		}
 		n := j.Last - j.Release + 1
+		if size += n; size > limit {
+			return b.tooBig(len(order), limit)
+		}
 		j.cost = make([]float64, n)
 		j.writeoff = make([]float64, n)
 		j.penalty = make([]float64, n)
@@ -777,6 +813,7 @@ func (b *builder) jobs() {
 	if b.noDate > 0 {
 		b.warnf("%d element(s) to replace have no install date: their write-off is counted as zero", b.noDate)
 	}
+	return nil
 }
 
 // tail adds the periods after the horizon in which the new-build backlog

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"math"
 )
 
 // Schedule gives, for each job, the period it is done in, or -1.
@@ -34,19 +33,12 @@ const tolCheck = 1e-7
 func (pl *Pool) simulate(usage, served, backlog []float64) float64 {
 	b, cost := 0.0, 0.0
 	for t := range pl.Capacity {
-		want := b + pl.Arrivals[t]
-		n := want
-		if pl.NBEffort > 0 {
-			spare := pl.Capacity[t]
-			if t < len(usage) {
-				spare -= usage[t]
-			}
-			n = math.Min(want, math.Max(0, spare)/pl.NBEffort)
+		spare := pl.Capacity[t]
+		if t < len(usage) {
+			spare -= usage[t]
 		}
-		b = want - n
-		if b < 1e-12 {
-			b = 0
-		}
+		var n float64
+		b, n = pl.serve(t, b, spare)
 		cost += pl.Delay * b
 		if served != nil {
 			served[t] = n
@@ -54,6 +46,27 @@ func (pl *Pool) simulate(usage, served, backlog []float64) float64 {
 		}
 	}
 	return cost
+}
+
+// serve runs period t of the programme: b new builds wait from before,
+// spare work units are free; it returns the backlog after t and the new
+// builds served.
+func (pl *Pool) serve(t int, b, spare float64) (backlog, served float64) {
+	want := b + pl.Arrivals[t]
+	n := want
+	if pl.NBEffort > 0 {
+		if spare < 0 {
+			spare = 0
+		}
+		if c := spare / pl.NBEffort; c < n {
+			n = c
+		}
+	}
+	b = want - n
+	if b < 1e-12 {
+		b = 0
+	}
+	return b, n
 }
 
 // Evaluation is a schedule's costs and whether it meets every constraint.

@@ -18,14 +18,15 @@ type search struct {
 	s        Schedule
 	usage    [][]float64
 	delay    []float64
-	doneBy   []float64 // per milestone: weight of the units cleared by its period
-	unitJobs [][]int   // per milestone and unit: its jobs done by the milestone's period
+	backlog  [][]float64 // per pool and period: new builds waiting after it
+	cumDelay [][]float64 // per pool and period: delay cost up to and including it
+	doneBy   []float64   // per milestone: weight of the units cleared by its period
+	unitJobs [][]int     // per milestone and unit: its jobs done by the milestone's period
 	spend    []float64
 	budgetAt [][]int
 	opOf     []int
 	at       [][][]int // pool × period → jobs there
 	pos      []int     // job → index in its at list
-	scratch  []float64
 }
 
 const eps = 1e-9
@@ -34,7 +35,7 @@ func newSearch(p *Problem, s Schedule) *search {
 	H := len(p.Periods)
 	x := &search{p: p, s: s, usage: grid(len(p.Pools), H), delay: make([]float64, len(p.Pools)),
 		doneBy: make([]float64, len(p.Milestones)), spend: make([]float64, len(p.Budgets)),
-		opOf: make([]int, len(p.Jobs)), pos: make([]int, len(p.Jobs)), scratch: make([]float64, H)}
+		opOf: make([]int, len(p.Jobs)), pos: make([]int, len(p.Jobs))}
 	x.unitJobs = make([][]int, len(p.Milestones))
 	for k := range p.Milestones {
 		x.unitJobs[k] = make([]int, len(p.Milestones[k].Units))
@@ -62,10 +63,29 @@ func newSearch(p *Problem, s Schedule) *search {
 			x.add(ji, t)
 		}
 	}
-	for i := range p.Pools {
-		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
-	}
+	x.backlog, x.cumDelay = grid(len(p.Pools), H), grid(len(p.Pools), H)
+	x.resimulate()
 	return x
+}
+
+// resimulate prices every pool's new-build programme afresh.
+func (x *search) resimulate() {
+	for i := range x.p.Pools {
+		x.simulatePool(i)
+	}
+}
+
+// simulatePool runs pool i's programme against its usage, keeping the
+// backlog and the running delay cost per period for delayDelta.
+func (x *search) simulatePool(i int) {
+	pl := &x.p.Pools[i]
+	b, cost := 0.0, 0.0
+	for t := range pl.Capacity {
+		b, _ = pl.serve(t, b, pl.Capacity[t]-x.usage[i][t])
+		cost += pl.Delay * b
+		x.backlog[i][t], x.cumDelay[i][t] = b, cost
+	}
+	x.delay[i] = cost
 }
 
 // add and remove book job ji in or out of period t (not the delay cost).
@@ -120,7 +140,9 @@ func (x *search) move(ji, t int) {
 		x.add(ji, t)
 	}
 	x.s[ji] = t
-	x.delay[j.Pool] = x.p.Pools[j.Pool].simulate(x.usage[j.Pool], nil, nil)
+	if x.p.Pools[j.Pool].hasNewBuilds() {
+		x.simulatePool(j.Pool)
+	}
 }
 
 func (x *search) cost(ji, t int) float64 {
@@ -174,15 +196,32 @@ func (x *search) delayDelta(pool, from, to int, e float64) float64 {
 	if !pl.hasNewBuilds() || from == to {
 		return 0
 	}
-	u := x.scratch
-	copy(u, x.usage[pool])
-	if from >= 0 {
-		u[from] -= e
+	// Nothing changes before the first period touched; after the last one,
+	// the programme runs as before once its backlog is the same again.
+	t0, t1 := from, to
+	if t0 < 0 || (t1 >= 0 && t1 < t0) {
+		t0, t1 = t1, t0
 	}
-	if to >= 0 {
-		u[to] += e
+	b, cost := 0.0, 0.0
+	if t0 > 0 {
+		b, cost = x.backlog[pool][t0-1], x.cumDelay[pool][t0-1]
 	}
-	return pl.simulate(u, nil, nil) - x.delay[pool]
+	usage, bl, cum := x.usage[pool], x.backlog[pool], x.cumDelay[pool]
+	for t := t0; t < len(pl.Capacity); t++ {
+		spare := pl.Capacity[t] - usage[t]
+		if t == from {
+			spare += e
+		}
+		if t == to {
+			spare -= e
+		}
+		b, _ = pl.serve(t, b, spare)
+		cost += pl.Delay * b
+		if t >= t1 && b == bl[t] {
+			return cost - cum[t]
+		}
+	}
+	return cost - x.delay[pool]
 }
 
 // total is the schedule's cost.
@@ -316,9 +355,7 @@ func construct(ctx context.Context, p *Problem, price pricer) (*search, error) {
 			place(ji, p.Jobs[ji].Release, p.Jobs[ji].Last, true)
 		}
 	}
-	for i := range p.Pools {
-		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
-	}
+	x.resimulate()
 	if err := x.repairBudgets(); err != nil {
 		return x, err
 	}

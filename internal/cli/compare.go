@@ -60,7 +60,7 @@ func runCompare(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	limited, stop := hardLimit(ctx, env, f.timeLimit*time.Duration(len(options)))
-	outcomes, err := planner.Compare(limited, inv, options, params, f.options())
+	outcomes, err := planner.Compare(limited, inv, options, params, f.options(env))
 	stop()
 	if err != nil {
 		return err

@@ -75,8 +75,9 @@ func (f *planFlags) load(env *Env) (*planner.Params, *inventory.Inventory, error
 	return params, inv, nil
 }
 
-func (f *planFlags) options() planner.Options {
-	return planner.Options{Method: f.method, TimeLimit: f.timeLimit}
+func (f *planFlags) options(env *Env) planner.Options {
+	say := progress(env)
+	return planner.Options{Method: f.method, TimeLimit: f.timeLimit, Progress: func(msg string) { say("%s", msg) }}
 }
 
 func runPlan(ctx context.Context, env *Env, args []string) error {
@@ -109,7 +110,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	limited, stop := hardLimit(ctx, env, f.timeLimit)
-	plan, err := planner.Run(limited, inv, packs, pp, f.options())
+	plan, err := planner.Run(limited, inv, packs, pp, f.options(env))
 	stop()
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func TestAgainstCBC(t *testing.T) {
 		p := smallInstance(seed).problem()
 		ref := reference(t, p)
 		for _, method := range []string{MethodLagrangian, MethodExact} {
-			plan, err := Solve(context.Background(), p, Options{Method: method, TimeLimit: 1500 * time.Millisecond})
+			plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestAgainstCBCBudget(t *testing.T) {
 	in.budget = 2600
 	p := in.problem()
 	ref := reference(t, p)
-	plan, err := Solve(context.Background(), p, Options{Method: MethodLagrangian, TimeLimit: 2 * time.Second})
+	plan, err := Solve(context.Background(), p, Options{Method: MethodLagrangian})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestAgainstCBCGeneratedNetwork(t *testing.T) {
 	}
 	ref := reference(t, p)
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, TimeLimit: 3 * time.Second})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestInfeasibleAgainstCBC(t *testing.T) {
 		t.Fatalf("CBC: %v, want infeasible", ref.Status)
 	}
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, TimeLimit: 2 * time.Second})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
 		if err != nil {
 			t.Fatal(err)
 		}

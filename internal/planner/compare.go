@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"time"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -40,21 +41,26 @@ func Compare(ctx context.Context, inv *inventory.Inventory, options []Option, pa
 	if common.End.IsZero() {
 		for _, o := range options {
 			b := &builder{params: params, packs: o.Packs}
-			b.calendar(0)
+			if err := b.calendar(0); err != nil {
+				return nil, fmt.Errorf("option %s: %w", o.Name, err)
+			}
 			if e := b.prob.End(); e > common.End {
 				common.End = e
 			}
 		}
 	}
 	var out []Outcome
-	for _, o := range options {
+	for i, o := range options {
 		if len(o.Packs) == 0 {
 			return nil, fmt.Errorf("option %s has no packs", o.Name)
 		}
+		opts.progress("option %s (%d of %d)", o.Name, i+1, len(options))
 		plan, err := Run(ctx, inv, o.Packs, &common, opts)
 		if err != nil {
 			return nil, fmt.Errorf("option %s: %w", o.Name, err)
 		}
+		opts.progress("option %s: %s, %d jobs, objective %.0f (gap %.2f%%) in %s", o.Name, plan.Status, len(plan.Problem.Jobs),
+			plan.Costs.Objective, 100*plan.Gap, plan.Elapsed.Round(time.Millisecond))
 		oc := Outcome{Name: o.Name, Packs: plan.Problem.Packs, Status: plan.Status, Jobs: len(plan.Problem.Jobs), Plan: plan}
 		if plan.Schedule != nil {
 			oc.Costs, oc.Finish, oc.RolloutDelay = plan.Costs, plan.Finish, plan.RolloutDelay

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"math"
 )
 
 // Schedule gives, for each job, the period it is done in, or -1.
@@ -34,19 +33,12 @@ const tolCheck = 1e-7
 func (pl *Pool) simulate(usage, served, backlog []float64) float64 {
 	b, cost := 0.0, 0.0
 	for t := range pl.Capacity {
-		want := b + pl.Arrivals[t]
-		n := want
-		if pl.NBEffort > 0 {
-			spare := pl.Capacity[t]
-			if t < len(usage) {
-				spare -= usage[t]
-			}
-			n = math.Min(want, math.Max(0, spare)/pl.NBEffort)
+		spare := pl.Capacity[t]
+		if t < len(usage) {
+			spare -= usage[t]
 		}
-		b = want - n
-		if b < 1e-12 {
-			b = 0
-		}
+		var n float64
+		b, n = pl.serve(t, b, spare)
 		cost += pl.Delay * b
 		if served != nil {
 			served[t] = n
@@ -54,6 +46,27 @@ func (pl *Pool) simulate(usage, served, backlog []float64) float64 {
 		}
 	}
 	return cost
+}
+
+// serve runs period t of the programme: b new builds wait from before,
+// spare work units are free; it returns the backlog after t and the new
+// builds served.
+func (pl *Pool) serve(t int, b, spare float64) (backlog, served float64) {
+	want := b + pl.Arrivals[t]
+	n := want
+	if pl.NBEffort > 0 {
+		if spare < 0 {
+			spare = 0
+		}
+		if c := spare / pl.NBEffort; c < n {
+			n = c
+		}
+	}
+	b = want - n
+	if b < 1e-12 {
+		b = 0
+	}
+	return b, n
 }
 
 // Evaluation is a schedule's costs and whether it meets every constraint.
@@ -65,7 +78,7 @@ type Evaluation struct {
 	Served     [][]float64
 	Backlog    [][]float64
 	Spend      [][]float64 // per operator index (p.ops) and period: capital
-	Done       [][]float64 // per milestone and period: weight done by the end of the period
+	Done       [][]float64 // per milestone and period: weight of the counted sites cleared by the end of the period
 }
 
 // Evaluate prices a schedule and checks it against every constraint.
@@ -125,9 +138,9 @@ func (p *Problem) Evaluate(s Schedule) *Evaluation {
 	for k := range p.Milestones {
 		ms := &p.Milestones[k]
 		done := make([]float64, p.T)
-		for i, ji := range ms.Jobs {
-			if t := s[ji]; t >= 0 {
-				done[t] += ms.Weights[i]
+		for u := range ms.Units {
+			if t := ms.unitDone(u, s); t >= 0 && t < p.T {
+				done[t] += ms.Units[u].Weight
 			}
 		}
 		for t := 1; t < p.T; t++ {

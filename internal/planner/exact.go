@@ -16,6 +16,7 @@ type MILP struct {
 	Model *milp.Model
 	x     [][]int // per job, per period from Release: variable
 	n, b  [][]int // per pool, per period: new builds served, backlog (nil when the pool has none)
+	y     [][]int // per milestone and unit: cleared by the milestone (-1 for a one-job unit, whose x say it)
 }
 
 // Model writes the problem as a MILP.
@@ -24,9 +25,12 @@ type MILP struct {
 //	s.t. Σ_t x_jt = 1 (≤ 1 for cap-only jobs)                 every job
 //	     Σ_j e_j x_jt + f_p n_pt ≤ C_pt                        every pool, period
 //	     b_pt = b_p,t−1 + N_pt − n_pt                           every pool, period
-//	     Σ_{j∈J_k} w_kj Σ_{t≤m_k} x_jt ≥ K_k                    every cap milestone
+//	     Σ_{u∈U_k} w_u y_ku ≥ K_k                                every cap milestone
+//	     y_ku ≤ Σ_{t≤m_k} x_jt                                  every counted site u, job j ∈ J_u
 //	     Σ_{j∈o} Σ_{t∈y} capex_j x_jt ≤ B_oy                    every budget
-//	     x binary, n, b ≥ 0
+//	     x binary, 0 ≤ y ≤ 1, n, b ≥ 0
+//
+// A counted site with one job needs no y: its x say it.
 func (p *Problem) Model() *MILP {
 	mm := &MILP{Model: &milp.Model{}}
 	m := mm.Model
@@ -101,15 +105,34 @@ func (p *Problem) Model() *MILP {
 			m.AddRow(fmt.Sprintf("crew%d_%d", pi, t), idx[t], val[t], milp.LE, pl.Capacity[t])
 		}
 	}
+	mm.y = make([][]int, len(p.Milestones))
 	for k := range p.Milestones {
 		ms := &p.Milestones[k]
 		var idx []int
 		var val []float64
-		for i, ji := range ms.Jobs {
-			j := &p.Jobs[ji]
-			for t := j.Release; t <= min(j.Last, ms.Period); t++ {
-				idx = append(idx, mm.x[ji][t-j.Release])
-				val = append(val, ms.Weights[i])
+		mm.y[k] = make([]int, len(ms.Units))
+		for u, cu := range ms.Units {
+			mm.y[k][u] = -1
+			if len(cu.Jobs) == 1 {
+				j := &p.Jobs[cu.Jobs[0]]
+				for t := j.Release; t <= min(j.Last, ms.Period); t++ {
+					idx = append(idx, mm.x[cu.Jobs[0]][t-j.Release])
+					val = append(val, cu.Weight)
+				}
+				continue
+			}
+			y := m.AddVar(fmt.Sprintf("y%d_%d", k, u), 0, 0, 1, false)
+			mm.y[k][u] = y
+			idx = append(idx, y)
+			val = append(val, cu.Weight)
+			for _, ji := range cu.Jobs {
+				j := &p.Jobs[ji]
+				ri, rv := []int{y}, []float64{1}
+				for t := j.Release; t <= min(j.Last, ms.Period); t++ {
+					ri = append(ri, mm.x[ji][t-j.Release])
+					rv = append(rv, -1)
+				}
+				m.AddRow(fmt.Sprintf("clear%d_%d_%d", k, u, ji), ri, rv, milp.LE, 0)
 			}
 		}
 		m.AddRow(fmt.Sprintf("cap%d", k), idx, val, milp.GE, ms.Need)
@@ -165,6 +188,14 @@ func (mm *MILP) Vector(p *Problem, s Schedule) []float64 {
 			x[mm.b[pi][t]] = ev.Backlog[pi][t]
 		}
 	}
+	for k := range p.Milestones {
+		ms := &p.Milestones[k]
+		for u, y := range mm.y[k] {
+			if t := ms.unitDone(u, s); y >= 0 && t >= 0 && t <= ms.Period {
+				x[y] = 1
+			}
+		}
+	}
 	return x
 }
 
@@ -184,17 +215,19 @@ func (mm *MILP) Schedule(p *Problem, x []float64) Schedule {
 
 // exactResult is what the exact method found.
 type exactResult struct {
-	schedule Schedule // nil when none was found
-	bound    float64
-	status   milp.Status
-	nodes    int
+	schedule    Schedule // nil when none was found
+	bound       float64
+	status      milp.Status
+	nodes       int
+	timeLimited bool
 }
 
 // solveExact solves the MILP by branch and bound, starting from the
-// incumbent when there is one.
-func (p *Problem) solveExact(ctx context.Context, incumbent Schedule, limit time.Duration, gap float64) (*exactResult, error) {
+// incumbent when there is one, for at most nodes nodes; at the deadline
+// (the time limit) it stops with what it has.
+func (p *Problem) solveExact(ctx context.Context, deadline time.Time, incumbent Schedule, nodes int, gap float64) (*exactResult, error) {
 	mm := p.Model()
-	opts := milp.Options{TimeLimit: limit, RelGap: gap}
+	opts := milp.Options{NodeLimit: nodes, RelGap: gap, TimeLimit: max(time.Until(deadline), time.Nanosecond)}
 	if incumbent != nil {
 		opts.Incumbent = mm.Vector(p, incumbent)
 	}
@@ -202,7 +235,7 @@ func (p *Problem) solveExact(ctx context.Context, incumbent Schedule, limit time
 	if err != nil {
 		return nil, err
 	}
-	r := &exactResult{bound: sol.Bound, status: sol.Status, nodes: sol.Nodes}
+	r := &exactResult{bound: sol.Bound, status: sol.Status, nodes: sol.Nodes, timeLimited: sol.TimeLimited}
 	if sol.X != nil {
 		r.schedule = mm.Schedule(p, sol.X)
 	}

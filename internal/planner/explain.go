@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -53,8 +54,8 @@ type BudgetNeed struct {
 // fits the crews' capacity over it; every cap can be met with the
 // operator's crews; every span of years can pay for the work that must be
 // done in it — and returns what fails, with the extra crews and capital
-// that would make each hold.
-func (p *Problem) necessary() *Infeasibility {
+// that would make each hold. It returns ctx's error when ctx ends first.
+func (p *Problem) necessary(ctx context.Context) (*Infeasibility, error) {
 	inf := &Infeasibility{Proven: true}
 	extra := make([]float64, len(p.Pools))
 	by := make([]int, len(p.Pools))
@@ -66,6 +67,9 @@ func (p *Problem) necessary() *Infeasibility {
 		return j.Release, j.Last
 	}
 	for pi := range p.Pools {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		pl := &p.Pools[pi]
 		// work[r][l]: effort of hard jobs with window [r, l].
 		work := grid(T, T)
@@ -116,6 +120,9 @@ func (p *Problem) necessary() *Infeasibility {
 		}
 		worst, wa, wb, wW, wC := 0.0, 0, 0, 0.0, 0.0
 		for a := 0; a < T; a++ {
+			if a%16 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			// W(a, b) for growing b: add jobs with release ≥ a and last = b.
 			w := 0.0
 			for b := a; b < T; b++ {
@@ -143,50 +150,64 @@ func (p *Problem) necessary() *Infeasibility {
 	}
 	// Caps, per operator, with the operator's crews pooled.
 	for k := range p.Milestones {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		ms := &p.Milestones[k]
 		m := ms.Period
-		pools := map[int]bool{}
-		forced := map[int]bool{}
-		got := 0.0
-		for i, ji := range ms.Jobs {
-			j := &p.Jobs[ji]
-			pools[j.Pool] = true
-			if _, l := window(j); !j.Optional && l <= m {
-				forced[ji] = true
-				got += ms.Weights[i]
+		forcedJob := func(j *Job) bool { _, l := window(j); return !j.Optional && l <= m }
+		var pools []int
+		for _, ji := range ms.Jobs {
+			if pl := p.Jobs[ji].Pool; !slices.Contains(pools, pl) {
+				pools = append(pools, pl)
 			}
 		}
+		sort.Ints(pools)
 		work, capacity := 0.0, 0.0
-		for pi := range pools {
+		for _, pi := range pools {
 			for t := 0; t <= m; t++ {
 				capacity += p.Pools[pi].Capacity[t] + extra[pi]*p.Pools[pi].PerCrew
 			}
-			for ji := range p.Jobs {
-				j := &p.Jobs[ji]
-				if _, l := window(j); j.Pool == pi && !j.Optional && l <= m {
-					work += j.Effort
-				}
+		}
+		for ji := range p.Jobs {
+			if j := &p.Jobs[ji]; slices.Contains(pools, j.Pool) && forcedJob(j) {
+				work += j.Effort
 			}
 		}
-		// The rest of the need from the candidates with the most weight per
-		// unit of work (a fractional knapsack: a bound, not a plan).
+		// Sites cleared by forced work count at once; the rest of the need
+		// comes from the sites with the most weight per unit of the work
+		// still to do there (a fractional knapsack: a bound, not a plan).
 		type cand struct{ w, e float64 }
 		var cs []cand
-		avail := got
-		for i, ji := range ms.Jobs {
-			j := &p.Jobs[ji]
-			if forced[ji] || j.Release > m {
-				continue
+		got, avail := 0.0, 0.0
+		for _, cu := range ms.Units {
+			c, ok := cand{w: cu.Weight}, true
+			for _, ji := range cu.Jobs {
+				j := &p.Jobs[ji]
+				if forcedJob(j) {
+					continue
+				}
+				if j.Release > m {
+					ok = false
+				}
+				c.e += j.Effort
 			}
-			cs = append(cs, cand{ms.Weights[i], j.Effort})
-			avail += ms.Weights[i]
+			switch {
+			case !ok:
+			case c.e == 0:
+				got += c.w
+				avail += c.w
+			default:
+				cs = append(cs, c)
+				avail += c.w
+			}
 		}
 		if avail < ms.Need-tolCheck*(1+ms.Need) {
-			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: only %s of the %s needed can be swapped by %s (lead time)",
+			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: only %s of the %s needed can be cleared by %s (lead time)",
 				ms.Rule, ms.Operator, num(avail), num(ms.Need), p.Periods[m].Label))
 			continue
 		}
-		sort.Slice(cs, func(a, b int) bool { return cs[a].w/cs[a].e > cs[b].w/cs[b].e })
+		sort.SliceStable(cs, func(a, b int) bool { return cs[a].w*cs[b].e > cs[b].w*cs[a].e })
 		for _, c := range cs {
 			if got >= ms.Need-tolCheck*(1+ms.Need) {
 				break
@@ -199,11 +220,11 @@ func (p *Problem) necessary() *Infeasibility {
 			// Spread the shortfall over the pools of the candidates.
 			short := work - capacity
 			n := 0.0
-			for pi := range pools {
+			for _, pi := range pools {
 				n += p.Pools[pi].PerCrew * float64(m+1)
 			}
 			perPool := short / n
-			for pi := range pools {
+			for _, pi := range pools {
 				extra[pi] += perPool
 				if by[pi] == 0 || m < by[pi] {
 					by[pi] = m
@@ -222,9 +243,9 @@ func (p *Problem) necessary() *Infeasibility {
 	}
 	p.budgetConditions(inf, window)
 	if len(inf.Reasons) == 0 {
-		return nil
+		return nil, nil
 	}
-	return inf
+	return inf, nil
 }
 
 // budgetConditions checks, for every operator and span of budgeted years,
@@ -375,7 +396,7 @@ func (p *Problem) extended(d int) *Problem {
 // plan.
 func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
 	feasible := func(q *Problem) bool {
-		if q.necessary() != nil {
+		if inf, err := q.necessary(ctx); inf != nil || err != nil {
 			return false
 		}
 		x, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) })
@@ -418,15 +439,15 @@ func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
 				extra[pi] += math.Max(0.1, p.Pools[pi].Crews/10)
 			}
 			var crews []CrewNeed
-			for pi, e := range extra {
-				crews = append(crews, CrewNeed{Operator: p.Pools[pi].Operator, Region: p.Pools[pi].Region, Extra: e})
+			for _, pi := range sortedInts(extra) {
+				crews = append(crews, CrewNeed{Operator: p.Pools[pi].Operator, Region: p.Pools[pi].Region, Extra: extra[pi]})
 			}
 			q = p.withCrews(crews, nil)
 		}
 	}
 	maxD := max(1, 120/p.Months()) // ten years
 	for d := 1; d <= maxD && ctx.Err() == nil; d++ {
-		if q := p.extended(d); q.necessary() == nil && feasible(q) {
+		if q := p.extended(d); feasible(q) {
 			inf.ExtraMonths = d * p.Months()
 			break
 		}

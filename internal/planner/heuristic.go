@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
-	"time"
 )
 
 // search is a schedule with everything a move needs to be checked and
@@ -18,13 +18,15 @@ type search struct {
 	s        Schedule
 	usage    [][]float64
 	delay    []float64
-	doneBy   []float64
+	backlog  [][]float64 // per pool and period: new builds waiting after it
+	cumDelay [][]float64 // per pool and period: delay cost up to and including it
+	doneBy   []float64   // per milestone: weight of the units cleared by its period
+	unitJobs [][]int     // per milestone and unit: its jobs done by the milestone's period
 	spend    []float64
 	budgetAt [][]int
 	opOf     []int
 	at       [][][]int // pool × period → jobs there
 	pos      []int     // job → index in its at list
-	scratch  []float64
 }
 
 const eps = 1e-9
@@ -33,7 +35,11 @@ func newSearch(p *Problem, s Schedule) *search {
 	H := len(p.Periods)
 	x := &search{p: p, s: s, usage: grid(len(p.Pools), H), delay: make([]float64, len(p.Pools)),
 		doneBy: make([]float64, len(p.Milestones)), spend: make([]float64, len(p.Budgets)),
-		opOf: make([]int, len(p.Jobs)), pos: make([]int, len(p.Jobs)), scratch: make([]float64, H)}
+		opOf: make([]int, len(p.Jobs)), pos: make([]int, len(p.Jobs))}
+	x.unitJobs = make([][]int, len(p.Milestones))
+	for k := range p.Milestones {
+		x.unitJobs[k] = make([]int, len(p.Milestones[k].Units))
+	}
 	opIndex := p.opIndex()
 	x.budgetAt = make([][]int, len(p.operators()))
 	for i := range x.budgetAt {
@@ -57,10 +63,29 @@ func newSearch(p *Problem, s Schedule) *search {
 			x.add(ji, t)
 		}
 	}
-	for i := range p.Pools {
-		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
-	}
+	x.backlog, x.cumDelay = grid(len(p.Pools), H), grid(len(p.Pools), H)
+	x.resimulate()
 	return x
+}
+
+// resimulate prices every pool's new-build programme afresh.
+func (x *search) resimulate() {
+	for i := range x.p.Pools {
+		x.simulatePool(i)
+	}
+}
+
+// simulatePool runs pool i's programme against its usage, keeping the
+// backlog and the running delay cost per period for delayDelta.
+func (x *search) simulatePool(i int) {
+	pl := &x.p.Pools[i]
+	b, cost := 0.0, 0.0
+	for t := range pl.Capacity {
+		b, _ = pl.serve(t, b, pl.Capacity[t]-x.usage[i][t])
+		cost += pl.Delay * b
+		x.backlog[i][t], x.cumDelay[i][t] = b, cost
+	}
+	x.delay[i] = cost
 }
 
 // add and remove book job ji in or out of period t (not the delay cost).
@@ -68,8 +93,11 @@ func (x *search) add(ji, t int) {
 	j := &x.p.Jobs[ji]
 	x.usage[j.Pool][t] += j.Effort
 	for _, c := range j.caps {
-		if t <= x.p.Milestones[c.k].Period {
-			x.doneBy[c.k] += c.w
+		if ms := &x.p.Milestones[c.k]; t <= ms.Period {
+			x.unitJobs[c.k][c.u]++
+			if u := &ms.Units[c.u]; x.unitJobs[c.k][c.u] == len(u.Jobs) {
+				x.doneBy[c.k] += u.Weight
+			}
 		}
 	}
 	if b := x.budgetAt[x.opOf[ji]][t]; b >= 0 {
@@ -84,8 +112,11 @@ func (x *search) remove(ji, t int) {
 	j := &x.p.Jobs[ji]
 	x.usage[j.Pool][t] -= j.Effort
 	for _, c := range j.caps {
-		if t <= x.p.Milestones[c.k].Period {
-			x.doneBy[c.k] -= c.w
+		if ms := &x.p.Milestones[c.k]; t <= ms.Period {
+			if u := &ms.Units[c.u]; x.unitJobs[c.k][c.u] == len(u.Jobs) {
+				x.doneBy[c.k] -= u.Weight
+			}
+			x.unitJobs[c.k][c.u]--
 		}
 	}
 	if b := x.budgetAt[x.opOf[ji]][t]; b >= 0 {
@@ -109,7 +140,9 @@ func (x *search) move(ji, t int) {
 		x.add(ji, t)
 	}
 	x.s[ji] = t
-	x.delay[j.Pool] = x.p.Pools[j.Pool].simulate(x.usage[j.Pool], nil, nil)
+	if x.p.Pools[j.Pool].hasNewBuilds() {
+		x.simulatePool(j.Pool)
+	}
 }
 
 func (x *search) cost(ji, t int) float64 {
@@ -135,10 +168,11 @@ func (x *search) keeps(ji, t int) bool {
 	j := &p.Jobs[ji]
 	from := x.s[ji]
 	for _, c := range j.caps {
-		m := p.Milestones[c.k].Period
-		before := from >= 0 && from <= m
-		after := t >= 0 && t <= m
-		if before && !after && x.doneBy[c.k]-c.w < p.Milestones[c.k].Need-tolCheck*(1+p.Milestones[c.k].Need) {
+		ms := &p.Milestones[c.k]
+		before := from >= 0 && from <= ms.Period
+		after := t >= 0 && t <= ms.Period
+		u := &ms.Units[c.u]
+		if before && !after && x.unitJobs[c.k][c.u] == len(u.Jobs) && x.doneBy[c.k]-u.Weight < ms.Need-tolCheck*(1+ms.Need) {
 			return false
 		}
 	}
@@ -162,15 +196,32 @@ func (x *search) delayDelta(pool, from, to int, e float64) float64 {
 	if !pl.hasNewBuilds() || from == to {
 		return 0
 	}
-	u := x.scratch
-	copy(u, x.usage[pool])
-	if from >= 0 {
-		u[from] -= e
+	// Nothing changes before the first period touched; after the last one,
+	// the programme runs as before once its backlog is the same again.
+	t0, t1 := from, to
+	if t0 < 0 || (t1 >= 0 && t1 < t0) {
+		t0, t1 = t1, t0
 	}
-	if to >= 0 {
-		u[to] += e
+	b, cost := 0.0, 0.0
+	if t0 > 0 {
+		b, cost = x.backlog[pool][t0-1], x.cumDelay[pool][t0-1]
 	}
-	return pl.simulate(u, nil, nil) - x.delay[pool]
+	usage, bl, cum := x.usage[pool], x.backlog[pool], x.cumDelay[pool]
+	for t := t0; t < len(pl.Capacity); t++ {
+		spare := pl.Capacity[t] - usage[t]
+		if t == from {
+			spare += e
+		}
+		if t == to {
+			spare -= e
+		}
+		b, _ = pl.serve(t, b, spare)
+		cost += pl.Delay * b
+		if t >= t1 && b == bl[t] {
+			return cost - cum[t]
+		}
+	}
+	return cost - x.delay[pool]
 }
 
 // total is the schedule's cost.
@@ -304,17 +355,16 @@ func construct(ctx context.Context, p *Problem, price pricer) (*search, error) {
 			place(ji, p.Jobs[ji].Release, p.Jobs[ji].Last, true)
 		}
 	}
-	for i := range p.Pools {
-		x.delay[i] = p.Pools[i].simulate(x.usage[i], nil, nil)
-	}
+	x.resimulate()
 	if err := x.repairBudgets(); err != nil {
 		return x, err
 	}
 	return x, nil
 }
 
-// meet brings forward (or adds) candidate jobs of milestone k until it is
-// met, taking them in order of the extra price of doing them by the
+// meet clears counted sites of milestone k until it is met — bringing
+// forward (or adding) every job of a site not yet done by the milestone —
+// taking the sites in order of the extra price of clearing them by the
 // milestone per unit of the cap's metric.
 func (x *search) meet(k int, price pricer) error {
 	p := x.p
@@ -323,34 +373,47 @@ func (x *search) meet(k int, price pricer) error {
 	if !need() {
 		return nil
 	}
+	late := func(ji int) bool { t := x.s[ji]; return t < 0 || t > ms.Period }
 	type cand struct {
-		ji    int
+		u     int
 		ratio float64
 	}
 	var cands []cand
-	for i, ji := range ms.Jobs {
-		j := &p.Jobs[ji]
-		from := x.s[ji]
-		hi := min(j.Last, ms.Period)
-		if (from >= 0 && from <= ms.Period) || j.Release > hi || ms.Weights[i] <= 0 {
+	for u, cu := range ms.Units {
+		if cu.Weight <= 0 || x.unitJobs[k][u] == len(cu.Jobs) {
 			continue
 		}
-		early, any := math.Inf(1), 0.0
-		if !j.Optional {
-			any = math.Inf(1)
-		}
-		for t := j.Release; t <= j.Last; t++ {
-			v := price(ji, t)
-			if t <= hi {
-				early = math.Min(early, v)
+		extra, ok := 0.0, true
+		for _, ji := range cu.Jobs {
+			j := &p.Jobs[ji]
+			if !late(ji) {
+				continue
 			}
-			any = math.Min(any, v)
+			hi := min(j.Last, ms.Period)
+			if j.Release > hi {
+				ok = false
+				break
+			}
+			early, any := math.Inf(1), 0.0
+			if !j.Optional {
+				any = math.Inf(1)
+			}
+			for t := j.Release; t <= j.Last; t++ {
+				v := price(ji, t)
+				if t <= hi {
+					early = math.Min(early, v)
+				}
+				any = math.Min(any, v)
+			}
+			if from := x.s[ji]; from >= 0 {
+				any = price(ji, from)
+			}
+			extra += early - any + 1e-9*j.Effort
 		}
-		if from >= 0 {
-			any = price(ji, from)
+		if ok {
+			// Extra price per unit of the metric, then work per unit.
+			cands = append(cands, cand{u, extra / cu.Weight})
 		}
-		// Extra price per unit of the metric, then work per unit.
-		cands = append(cands, cand{ji, (early - any + 1e-9*j.Effort) / ms.Weights[i]})
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].ratio < cands[b].ratio })
 	for pass := 0; pass < 2 && need(); pass++ {
@@ -358,50 +421,49 @@ func (x *search) meet(k int, price pricer) error {
 			if !need() {
 				break
 			}
-			ji := c.ji
-			j := &p.Jobs[ji]
-			from := x.s[ji]
-			hi := min(j.Last, ms.Period)
-			if from >= 0 && from <= ms.Period {
-				continue
-			}
-			best, bt := math.Inf(1), -1
-			for t := hi; t >= j.Release; t-- {
-				if !x.fits(j.Pool, t, j.Effort) || !x.keeps(ji, t) {
+			for _, ji := range ms.Units[c.u].Jobs {
+				if !late(ji) {
 					continue
 				}
-				if v := price(ji, t); v < best-eps {
-					best, bt = v, t
+				j := &p.Jobs[ji]
+				from := x.s[ji]
+				hi := min(j.Last, ms.Period)
+				best, bt := math.Inf(1), -1
+				for t := hi; t >= j.Release; t-- {
+					if !x.fits(j.Pool, t, j.Effort) || !x.keeps(ji, t) {
+						continue
+					}
+					if v := price(ji, t); v < best-eps {
+						best, bt = v, t
+					}
 				}
-			}
-			if bt >= 0 {
+				if bt >= 0 {
+					if from >= 0 {
+						x.remove(ji, from)
+					}
+					x.add(ji, bt)
+					x.s[ji] = bt
+					continue
+				}
+				if pass == 0 {
+					continue // first take every job that fits as it is
+				}
+				// Make room by moving other work later.
 				if from >= 0 {
 					x.remove(ji, from)
+					x.s[ji] = -1
 				}
-				x.add(ji, bt)
-				x.s[ji] = bt
-				continue
-			}
-			if pass == 0 {
-				continue // first take every candidate that fits as it is
-			}
-			// Make room by moving other work later.
-			if from >= 0 {
-				x.remove(ji, from)
-				x.s[ji] = -1
-			}
-			if !x.insertByChain(ji, j.Release, hi) && from >= 0 {
-				x.add(ji, from)
-				x.s[ji] = from
+				if !x.insertByChain(ji, j.Release, hi) && from >= 0 {
+					x.add(ji, from)
+					x.s[ji] = from
+				}
 			}
 		}
 	}
 	if need() {
 		var pools []int
-		seen := map[int]bool{}
 		for _, ji := range ms.Jobs {
-			if pl := p.Jobs[ji].Pool; !seen[pl] {
-				seen[pl] = true
+			if pl := p.Jobs[ji].Pool; !slices.Contains(pools, pl) {
 				pools = append(pools, pl)
 			}
 		}
@@ -515,19 +577,19 @@ func (x *search) repairBudgets() error {
 }
 
 // improve runs local search on the true costs until no move or swap of two
-// jobs pays, or the deadline.
-func (x *search) improve(ctx context.Context, deadline time.Time) {
+// jobs pays, for at most 50 passes (or until ctx ends).
+func (x *search) improve(ctx context.Context) {
 	p := x.p
 	for pass := 0; pass < 50; pass++ {
 		gain := 0.0
 		for ji := range p.Jobs {
-			if ji%256 == 0 && (ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))) {
+			if ji%256 == 0 && ctx.Err() != nil {
 				return
 			}
 			gain += x.bestMove(ji)
 		}
 		for ji := range p.Jobs {
-			if ji%256 == 0 && (ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))) {
+			if ji%256 == 0 && ctx.Err() != nil {
 				return
 			}
 			gain += x.bestSwap(ji)

@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"math"
-	"time"
 )
 
 // lagrangian relaxes every coupling constraint of the model — crew
@@ -191,9 +190,42 @@ func (lg *lagrangian) evaluate() float64 {
 		if j.Optional {
 			best = 0
 		}
-		for t := j.Release; t <= j.Last; t++ {
-			if v := lg.reduced(ji, t, lg.pi, lg.lam, lg.mu, oi); v < best {
-				best, bt = v, t
+		if len(j.caps) == 0 && len(p.Budgets) == 0 {
+			// The common case, inlined: cost plus capacity price.
+			pi, e := lg.pi[j.Pool], j.Effort
+			for k, c := range j.cost {
+				if v := c + e*pi[j.Release+k]; v < best {
+					best, bt = v, j.Release+k
+				}
+			}
+		} else {
+			// reduced, inlined: the cap terms are worked out once per job.
+			type term struct {
+				m int
+				v float64
+			}
+			var terms [4]term
+			ts := terms[:0]
+			for _, c := range j.caps {
+				ts = append(ts, term{p.Milestones[c.k].Period, lg.lam[c.k] * c.w * lg.capScale[c.k]})
+			}
+			pi, e, at := lg.pi[j.Pool], j.Effort, lg.budgetAt[oi]
+			for k, c := range j.cost {
+				t := j.Release + k
+				v := c + e*pi[t]
+				for _, tm := range ts {
+					if t <= tm.m {
+						v -= tm.v
+					}
+				}
+				if t < len(at) {
+					if bi := at[t]; bi >= 0 {
+						v += lg.mu[bi] * j.Capex * lg.budScale[bi]
+					}
+				}
+				if v < best {
+					best, bt = v, t
+				}
 			}
 		}
 		L += best
@@ -311,13 +343,13 @@ func (lg *lagrangian) step(L, target float64) {
 	}
 }
 
-// run improves the bound for at most iters iterations or until the
-// deadline, aiming at ub (the best known plan's cost, or +Inf). It returns
+// run improves the bound for at most iters iterations (or until ctx
+// ends), aiming at ub (the best known plan's cost, or +Inf). It returns
 // the best bound.
-func (lg *lagrangian) run(ctx context.Context, iters int, ub float64, deadline time.Time) float64 {
+func (lg *lagrangian) run(ctx context.Context, iters int, ub float64) float64 {
 	stall := 0
 	for i := 0; i < iters; i++ {
-		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
+		if ctx.Err() != nil {
 			break
 		}
 		L := lg.evaluate()

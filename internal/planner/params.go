@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,12 @@ type Params struct {
 	Period string  `yaml:"period"` // month | quarter
 	End    cf.Date `yaml:"end"`    // last day of the horizon; zero: the last deadline
 	Tail   *int    `yaml:"tail"`   // periods after the horizon in which the new-build backlog is followed; default: until it clears
+	// MaxPeriods limits the horizon's length, in periods (default 240);
+	// MaxJobPeriods the problem's size, in job-period variables (default
+	// 20 million). Both guard memory and time against a mistaken end date
+	// or network; raise them for a larger problem.
+	MaxPeriods    *int `yaml:"max_periods"`
+	MaxJobPeriods *int `yaml:"max_job_periods"`
 
 	Crews     Crews              `yaml:"crews"`
 	Effort    map[string]float64 `yaml:"effort"`
@@ -269,6 +276,9 @@ var (
 // validate checks values the decoder cannot; at finds a field's line.
 func (p *Params) validate(root *tree.Node, probs *cf.Problems) {
 	at := func(path string) cf.Position {
+		if root == nil {
+			return cf.Position{}
+		}
 		n, pos := root, root.Pos
 		for _, seg := range strings.Split(path, ".") {
 			if n == nil || n.Kind != tree.Map {
@@ -299,86 +309,144 @@ func (p *Params) validate(root *tree.Node, probs *cf.Problems) {
 	if p.Tail != nil && (*p.Tail < 0 || *p.Tail > 240) {
 		bad("tail", "%d is not between 0 and 240 periods", *p.Tail)
 	}
-	nonNeg := func(path string, v *float64) {
-		if v != nil && *v < 0 {
-			bad(path, "%g is negative", *v)
+	if p.MaxPeriods != nil && (*p.MaxPeriods < 1 || *p.MaxPeriods > maxPeriodsCeiling) {
+		bad("max_periods", "%d is not between 1 and %d", *p.MaxPeriods, maxPeriodsCeiling)
+	}
+	if p.MaxJobPeriods != nil && (*p.MaxJobPeriods < 1 || *p.MaxJobPeriods > maxJobPeriodsCeiling) {
+		bad("max_job_periods", "%d is not between 1 and %d", *p.MaxJobPeriods, maxJobPeriodsCeiling)
+	}
+	if !p.Start.IsZero() && !p.End.IsZero() && p.End >= p.Start {
+		limit := defaultMaxPeriods
+		if p.MaxPeriods != nil {
+			limit = *p.MaxPeriods
+		}
+		if n := p.periodsTo(p.End); n > limit {
+			bad("end", "the horizon %s to %s has %d %ss, more than max_periods (%d); set max_periods to raise the limit", p.Start, p.End, n, p.periodName(), limit)
 		}
 	}
-	positive := func(path string, v *float64) {
-		if v != nil && *v <= 0 {
-			bad(path, "%g must be more than 0", *v)
+	// Every number must be finite and within its range (docs/planner.md,
+	// "Ranges"): NaN passes every comparison, and a huge lead time or
+	// price overflows the calendar or the costs.
+	inRange := func(path string, v, lo, hi float64, open bool) {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			bad(path, "%g is not a finite number", v)
+		case v < lo || (open && v == lo):
+			if lo == 0 && !open {
+				bad(path, "%g is negative", v)
+			} else {
+				bad(path, "%g must be more than %g", v, lo)
+			}
+		case v > hi:
+			bad(path, "%g is more than %g, the largest allowed", v, hi)
 		}
 	}
-	values := func(path string, m map[string]float64, valid []string, nonZero bool) {
+	nonNeg := func(path string, v *float64, hi float64) {
+		if v != nil {
+			inRange(path, *v, 0, hi, false)
+		}
+	}
+	positive := func(path string, v *float64, hi float64) {
+		if v != nil {
+			inRange(path, *v, 0, hi, true)
+		}
+	}
+	values := func(path string, m map[string]float64, valid []string, nonZero bool, hi float64) {
 		for _, k := range sortedKeys(m) {
 			if valid != nil && !contains(valid, k) {
 				probs.Addf(at(path+"."+k), "params", "", path, "%s", badChoice(k, valid))
 				continue
 			}
-			switch {
-			case m[k] < 0:
-				bad(path+"."+k, "%g is negative", m[k])
-			case m[k] == 0 && nonZero:
-				bad(path+"."+k, "must be more than 0")
-			}
+			inRange(path+"."+k, m[k], 0, hi, nonZero)
 		}
 	}
-	nonNeg("crews.per_1000_sites", p.Crews.Per1000)
-	positive("crews.swaps_per_crew_month", p.Crews.SwapsPerMonth)
-	nonNeg("crews.core_teams", p.Crews.CoreTeams)
-	positive("crews.core_jobs_per_team_month", p.Crews.CoreJobsPerTeam)
-	values("crews.regions", p.Crews.Regions, nil, false)
+	nonNeg("crews.per_1000_sites", p.Crews.Per1000, maxCrewsPer1000)
+	positive("crews.swaps_per_crew_month", p.Crews.SwapsPerMonth, maxRate)
+	nonNeg("crews.core_teams", p.Crews.CoreTeams, maxCrews)
+	positive("crews.core_jobs_per_team_month", p.Crews.CoreJobsPerTeam, maxRate)
+	values("crews.regions", p.Crews.Regions, nil, false, maxCrews)
 	for _, op := range sortedKeys(p.Crews.Operators) {
 		oc := p.Crews.Operators[op]
 		path := "crews.operators." + op
-		nonNeg(path+".per_1000_sites", oc.Per1000)
-		nonNeg(path+".core_teams", oc.CoreTeams)
-		values(path+".regions", oc.Regions, nil, false)
+		nonNeg(path+".per_1000_sites", oc.Per1000, maxCrewsPer1000)
+		nonNeg(path+".core_teams", oc.CoreTeams, maxCrews)
+		values(path+".regions", oc.Regions, nil, false, maxCrews)
 	}
-	values("effort", p.Effort, effortKeys, false)
+	values("effort", p.Effort, effortKeys, false, maxEffort)
 	for _, k := range sortedKeys(p.Effort) {
 		if p.Effort[k] == 0 && k != KindNewBuild && contains(effortKeys, k) {
 			bad("effort."+k, "must be more than 0")
 		}
 	}
-	values("costs.visit", p.Costs.Visit, visitKeys, false)
-	values("costs.equipment", p.Costs.Equipment, nil, false) // function ids are checked against the inventory's catalogue
-	values("costs.domain", p.Costs.Domain, domainKeys, false)
-	values("costs.life_years", p.Costs.LifeYears, domainKeys, true)
-	nonNeg("costs.value_factor", p.Costs.ValueFactor)
-	nonNeg("costs.delay_per_month", p.Costs.Delay)
-	nonNeg("costs.overdue_per_month", p.Costs.Overdue)
-	nonNeg("costs.risk_per_gbps_year", p.Costs.Risk)
+	values("costs.visit", p.Costs.Visit, visitKeys, false, maxMoney)
+	values("costs.equipment", p.Costs.Equipment, nil, false, maxMoney) // function ids are checked against the inventory's catalogue
+	values("costs.domain", p.Costs.Domain, domainKeys, false, maxMoney)
+	values("costs.life_years", p.Costs.LifeYears, domainKeys, true, maxLifeYears)
+	nonNeg("costs.value_factor", p.Costs.ValueFactor, maxFactor)
+	nonNeg("costs.delay_per_month", p.Costs.Delay, maxMoney)
+	nonNeg("costs.overdue_per_month", p.Costs.Overdue, maxMoney)
+	nonNeg("costs.risk_per_gbps_year", p.Costs.Risk, maxMoney)
 	for _, id := range sortedKeys(p.Vendors) {
 		v := p.Vendors[id]
-		nonNeg("vendors."+id+".lead_time_months", v.LeadTime)
-		positive("vendors."+id+".price_factor", v.PriceFactor)
+		nonNeg("vendors."+id+".lead_time_months", v.LeadTime, maxLeadTime)
+		positive("vendors."+id+".price_factor", v.PriceFactor, maxFactor)
 	}
-	nonNeg("lead_time_months", p.LeadTime)
-	if p.Budget.PerYear < 0 {
-		bad("budget.per_year", "%g is negative", p.Budget.PerYear)
-	}
+	nonNeg("lead_time_months", p.LeadTime, maxLeadTime)
+	inRange("budget.per_year", p.Budget.PerYear, 0, maxMoney, false)
 	for _, op := range sortedKeys(p.Budget.Operators) {
 		ob := p.Budget.Operators[op]
 		path := "budget.operators." + op
-		if ob.PerYear < 0 {
-			bad(path+".per_year", "%g is negative", ob.PerYear)
-		}
+		inRange(path+".per_year", ob.PerYear, 0, maxMoney, false)
 		for _, y := range sortedKeys(ob.Years) {
 			if n, err := strconv.Atoi(y); err != nil || n < 1900 || n > 2200 {
 				bad(path+".years."+y, "%q is not a year", y)
-			} else if ob.Years[y] < 0 {
-				bad(path+".years."+y, "%g is negative", ob.Years[y])
+			} else {
+				inRange(path+".years."+y, ob.Years[y], 0, maxMoney, false)
 			}
 		}
 	}
-	nonNeg("new_builds.per_1000_sites_month", p.NewBuilds.Per1000)
-	values("new_builds.regions", p.NewBuilds.Regions, nil, false)
+	nonNeg("new_builds.per_1000_sites_month", p.NewBuilds.Per1000, maxNewBuildsPer1000)
+	values("new_builds.regions", p.NewBuilds.Regions, nil, false, maxNewBuilds)
 	for _, op := range sortedKeys(p.NewBuilds.Operators) {
 		on := p.NewBuilds.Operators[op]
-		nonNeg("new_builds.operators."+op+".per_1000_sites_month", on.Per1000)
-		values("new_builds.operators."+op+".regions", on.Regions, nil, false)
+		nonNeg("new_builds.operators."+op+".per_1000_sites_month", on.Per1000, maxNewBuildsPer1000)
+		values("new_builds.operators."+op+".regions", on.Regions, nil, false, maxNewBuilds)
 	}
+}
+
+// Ranges of the numeric parameters (docs/planner.md, "Ranges"): wide
+// enough for any real network, narrow enough that no cost or calendar
+// computation overflows.
+const (
+	maxMoney            = 1e9 // £k: £1 trillion
+	maxEffort           = 1000
+	maxFactor           = 100
+	maxLifeYears        = 100
+	maxLeadTime         = 120 // months
+	maxCrews            = 1e6
+	maxCrewsPer1000     = 1000
+	maxRate             = 1000 // swaps or core jobs a crew or team does in a month
+	maxNewBuilds        = 1e6  // a month, in a region
+	maxNewBuildsPer1000 = 1000
+
+	defaultMaxPeriods    = 240 // periods of the horizon (20 years of months)
+	maxPeriodsCeiling    = 2400
+	defaultMaxJobPeriods = 20_000_000 // job-period variables
+	maxJobPeriodsCeiling = 500_000_000
+)
+
+// periodsTo counts the periods from Start to the one holding d.
+func (p *Params) periodsTo(d cf.Date) int {
+	a, b := p.Start.Time(), d.Time()
+	months := (b.Year()-a.Year())*12 + int(b.Month()-a.Month())
+	return months/p.monthsPerPeriod() + 1
+}
+
+func (p *Params) periodName() string {
+	if p.Period == Month {
+		return Month
+	}
+	return Quarter
 }
 
 func badChoice(v string, valid []string) string {
@@ -407,6 +475,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Check validates parameters made in code (LoadParams and ParseParams
+// check what they read): every number finite and within its range, the
+// calendar and the limits sound. Build calls it.
+func (p *Params) Check() error {
+	probs := &cf.Problems{}
+	p.validate(nil, probs)
+	return probs.Err()
 }
 
 // monthsPerPeriod is 1 or 3.

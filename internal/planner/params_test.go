@@ -69,7 +69,7 @@ func TestParamsDefaults(t *testing.T) {
 
 // TestParamsErrors checks every error against its want file.
 func TestParamsErrors(t *testing.T) {
-	for _, name := range []string{"errors", "unknown"} {
+	for _, name := range []string{"errors", "unknown", "hostile"} {
 		_, err := parseTestdata(t, name+".yaml")
 		checkWant(t, name, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,13 +90,27 @@ type Job struct {
 	caps     []capRef // milestones it counts towards
 }
 
+// capRef ties a job to a milestone: the unit (counted site) it belongs
+// to, and its share w of the unit's weight, which the Lagrangian method
+// prices (any split of a unit's weight among its jobs gives a valid bound).
 type capRef struct {
-	k int
-	w float64
+	k, u int
+	w    float64
 }
 
-// Milestone is a share cap at a date: at least Need (in the cap's metric)
-// of the operator's designated sites must have been swapped by then.
+// CapUnit is one site a share cap counts: it holds designated equipment in
+// the cap's scope, and stops counting when the last of the jobs that
+// remove that equipment is done — whatever the site's kind (a cell site
+// needs one visit; an exchange may need several core or transport jobs).
+type CapUnit struct {
+	Site   string
+	Weight float64 // in the cap's metric: 1 site, its traffic or its premises
+	Jobs   []int   // the jobs that remove the counted equipment
+}
+
+// Milestone is a share cap at a date: sites holding at least Need (in the
+// cap's metric) of the operator's designated measure must have been
+// cleared by then.
 type Milestone struct {
 	Rule     string
 	Operator string
@@ -107,8 +122,38 @@ type Milestone struct {
 	Need     float64 // in the metric's unit
 	Total    float64 // the denominator: all in-scope sites (or their traffic)
 	Start    float64 // designated at the start, in the metric's unit
-	Jobs     []int   // candidate jobs
-	Weights  []float64
+	Units    []CapUnit
+	Jobs     []int     // candidate jobs: those of every unit
+	Weights  []float64 // per candidate job: its share of its unit's weight
+}
+
+// addMilestone appends a milestone whose Units are set, listing its
+// candidate jobs and tying each job to it.
+func (p *Problem) addMilestone(ms Milestone) {
+	k := len(p.Milestones)
+	ms.Jobs, ms.Weights = nil, nil
+	for u, cu := range ms.Units {
+		for _, ji := range cu.Jobs {
+			w := cu.Weight / float64(len(cu.Jobs))
+			ms.Jobs = append(ms.Jobs, ji)
+			ms.Weights = append(ms.Weights, w)
+			p.Jobs[ji].caps = append(p.Jobs[ji].caps, capRef{k, u, w})
+		}
+	}
+	p.Milestones = append(p.Milestones, ms)
+}
+
+// unitDone returns the period in which unit u of the milestone is cleared
+// under schedule s, or -1 when it is not.
+func (ms *Milestone) unitDone(u int, s Schedule) int {
+	done := -1
+	for _, ji := range ms.Units[u].Jobs {
+		if s[ji] < 0 {
+			return -1
+		}
+		done = max(done, s[ji])
+	}
+	return done
 }
 
 // Budget limits an operator's capital spending in one calendar year.
@@ -203,15 +248,22 @@ func Build(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack, 
 	if params.Start.IsZero() {
 		return nil, fmt.Errorf("planner: no start date")
 	}
+	if err := params.Check(); err != nil {
+		return nil, err
+	}
 	b := &builder{inv: inv, params: params, packs: packs}
 	if err := b.checkParams(); err != nil {
 		return nil, err
 	}
-	b.calendar(params.End)
+	if err := b.calendar(params.End); err != nil {
+		return nil, err
+	}
 	if err := b.findings(ctx); err != nil {
 		return nil, err
 	}
-	b.jobs()
+	if err := b.jobs(); err != nil {
+		return nil, err
+	}
 	b.tail()
 	if err := b.milestones(); err != nil {
 		return nil, err
@@ -234,6 +286,7 @@ type builder struct {
 	capFound map[*policy.Rule][]inventory.Ref
 	capRules []capRule
 	siteJob  map[inventory.Ref]int
+	jobOf    map[string]int // job key → job index
 	noDate   int
 }
 
@@ -339,8 +392,9 @@ func unknown(what, id string, valid []string) string {
 }
 
 // calendar sets the periods; end (or, when zero, the last rule date that
-// matters, and at least two years) closes the horizon.
-func (b *builder) calendar(end cf.Date) {
+// matters, and at least two years) closes the horizon, which may have at
+// most max_periods periods.
+func (b *builder) calendar(end cf.Date) error {
 	p := b.params
 	if end.IsZero() {
 		end = addMonths(p.Start, 24).AddDays(-1)
@@ -357,6 +411,18 @@ func (b *builder) calendar(end cf.Date) {
 	for _, pk := range b.packs {
 		prob.Packs = append(prob.Packs, pk.ID)
 	}
+	limit := defaultMaxPeriods
+	if p.MaxPeriods != nil {
+		limit = *p.MaxPeriods
+	}
+	if n := p.periodsTo(end); n > limit {
+		how := "set by end"
+		if p.End.IsZero() {
+			how = "to the last rule date of the packs"
+		}
+		return fmt.Errorf("planner: the horizon from %s to %s (%s) has %d %ss, more than the limit of %d: set end, or raise max_periods in the parameters",
+			p.Start, end, how, n, p.periodName(), limit)
+	}
 	for i := 0; ; i++ {
 		s := p.periodStart(i)
 		if s > end {
@@ -366,6 +432,14 @@ func (b *builder) calendar(end cf.Date) {
 	}
 	prob.T = len(prob.Periods)
 	b.prob = prob
+	return nil
+}
+
+// tooBig is the error for a problem with more job-period variables than
+// max_job_periods allows: its memory and time grow with them.
+func (b *builder) tooBig(jobs, limit int) error {
+	return fmt.Errorf("planner: %d jobs over %d periods make more than %d job-period variables, the limit: shorten the horizon, or raise max_job_periods in the parameters",
+		jobs, b.prob.T, limit)
 }
 
 func periodLabel(p *Params, s cf.Date) string {
@@ -496,9 +570,14 @@ func (b *builder) jobKey(e inventory.Ref) (key string, site bool) {
 	return "u\x00" + inv.Elements[b.root(e)].ID, false
 }
 
-// jobs groups the elements found into jobs and prices them.
-func (b *builder) jobs() {
+// jobs groups the elements found into jobs and prices them; it stops
+// when the job-period variables would pass max_job_periods.
+func (b *builder) jobs() error {
 	inv, p, prob := b.inv, b.params, b.prob
+	limit, size := defaultMaxJobPeriods, 0
+	if p.MaxJobPeriods != nil {
+		limit = *p.MaxJobPeriods
+	}
 	type group struct {
 		site    bool
 		root    inventory.Ref
@@ -695,6 +774,9 @@ func (b *builder) jobs() {
 			j.Release = j.Last
 		}
 		n := j.Last - j.Release + 1
+		if size += n; size > limit {
+			return b.tooBig(len(order), limit)
+		}
 		j.cost = make([]float64, n)
 		j.writeoff = make([]float64, n)
 		j.penalty = make([]float64, n)
@@ -717,6 +799,10 @@ func (b *builder) jobs() {
 			j.cost[k] = j.Capex + w + j.penalty[k] + j.risk[k]
 		}
 		prob.Jobs = append(prob.Jobs, j)
+		if b.jobOf == nil {
+			b.jobOf = map[string]int{}
+		}
+		b.jobOf[key] = len(prob.Jobs) - 1
 		if g.site {
 			if b.siteJob == nil {
 				b.siteJob = map[inventory.Ref]int{}
@@ -727,6 +813,7 @@ func (b *builder) jobs() {
 	if b.noDate > 0 {
 		b.warnf("%d element(s) to replace have no install date: their write-off is counted as zero", b.noDate)
 	}
+	return nil
 }
 
 // tail adds the periods after the horizon in which the new-build backlog
@@ -856,17 +943,32 @@ func (b *builder) milestones() error {
 		if err != nil {
 			return err
 		}
-		cands := map[inventory.Ref][]int{} // operator → candidate jobs
-		seen := map[int]bool{}
+		// The sites the cap counts, each with the jobs that remove the
+		// counted equipment there (one for a cell site; at an exchange,
+		// every core, transport or access job with such equipment).
+		type site struct {
+			ref  inventory.Ref
+			jobs []int
+		}
+		units := map[inventory.Ref][]*site{} // operator → counted sites
+		siteOf := map[inventory.Ref]*site{}
 		for _, e := range b.capFound[cr.rule] {
-			s := inv.Elements[e].SiteRef
-			ji, ok := b.siteJob[s]
-			if !ok || seen[ji] {
+			sr := inv.Elements[e].SiteRef
+			key, _ := b.jobKey(e)
+			ji, ok := b.jobOf[key]
+			if !ok {
 				continue
 			}
-			seen[ji] = true
-			op := inv.Sites[s].OperatorRef
-			cands[op] = append(cands[op], ji)
+			u := siteOf[sr]
+			if u == nil {
+				u = &site{ref: sr}
+				siteOf[sr] = u
+				op := inv.Sites[sr].OperatorRef
+				units[op] = append(units[op], u)
+			}
+			if !slices.Contains(u.jobs, ji) {
+				u.jobs = append(u.jobs, ji)
+			}
 		}
 		capQ := int64(*cr.rule.Cap)
 		for _, sh := range shares {
@@ -901,25 +1003,26 @@ func (b *builder) milestones() error {
 			ms.Start, _ = new(big.Rat).SetInt(num).Float64()
 			ms.Total *= unit
 			ms.Start *= unit
-			for _, ji := range cands[sh.Operator] {
-				j := &prob.Jobs[ji]
+			got := 0.0
+			for _, u := range units[sh.Operator] {
+				st := &inv.Sites[u.ref]
 				w := 1.0
 				switch sh.Metric {
 				case "traffic":
-					w = j.Traffic
+					w = st.Traffic.Float()
 				case "premises":
-					s, _ := inv.Site(j.Site)
-					w = float64(inv.Sites[s].Premises)
+					w = float64(st.Premises)
 				}
-				ms.Jobs = append(ms.Jobs, ji)
-				ms.Weights = append(ms.Weights, w)
+				sort.Ints(u.jobs)
+				ms.Units = append(ms.Units, CapUnit{Site: st.ID, Weight: w, Jobs: u.jobs})
+				got += w
 			}
-			b.placeMilestone(&ms)
-			k := len(prob.Milestones)
-			for i, ji := range ms.Jobs {
-				prob.Jobs[ji].caps = append(prob.Jobs[ji].caps, capRef{k, ms.Weights[i]})
+			if got < ms.Start*(1-1e-9)-1e-9 {
+				b.warnf("rule %s: operator %s's counted sites hold %.6g of the %.6g designated %s the cap counts; the rest has no job",
+					cr.rule.ID, opID, got, ms.Start, sh.Metric)
 			}
-			prob.Milestones = append(prob.Milestones, ms)
+			prob.addMilestone(ms)
+			b.placeMilestone(&prob.Milestones[len(prob.Milestones)-1])
 		}
 	}
 	return nil
@@ -941,30 +1044,40 @@ func (b *builder) placeMilestone(ms *Milestone) {
 		return
 	}
 	ms.Overdue = true
-	// Candidates by weight per effort, best first.
-	idx := make([]int, len(ms.Jobs))
-	for i := range idx {
-		idx[i] = i
+	// Counted sites by weight per unit of work, best first.
+	type unit struct {
+		w, work float64
+		release int
 	}
-	ratio := func(i int) float64 { return ms.Weights[i] / prob.Jobs[ms.Jobs[i]].Effort }
-	sort.SliceStable(idx, func(a, c int) bool { return ratio(idx[a]) > ratio(idx[c]) })
-	pools := map[int]bool{}
-	for _, ji := range ms.Jobs {
-		pools[prob.Jobs[ji].Pool] = true
+	var us []unit
+	var pools []int
+	for _, cu := range ms.Units {
+		u := unit{w: cu.Weight}
+		for _, ji := range cu.Jobs {
+			j := &prob.Jobs[ji]
+			u.work += j.Effort
+			u.release = max(u.release, j.Release)
+			if !slices.Contains(pools, j.Pool) {
+				pools = append(pools, j.Pool)
+			}
+		}
+		us = append(us, u)
 	}
+	sort.Ints(pools)
+	sort.SliceStable(us, func(a, c int) bool { return us[a].w*us[c].work > us[c].w*us[a].work })
 	capacity := 0.0
 	for t := 0; t < prob.T; t++ {
-		for pi := range pools {
+		for _, pi := range pools {
 			capacity += prob.Pools[pi].Capacity[t]
 		}
 		got, work := 0.0, 0.0
-		for _, i := range idx {
+		for _, u := range us {
 			if got >= ms.Need-1e-9 {
 				break
 			}
-			if prob.Jobs[ms.Jobs[i]].Release <= t {
-				got += ms.Weights[i]
-				work += prob.Jobs[ms.Jobs[i]].Effort
+			if u.release <= t {
+				got += u.w
+				work += u.work
 			}
 		}
 		if got >= ms.Need-1e-9 && work <= capacity+1e-9 {

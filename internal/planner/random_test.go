@@ -108,8 +108,13 @@ func (in instance) problem() *Problem {
 					if metric == "traffic" {
 						w = j.Traffic
 					}
-					ms.Jobs = append(ms.Jobs, ji)
-					ms.Weights = append(ms.Weights, w)
+					// One counted site in eight needs a second job (an
+					// exchange with two functions to replace).
+					if n := len(ms.Units); n > 0 && len(ms.Units[n-1].Jobs) == 1 && rng.Float64() < 0.125 {
+						ms.Units[n-1].Jobs = append(ms.Units[n-1].Jobs, ji)
+						continue
+					}
+					ms.Units = append(ms.Units, CapUnit{Site: j.Site, Weight: w, Jobs: []int{ji}})
 					ms.Start += w
 				}
 				ms.Total = ms.Start * 2
@@ -117,11 +122,7 @@ func (in instance) problem() *Problem {
 				if metric == "sites" {
 					ms.Need = math.Ceil(ms.Need - 1e-9)
 				}
-				k := len(p.Milestones)
-				for i, ji := range ms.Jobs {
-					p.Jobs[ji].caps = append(p.Jobs[ji].caps, capRef{k, ms.Weights[i]})
-				}
-				p.Milestones = append(p.Milestones, ms)
+				p.addMilestone(ms)
 			}
 		}
 	}

@@ -10,29 +10,37 @@ import (
 // contract (fields may be added, none removed or renamed; see
 // docs/planner.md). Money is in thousands of pounds.
 type Report struct {
-	Status          string            `json:"status"`
-	Method          string            `json:"method"`
-	Currency        string            `json:"currency"`
-	Packs           []string          `json:"packs"`
-	Start           cf.Date           `json:"start"`
-	End             cf.Date           `json:"end"`
-	Period          string            `json:"period"`
-	Costs           Costs             `json:"costs"`
-	LowerBound      float64           `json:"lower_bound"`
-	Gap             float64           `json:"gap"`
-	ScheduleGap     float64           `json:"schedule_gap"`
-	Finish          *cf.Date          `json:"finish"`
-	RolloutDelay    float64           `json:"rollout_delay_months"`
-	TrafficYears    float64           `json:"traffic_years"`
-	DeadlinesMissed int               `json:"deadlines_missed"`
-	JobCount        int               `json:"job_count"`
-	ElapsedSeconds  float64           `json:"elapsed_seconds"`
-	Operators       []OperatorSummary `json:"operators"`
-	Periods         []PeriodReport    `json:"periods"`
-	Caps            []CapReport       `json:"caps"`
-	Jobs            []JobReport       `json:"jobs"`
-	Infeasible      *InfeasibleReport `json:"infeasible"`
-	Warnings        []string          `json:"warnings"`
+	Status          string   `json:"status"`
+	Method          string   `json:"method"`
+	Currency        string   `json:"currency"`
+	Packs           []string `json:"packs"`
+	Start           cf.Date  `json:"start"`
+	End             cf.Date  `json:"end"`
+	Period          string   `json:"period"`
+	Costs           Costs    `json:"costs"`
+	LowerBound      float64  `json:"lower_bound"`
+	Gap             float64  `json:"gap"`
+	ScheduleGap     float64  `json:"schedule_gap"`
+	Finish          *cf.Date `json:"finish"`
+	RolloutDelay    float64  `json:"rollout_delay_months"`
+	TrafficYears    float64  `json:"traffic_years"`
+	DeadlinesMissed int      `json:"deadlines_missed"`
+	JobCount        int      `json:"job_count"`
+	// ElapsedSeconds is 0 unless the time limit cut the search
+	// (TimeLimited): a plan bounded by work alone is the same on every run,
+	// and so is its report (the time taken goes to stderr).
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	// TimeLimited is true when the time limit stopped the search before
+	// its work bounds: the figures may then differ between runs.
+	TimeLimited bool              `json:"time_limited"`
+	Iterations  int               `json:"iterations"` // subgradient iterations
+	Nodes       int               `json:"nodes"`      // branch-and-bound nodes
+	Operators   []OperatorSummary `json:"operators"`
+	Periods     []PeriodReport    `json:"periods"`
+	Caps        []CapReport       `json:"caps"`
+	Jobs        []JobReport       `json:"jobs"`
+	Infeasible  *InfeasibleReport `json:"infeasible"`
+	Warnings    []string          `json:"warnings"`
 }
 
 // PeriodReport is one period of a Report.
@@ -110,8 +118,11 @@ func (plan *Plan) Report() *Report {
 		Start: p.Params.Start, End: p.End(), Period: p.Params.Period, Costs: plan.Costs,
 		LowerBound: plan.LowerBound, Gap: plan.Gap, ScheduleGap: plan.ScheduleGap,
 		RolloutDelay: plan.RolloutDelay, TrafficYears: plan.TrafficYears, DeadlinesMissed: plan.DeadlinesMissed,
-		JobCount: len(p.Jobs), ElapsedSeconds: plan.Elapsed.Round(time.Millisecond).Seconds(),
+		JobCount: len(p.Jobs), TimeLimited: plan.TimeLimited, Iterations: plan.Iterations, Nodes: plan.Nodes,
 		Operators: plan.Operators, Warnings: plan.Warnings}
+	if plan.TimeLimited {
+		r.ElapsedSeconds = plan.Elapsed.Round(time.Millisecond).Seconds()
+	}
 	if r.Packs == nil {
 		r.Packs = []string{}
 	}

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -27,19 +28,62 @@ const (
 	StatusUnknown    = "unknown"    // no plan found, infeasibility not proven
 )
 
-// Options set how Solve works.
+// Options set how Solve works. The search is bounded by work — subgradient
+// iterations, local-search passes, branch-and-bound nodes — so that the
+// same problem always gives the same plan, on any machine and under any
+// load; TimeLimit is only a safety net, and a plan it cut short says so
+// (Plan.TimeLimited and a warning).
 type Options struct {
 	// Method is auto (exact for small instances, Lagrangian otherwise),
 	// exact or lagrangian.
 	Method string
-	// TimeLimit bounds the search (default 60 s).
+	// TimeLimit is a hard limit on Solve (default 60 s): when it runs
+	// out the search stops with the best plan found so far, or Solve
+	// returns ErrTimeLimit when there is none yet.
 	TimeLimit time.Duration
 	// ExactSize is the largest instance, in job-period variables, that
 	// auto solves exactly (default 6000).
 	ExactSize int
-	// Gap is the relative gap at which the exact method stops and calls
-	// its plan optimal (default 1e-4: within 0.01%).
+	// Gap is the relative gap within which the exact method calls a plan
+	// optimal (default 1e-6): it stops once the plan's objective is within
+	// Gap·max(1, objective) of a proven lower bound.
 	Gap float64
+	// Nodes bounds the exact method's branch and bound (default 4000).
+	Nodes int
+	// Work bounds the subgradient method: its iterations times the
+	// job-period variables (default 2e9, at most 5,500 iterations).
+	Work float64
+	// Progress, when set, is told what the planner is doing (for a person
+	// watching; never part of the output).
+	Progress func(msg string)
+}
+
+func (o *Options) progress(format string, args ...any) {
+	if o.Progress != nil {
+		o.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+// ErrTimeLimit means the time limit ran out before the planner had a plan
+// or a proof that none exists.
+var ErrTimeLimit = errors.New("the time limit ran out before a plan was found or shown impossible (raise it with --time-limit)")
+
+func (o *Options) defaults() {
+	if o.TimeLimit <= 0 {
+		o.TimeLimit = 60 * time.Second
+	}
+	if o.ExactSize <= 0 {
+		o.ExactSize = 6000
+	}
+	if o.Gap <= 0 {
+		o.Gap = 1e-6
+	}
+	if o.Nodes <= 0 {
+		o.Nodes = 4000
+	}
+	if o.Work <= 0 {
+		o.Work = 2e9
+	}
 }
 
 // Plan is a schedule with its costs, its bound and what it means for each
@@ -60,6 +104,10 @@ type Plan struct {
 	Elapsed     time.Duration
 	Iterations  int // subgradient iterations
 	Nodes       int // branch-and-bound nodes
+	// TimeLimited is true when the time limit, not the work bounds,
+	// stopped the search: the plan may then differ between runs.
+	TimeLimited bool
+	tol         float64 // the gap within which a plan is optimal
 
 	Finish          cf.Date // end of the last period with work
 	RolloutDelay    float64 // months the worst operator's new-build programme falls behind, at worst
@@ -148,14 +196,9 @@ func Run(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack, pa
 // Solve plans the problem.
 func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	start := time.Now()
-	if opts.TimeLimit <= 0 {
-		opts.TimeLimit = 60 * time.Second
-	}
-	if opts.ExactSize <= 0 {
-		opts.ExactSize = 6000
-	}
-	if opts.Gap <= 0 {
-		opts.Gap = 1e-4
+	opts.defaults()
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < opts.TimeLimit {
+		opts.TimeLimit = time.Until(dl)
 	}
 	size := 0
 	for _, j := range p.Jobs {
@@ -172,17 +215,46 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	default:
 		return nil, errors.New("planner: unknown method " + method)
 	}
-	deadline := start.Add(opts.TimeLimit)
-	plan := &Plan{Problem: p, Method: method, Warnings: p.Warnings}
+	plan := &Plan{Problem: p, Method: method, Warnings: p.Warnings, tol: opts.Gap}
+
+	// sctx ends at the time limit: every loop of the search watches it.
+	sctx, cancel := context.WithTimeout(ctx, opts.TimeLimit)
+	defer cancel()
+	// stopped tells a time limit (the search goes on with what it has)
+	// from a cancellation (Solve returns the context's error).
+	stopped := func() (bool, error) {
+		if err := ctx.Err(); err != nil {
+			return true, err
+		}
+		if sctx.Err() != nil {
+			plan.TimeLimited = true
+			return true, nil
+		}
+		return false, nil
+	}
+	fail := func() (*Plan, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("planner: %w (%s)", ErrTimeLimit, opts.TimeLimit)
+	}
 
 	if len(p.Jobs) == 0 {
 		plan.Status = StatusOptimal
 		return plan.finish(Schedule{}, start), nil
 	}
-	if inf := p.necessary(); inf != nil {
-		p.explain(ctx, inf)
+	opts.progress("%d jobs, %d pools, %d periods: checking that a plan can exist", len(p.Jobs), len(p.Pools), len(p.Periods))
+	inf, err := p.necessary(sctx)
+	if err != nil {
+		return fail()
+	}
+	if inf != nil {
+		p.explain(sctx, inf)
+		if _, err := stopped(); err != nil {
+			return nil, err
+		}
 		plan.Status, plan.Infeasible = StatusInfeasible, inf
-		return plan.finish(nil, start), ctx.Err()
+		return plan.finish(nil, start), nil
 	}
 
 	// Lagrangian bound and heuristic plans, steered by its multipliers.
@@ -190,14 +262,17 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	var best *search
 	bestCost := math.Inf(1)
 	try := func(price pricer) error {
-		x, err := construct(ctx, p, price)
+		x, err := construct(sctx, p, price)
 		if err != nil {
 			if errors.Is(err, errNoSchedule) {
 				return nil
 			}
+			if stop, err := stopped(); stop {
+				return err
+			}
 			return err
 		}
-		x.improve(ctx, deadline)
+		x.improve(sctx)
 		if c := x.total(); c < bestCost {
 			best, bestCost = x, c
 		}
@@ -206,9 +281,6 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	trueCost := func(ji, t int) float64 { return p.Jobs[ji].Cost(t) }
 	if err := try(trueCost); err != nil {
 		return nil, err
-	}
-	budget := func(frac float64) time.Time {
-		return time.Now().Add(time.Duration(frac * float64(time.Until(deadline))))
 	}
 	if best != nil {
 		lg.warmStart(best)
@@ -233,57 +305,71 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 		}
 		return nil
 	}
-	lg.run(ctx, 500, bestCost, budget(0.25))
+	// Subgradient iterations: as many as the work bound allows, at least
+	// 50 and at most 5,500, a tenth of them before the first guided plans.
+	iters := int(math.Min(5500, math.Max(50, opts.Work/float64(max(size, 1)))))
+	opts.progress("first plan %.0f; %d subgradient iterations for the bound", bestCost, iters)
+	lg.run(sctx, iters/10, bestCost)
 	if err := guided(); err != nil {
 		return nil, err
 	}
-	lg.run(ctx, 5000, bestCost, budget(0.4))
+	lg.run(sctx, iters-iters/10, bestCost)
 	if err := guided(); err != nil {
 		return nil, err
 	}
 	plan.Iterations = lg.iters
 	plan.LowerBound = lg.best
+	if _, err := stopped(); err != nil {
+		return nil, err
+	}
 
-	if method == MethodExact && ctx.Err() == nil {
+	opts.progress("best plan %.0f, bound %.0f", bestCost, lg.best)
+	if method == MethodExact && sctx.Err() == nil {
+		opts.progress("branch and bound, up to %d nodes", opts.Nodes)
 		var inc Schedule
 		if best != nil {
 			inc = best.s
 		}
-		// Branch and bound gets a quarter of the time limit (at least
-		// five seconds): it rarely improves much on the heuristic after
-		// that, and its bound is reported either way.
-		limit := min(time.Until(deadline), max(5*time.Second, opts.TimeLimit/4))
-		r, err := p.solveExact(ctx, inc, limit, opts.Gap)
+		r, err := p.solveExact(ctx, start.Add(opts.TimeLimit), inc, opts.Nodes, opts.Gap)
 		if err != nil {
 			return nil, err
 		}
-		plan.Nodes = r.nodes
-		switch {
-		case r.status == milp.Infeasible:
-			inf := &Infeasibility{Proven: true, Reasons: []string{"the exact MILP has no solution: the deadlines, caps and budgets cannot all be met together"}}
-			p.explain(ctx, inf)
-			plan.Status, plan.Infeasible = StatusInfeasible, inf
-			return plan.finish(nil, start), ctx.Err()
-		case r.schedule != nil:
-			plan.LowerBound = math.Max(plan.LowerBound, r.bound)
-			if r.status == milp.Optimal {
-				plan.Status = StatusOptimal
+		{
+			plan.Nodes = r.nodes
+			plan.TimeLimited = plan.TimeLimited || r.timeLimited
+			switch {
+			case r.status == milp.Infeasible:
+				inf := &Infeasibility{Proven: true, Reasons: []string{"branch and bound on the exact model finds no plan that meets every deadline, cap and budget together, although each condition checked alone holds"}}
+				p.explain(sctx, inf)
+				plan.Status, plan.Infeasible = StatusInfeasible, inf
+				return plan.finish(nil, start), nil
+			case r.schedule != nil:
+				plan.LowerBound = math.Max(plan.LowerBound, r.bound)
+				if r.status == milp.Optimal {
+					plan.Status = StatusOptimal
+				}
+				return plan.finish(r.schedule, start), nil
 			}
-			return plan.finish(r.schedule, start), nil
 		}
 	}
 	if best == nil {
+		if plan.TimeLimited {
+			return fail()
+		}
 		inf := &Infeasibility{Proven: lg.infeasible(),
 			Reasons: []string{"no plan was found that meets every deadline, cap and budget, although the necessary conditions hold"}}
 		if inf.Proven {
 			inf.Reasons[0] = "the Lagrangian bound exceeds the cost of any plan: the deadlines, caps and budgets cannot all be met together"
 		}
-		p.explain(ctx, inf)
+		p.explain(sctx, inf)
+		if _, err := stopped(); err != nil {
+			return nil, err
+		}
 		plan.Status, plan.Infeasible = StatusUnknown, inf
 		if inf.Proven {
 			plan.Status = StatusInfeasible
 		}
-		return plan.finish(nil, start), ctx.Err()
+		return plan.finish(nil, start), nil
 	}
 	return plan.finish(best.s, start), nil
 }
@@ -292,6 +378,10 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 func (plan *Plan) finish(s Schedule, start time.Time) *Plan {
 	p := plan.Problem
 	defer func() { plan.Elapsed = time.Since(start) }()
+	if plan.TimeLimited {
+		plan.Warnings = append(plan.Warnings[:len(plan.Warnings):len(plan.Warnings)],
+			"the time limit stopped the search before its work bounds: the figures may differ between runs (raise it with --time-limit)")
+	}
 	if s == nil {
 		return plan
 	}
@@ -302,12 +392,14 @@ func (plan *Plan) finish(s Schedule, start time.Time) *Plan {
 	if plan.Status == "" {
 		plan.Status = StatusFeasible
 	}
-	if plan.Status == StatusOptimal {
-		plan.LowerBound = math.Max(plan.LowerBound, ev.Costs.Objective)
-	}
 	plan.LowerBound = math.Min(plan.LowerBound, ev.Costs.Objective)
 	if ev.Costs.Objective > 0 {
 		plan.Gap = (ev.Costs.Objective - plan.LowerBound) / ev.Costs.Objective
+	}
+	// Optimal only when proven: the bound meets the cost within the
+	// tolerance (the exact method's own test, applied to either method).
+	if plan.Status == StatusFeasible && ev.Costs.Objective-plan.LowerBound <= plan.tol*math.Max(1, ev.Costs.Objective) {
+		plan.Status = StatusOptimal
 	}
 	fixed := 0.0
 	for ji := range p.Jobs {

@@ -75,8 +75,7 @@ func (c *checker) unmeasured(ctx context.Context, p *Pack, r *Rule, s *scope, de
 	// Elements of unknown technology, evaluated without the rule's
 	// technology limit; hosts come into scope only through guests of
 	// unknown technology too (a host of a known guest has its technology).
-	unknown := *c
-	unknown.active = make([]bool, len(c.active))
+	unknown := &checker{inv: c.inv, opts: c.opts, routes: c.routes, active: make([]bool, len(c.active))}
 	either := slices.Clone(designated)
 	for g := range suspect {
 		either[g] = either[g] || suspect[g]
@@ -92,7 +91,11 @@ func (c *checker) unmeasured(ctx context.Context, p *Pack, r *Rule, s *scope, de
 	}
 	anyTech := *s
 	anyTech.tech = 0
-	return append(out, unmeasured(unknown.elementFindings(ctx, p, r, &anyTech, either), func(f *Finding) string {
+	fs := unknown.elementFindings(ctx, p, r, &anyTech, either)
+	if unknown.err != nil {
+		c.fail(unknown.err)
+	}
+	return append(out, unmeasured(fs, func(f *Finding) string {
 		why := inv.TechBasis(f.Element).String()
 		if suspect != nil && suspect[f.Group] {
 			why = nearMiss(f) + "; " + why
@@ -110,7 +113,7 @@ func (c *checker) elementFindings(ctx context.Context, p *Pack, r *Rule, s *scop
 		return fs
 	}
 	inv := c.inv
-	in, _ := c.inScope(r, s)
+	in, _, _ := c.inScope(ctx, r, s) // predicate failures are reported by the rule itself
 	status, days := c.status(r)
 	var out []Finding
 	for i := range inv.Elements {

@@ -13,7 +13,7 @@ type Status int
 
 // Solve outcomes.
 const (
-	Optimal    Status = iota // proven optimal (within Options.RelGap)
+	Optimal    Status = iota // proven optimal: Bound is within Options.RelGap of Objective
 	Feasible                 // a solution, but a limit stopped the proof of optimality
 	Infeasible               // proven: no solution exists
 	Unknown                  // a limit stopped the search before any solution was found
@@ -24,11 +24,13 @@ func (s Status) String() string {
 	return [...]string{"optimal", "feasible", "infeasible", "unknown", "unbounded"}[s]
 }
 
-// Options bound the search.
+// Options bound the search. NodeLimit bounds it by work, so that the same
+// model always gives the same answer; TimeLimit is a safety net whose use
+// Solution.TimeLimited reports.
 type Options struct {
 	TimeLimit time.Duration // 0: none
 	NodeLimit int           // 0: none
-	// RelGap stops the search once (incumbent − bound) ≤ RelGap·|incumbent|;
+	// RelGap stops the search once (incumbent − bound) ≤ RelGap·max(1, |incumbent|);
 	// default 1e-7 (optimal up to rounding).
 	RelGap float64
 	// Incumbent is a known solution to start from, if any; it is checked
@@ -38,12 +40,17 @@ type Options struct {
 
 // Solution is what Solve found.
 type Solution struct {
-	Status     Status
-	X          []float64 // the best solution, when Status is Optimal or Feasible
-	Objective  float64
-	Bound      float64 // a proven lower bound on the optimum
-	Nodes      int
-	Iterations int // simplex pivots
+	Status    Status
+	X         []float64 // the best solution, when Status is Optimal or Feasible
+	Objective float64
+	// Bound is a proven lower bound on the optimum: the least relaxation
+	// value of the nodes left open or pruned against the incumbent (never
+	// more than Objective, and below it by at most the RelGap tolerance
+	// when Status is Optimal).
+	Bound       float64
+	Nodes       int
+	Iterations  int  // simplex pivots
+	TimeLimited bool // the time limit, not the node limit or a proof, stopped the search
 }
 
 const (
@@ -108,6 +115,11 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 		s.computePrimal()
 	}
 
+	// cut is the least objective a pruned part of the tree could still
+	// hold: pruning against the incumbent minus the tolerance excludes
+	// solutions that may be slightly better than the incumbent, so the
+	// bound must account for them.
+	cut := Inf
 	open := &nodeHeap{}
 	current := &node{bound: -Inf}
 	diving := false // a dive from the best node is under way
@@ -121,6 +133,7 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 					current = n
 					break
 				}
+				cut = math.Min(cut, n.bound)
 			}
 			if current == nil {
 				break
@@ -129,9 +142,11 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if (opts.TimeLimit > 0 && time.Since(start) > opts.TimeLimit) || (opts.NodeLimit > 0 && sol.Nodes >= opts.NodeLimit) {
+		timeUp := opts.TimeLimit > 0 && time.Since(start) > opts.TimeLimit
+		if timeUp || (opts.NodeLimit > 0 && sol.Nodes >= opts.NodeLimit) {
 			heap.Push(open, current)
 			limited = true
+			sol.TimeLimited = timeUp
 			break
 		}
 		sol.Nodes++
@@ -154,6 +169,7 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 		}
 		lp := s.objective()
 		if lp >= pruneAt() {
+			cut = math.Min(cut, lp)
 			current = nil
 			continue
 		}
@@ -175,6 +191,8 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 				}
 			}
 			if len(fixed) > 0 {
+				// The solutions excluded cost more than pruneAt.
+				cut = math.Min(cut, pruneAt())
 				current.fix = append(current.fix[:len(current.fix):len(current.fix)], fixed...)
 			}
 		}
@@ -215,17 +233,14 @@ func Solve(ctx context.Context, md *Model, opts Options) (*Solution, error) {
 	default:
 		sol.Status = Feasible
 	}
-	sol.Bound = sol.Objective
+	sol.Bound = math.Min(sol.Objective, cut)
 	if limited {
 		for _, n := range *open {
 			sol.Bound = math.Min(sol.Bound, n.bound)
 		}
 	}
-	if sol.X != nil && sol.Status == Optimal {
-		sol.Bound = sol.Objective
-	}
-	if math.IsInf(sol.Bound, 1) && sol.Status == Infeasible {
-		sol.Bound = Inf
+	if sol.Status == Optimal && sol.Objective-sol.Bound > opts.RelGap*math.Max(1, math.Abs(sol.Objective))*(1+1e-9) {
+		sol.Status = Feasible // cannot happen: pruning keeps the bound within the tolerance
 	}
 	return sol, nil
 }

@@ -231,6 +231,30 @@ func TestAgainstCBC(t *testing.T) {
 		if sol.Status != Optimal || math.Abs(sol.Objective-ref.Objective) > 1e-6*math.Max(1, math.Abs(ref.Objective)) {
 			t.Errorf("seed %d: Solve = %v %g, CBC optimal %g", seed, sol.Status, sol.Objective, ref.Objective)
 		}
+		if sol.Bound > ref.Objective+1e-6*math.Max(1, math.Abs(ref.Objective)) {
+			t.Errorf("seed %d: bound %g above CBC's optimum %g", seed, sol.Bound, ref.Objective)
+		}
+		// A loose tolerance and a node limit: the bound must stay valid
+		// and the status honest.
+		for _, o := range []Options{{RelGap: 0.02}, {NodeLimit: 3}} {
+			loose, err := Solve(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loose.X == nil {
+				continue
+			}
+			if loose.Bound > ref.Objective+1e-6*math.Max(1, math.Abs(ref.Objective)) {
+				t.Errorf("seed %d, %+v: bound %g above CBC's optimum %g", seed, o, loose.Bound, ref.Objective)
+			}
+			gap := loose.Objective - loose.Bound
+			if loose.Status == Optimal && gap > o.RelGap*math.Max(1, math.Abs(loose.Objective))*(1+1e-9) {
+				t.Errorf("seed %d, %+v: optimal with gap %g", seed, o, gap)
+			}
+			if loose.Status == Optimal && o.NodeLimit > 0 && loose.Objective > ref.Objective+1e-6*math.Max(1, math.Abs(ref.Objective)) {
+				t.Errorf("seed %d, %+v: optimal %g, CBC %g", seed, o, loose.Objective, ref.Objective)
+			}
+		}
 		t.Logf("seed %d: %v %g (%d nodes, %d pivots); CBC %g", seed, sol.Status, sol.Objective, sol.Nodes, sol.Iterations, ref.Objective)
 	}
 }

@@ -61,3 +61,10 @@ func Open(ref string) (*Pack, error) {
 	}
 	return LoadFile(ref)
 }
+
+// BuiltinSource returns the embedded file of the built-in pack with the
+// given id, the bytes its content digest is taken over.
+func BuiltinSource(id string) ([]byte, bool) {
+	data, err := builtinFS.ReadFile(path.Join("packs", id+".yaml"))
+	return data, err == nil
+}

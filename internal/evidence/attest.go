@@ -89,8 +89,30 @@ func NewStatement(in *Input, seed []byte) (*Statement, error) {
 	if seed != nil && len(seed) != SaltSize {
 		return nil, fmt.Errorf("attest: the seed must be %d bytes, not %d", SaltSize, len(seed))
 	}
+	// The digest, the predicate's measures and the site leaves are
+	// independent: compute them side by side.
+	var (
+		invDigest string
+		pred      *Predicate
+		predErr   error
+		hashes    [][32]byte
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { invDigest = InventoryDigest(res.Inventory) })
+	wg.Go(func() { pred, predErr = newPredicate(in) })
+	if seed != nil {
+		wg.Go(func() { _, hashes = Leaves(res, seed) })
+	}
+	wg.Wait()
+	if predErr != nil {
+		return nil, predErr
+	}
+	if seed != nil {
+		root := merkleRoot(hashes)
+		pred.Sites.MerkleRoot = hex.EncodeToString(root[:])
+	}
 	st := &Statement{Type: StatementType, PredicateType: PredicateType}
-	st.Subject = append(st.Subject, Subject{Name: SubjectInventory, Digest: map[string]string{"sha256": hexOf(InventoryDigest(res.Inventory))}})
+	st.Subject = append(st.Subject, Subject{Name: SubjectInventory, Digest: map[string]string{"sha256": hexOf(invDigest)}})
 	for _, p := range res.Packs {
 		d, ok := in.PackDigests[p.ID]
 		if !ok || !isHex(d, 32) {
@@ -100,15 +122,6 @@ func NewStatement(in *Input, seed []byte) (*Statement, error) {
 	}
 	if in.WaiversDigest != "" && in.Waivers > 0 {
 		st.Subject = append(st.Subject, Subject{Name: SubjectWaivers, Digest: map[string]string{"sha256": in.WaiversDigest}})
-	}
-	pred, err := newPredicate(in)
-	if err != nil {
-		return nil, err
-	}
-	if seed != nil {
-		_, hashes := Leaves(res, seed)
-		root := merkleRoot(hashes)
-		pred.Sites.MerkleRoot = hex.EncodeToString(root[:])
 	}
 	st.Predicate = *pred
 	return st, nil

@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -20,25 +21,27 @@ import (
 // canonicalHeader starts the canonical form; its version changes whenever
 // the form does, so that two digests are comparable only when computed the
 // same way.
-const canonicalHeader = "corefence-inventory-canonical/v1\n"
+const canonicalHeader = "corefence-inventory-canonical/v2\n"
 
 // InventoryDigest returns the canonical digest of a built inventory, as
 // "sha256:<hex>". The same network gives the same digest whether it was
 // read from YAML, JSON or a CSV bundle and in whatever order its records
 // were written; docs/evidence.md defines the canonical form:
 //
-//   - each record is written as canonical JSON (RFC 8785: keys sorted, no
-//     white space, strings escaped minimally, numbers as ECMAScript prints
-//     them), with the field names of the inventory format, every default
-//     filled in (site kind, element status, link metric and encryption),
-//     absent optional fields left out, exact decimals (traffic, metric,
-//     capacity) as strings, technologies in canonical order, a link's ends
-//     ordered (links are undirected), and element attributes with scalar
-//     values as text (CSV carries no types);
+//   - each record is encoded as its present fields, in the order of the
+//     inventory format's field tables: a field number (one byte) and the
+//     value — text as uvarint(length) ‖ UTF-8 bytes, a list as
+//     uvarint(count) ‖ its texts. Every value is text: numbers as
+//     ECMAScript prints them, exact decimals (traffic, metric, capacity)
+//     in plain decimal, dates as YYYY-MM-DD, booleans as true/false,
+//     technologies in canonical order, element attributes as canonical JSON
+//     (RFC 8785) with scalar values as text (a CSV bundle carries no types).
+//     Defaults are filled in (site kind, element status, link metric and
+//     encryption), and a link's ends are ordered (links are undirected);
 //   - the digest is SHA-256 over the header line, then for each section in
 //     the fixed order operators, sites, elements, links, areas, vendors,
 //     functions: a line "<section> <count>\n" and the 32-byte SHA-256
-//     digests of its records' canonical JSON, sorted bytewise.
+//     digests of its records' encodings, sorted bytewise.
 //
 // Positions (file, line) are not part of the network and are left out.
 func InventoryDigest(inv *inventory.Inventory) string {
@@ -90,7 +93,7 @@ func InventoryDigest(inv *inventory.Inventory) string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slices.SortFunc(hashes[s], func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+			sortHashes(hashes[s])
 		}()
 	}
 	wg.Wait()
@@ -106,190 +109,229 @@ func InventoryDigest(inv *inventory.Inventory) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// CanonicalRecords returns the canonical JSON of every record of inv, one
-// "<section> <json>" line each, in section order and, within a section,
-// sorted. It is the canonical form written out, for people and for tests
-// that check the digest with other tools; InventoryDigest does not use it.
-func CanonicalRecords(inv *inventory.Inventory) []string {
-	var out []string
-	add := func(section string, n int, enc func(b []byte, i int) []byte) {
-		lines := make([]string, n)
-		for i := 0; i < n; i++ {
-			lines[i] = section + " " + string(enc(nil, i))
+// sortHashes sorts SHA-256 digests bytewise. Digests are uniformly
+// distributed, so a counting sort on the first two bytes leaves buckets of
+// a handful each, finished by a comparison sort: linear time, where a
+// comparison sort of a million digests costs several times as much.
+func sortHashes(hs [][32]byte) {
+	cmp := func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) }
+	if len(hs) < 1<<14 {
+		slices.SortFunc(hs, cmp)
+		return
+	}
+	const buckets = 1 << 16
+	start := make([]int, buckets+1)
+	for i := range hs {
+		start[int(hs[i][0])<<8|int(hs[i][1])+1]++
+	}
+	for b := 1; b <= buckets; b++ {
+		start[b] += start[b-1]
+	}
+	sorted := make([][32]byte, len(hs))
+	next := slices.Clone(start[:buckets])
+	for i := range hs {
+		b := int(hs[i][0])<<8 | int(hs[i][1])
+		sorted[next[b]] = hs[i]
+		next[b]++
+	}
+	for b := 0; b < buckets; b++ {
+		if start[b+1]-start[b] > 1 {
+			slices.SortFunc(sorted[start[b]:start[b+1]], cmp)
 		}
-		sort.Strings(lines)
-		out = append(out, lines...)
 	}
-	add("operators", len(inv.Operators), func(b []byte, i int) []byte { return canonOperator(b, &inv.Operators[i]) })
-	add("sites", len(inv.Sites), func(b []byte, i int) []byte { return canonSite(b, &inv.Sites[i]) })
-	add("elements", len(inv.Elements), func(b []byte, i int) []byte { return canonElement(b, &inv.Elements[i]) })
-	add("links", len(inv.Links), func(b []byte, i int) []byte { return canonLink(b, &inv.Links[i]) })
-	add("areas", len(inv.Areas), func(b []byte, i int) []byte { return canonArea(b, &inv.Areas[i]) })
-	add("vendors", len(inv.Vendors), func(b []byte, i int) []byte { return canonVendor(b, &inv.Vendors[i]) })
-	add("functions", len(inv.Functions), func(b []byte, i int) []byte { return canonFunction(b, &inv.Functions[i]) })
-	return out
+	copy(hs, sorted)
 }
 
-// object appends one canonical JSON object. Callers add members in
-// ascending key order, which is what RFC 8785 sorts them into for the
-// ASCII keys used here.
-type object struct {
-	b []byte
-	n int
-}
+// record appends one record's canonical encoding. Fields are added in
+// the order of their numbers; absent values are left out.
+type record struct{ b []byte }
 
-func open(b []byte) object { return object{b: append(b, '{')} }
-
-func (o *object) key(k string) {
-	if o.n > 0 {
-		o.b = append(o.b, ',')
-	}
-	o.n++
-	o.b = appendString(o.b, k)
-	o.b = append(o.b, ':')
-}
-
-// str adds a string member, or nothing when v is empty (an absent value).
-func (o *object) str(k, v string) {
+func (r *record) text(field byte, v string) {
 	if v == "" {
 		return
 	}
-	o.key(k)
-	o.b = appendString(o.b, v)
+	r.b = append(r.b, field)
+	r.b = binary.AppendUvarint(r.b, uint64(len(v)))
+	r.b = append(r.b, v...)
 }
 
-func (o *object) num(k string, v float64) {
-	o.key(k)
-	o.b = appendNumber(o.b, v)
+// number adds a float as ECMAScript prints it.
+func (r *record) number(field byte, f float64) {
+	var buf [32]byte
+	r.bytes(field, appendNumber(buf[:0], f))
 }
 
-func (o *object) int(k string, v int64) {
-	o.key(k)
-	o.b = strconv.AppendInt(o.b, v, 10)
+func (r *record) bytes(field byte, v []byte) {
+	r.b = append(r.b, field)
+	r.b = binary.AppendUvarint(r.b, uint64(len(v)))
+	r.b = append(r.b, v...)
 }
 
-func (o *object) bool(k string, v bool) {
-	o.key(k)
-	o.b = strconv.AppendBool(o.b, v)
-}
-
-func (o *object) list(k string, vs []string) {
+func (r *record) list(field byte, vs []string) {
 	if len(vs) == 0 {
 		return
 	}
-	o.key(k)
-	o.b = append(o.b, '[')
-	for i, v := range vs {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		o.b = appendString(o.b, v)
+	r.b = append(r.b, field)
+	r.b = binary.AppendUvarint(r.b, uint64(len(vs)))
+	for _, v := range vs {
+		r.b = binary.AppendUvarint(r.b, uint64(len(v)))
+		r.b = append(r.b, v...)
 	}
-	o.b = append(o.b, ']')
 }
 
-func (o *object) tech(k string, t cf.Tech) {
+func (r *record) tech(field byte, t cf.Tech) {
 	if t != 0 {
-		o.list(k, t.Names())
+		r.list(field, techNames[t&cf.AllTech])
 	}
 }
 
-func (o *object) close() []byte { return append(o.b, '}') }
-
-func canonOperator(b []byte, r *inventory.Operator) []byte {
-	o := open(b)
-	o.str("country", r.Country)
-	o.str("id", r.ID)
-	o.str("name", r.Name)
-	return o.close()
+func (r *record) bool(field byte, v bool) {
+	if v {
+		r.text(field, "true")
+	} else {
+		r.text(field, "false")
+	}
 }
 
-func canonSite(b []byte, r *inventory.Site) []byte {
-	o := open(b)
-	o.str("id", r.ID)
-	o.str("kind", r.Kind)
-	o.num("lat", r.Lat)
-	o.num("lon", r.Lon)
-	o.str("name", r.Name)
-	o.str("operator", r.Operator)
-	if r.HasPremises {
-		o.int("premises", r.Premises)
+// quantity adds an exact decimal as Quantity.String writes it, without
+// allocating.
+func (r *record) quantity(field byte, q cf.Quantity) {
+	var buf [32]byte
+	b := buf[:0]
+	v := int64(q)
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
 	}
-	o.str("region", r.Region)
-	o.list("tags", r.Tags)
-	if r.HasTraffic {
-		o.str("traffic", r.Traffic.String())
+	b = strconv.AppendInt(b, v/cf.QuantityScale, 10)
+	if frac := v % cf.QuantityScale; frac != 0 {
+		var digits [9]byte
+		for i := 8; i >= 0; i-- {
+			digits[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		n := 9
+		for digits[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, digits[:n]...)
 	}
-	return o.close()
+	r.bytes(field, b)
 }
 
-func canonElement(b []byte, r *inventory.Element) []byte {
-	o := open(b)
-	if len(r.Attributes) > 0 {
-		o.key("attributes")
-		o.b = appendAttribute(o.b, r.Attributes)
+func (r *record) date(field byte, d cf.Date) {
+	if d.IsZero() {
+		return
 	}
-	o.str("function", r.Function)
-	o.str("hosted_on", r.HostedOn)
-	o.str("id", r.ID)
-	if !r.Installed.IsZero() {
-		o.str("installed", r.Installed.String())
-	}
-	o.str("model", r.Model)
-	o.str("site", r.Site)
-	o.str("software", r.Software)
-	o.str("status", r.Status)
-	o.list("tags", r.Tags)
-	o.tech("technology", r.Technology)
-	o.str("vendor", r.Vendor)
-	return o.close()
+	var buf [16]byte
+	r.bytes(field, d.Time().AppendFormat(buf[:0], "2006-01-02"))
 }
 
-func canonLink(b []byte, r *inventory.Link) []byte {
-	a, z := r.A, r.B
+// techNames holds every set of technologies' names, so that encoding an
+// element allocates nothing.
+var techNames = func() [cf.AllTech + 1][]string {
+	var out [cf.AllTech + 1][]string
+	for t := range out {
+		out[t] = cf.Tech(t).Names()
+	}
+	return out
+}()
+
+// The field numbers follow the field tables of the inventory format.
+
+func canonOperator(b []byte, o *inventory.Operator) []byte {
+	r := record{b}
+	r.text(1, o.ID)
+	r.text(2, o.Name)
+	r.text(3, o.Country)
+	return r.b
+}
+
+func canonSite(b []byte, s *inventory.Site) []byte {
+	r := record{b}
+	r.text(1, s.ID)
+	r.text(2, s.Operator)
+	r.text(3, s.Name)
+	r.number(4, s.Lat)
+	r.number(5, s.Lon)
+	r.text(6, s.Kind)
+	r.text(7, s.Region)
+	if s.HasTraffic {
+		r.quantity(8, s.Traffic)
+	}
+	if s.HasPremises {
+		var buf [24]byte
+		r.bytes(9, strconv.AppendInt(buf[:0], s.Premises, 10))
+	}
+	r.list(10, s.Tags)
+	return r.b
+}
+
+func canonElement(b []byte, e *inventory.Element) []byte {
+	r := record{b}
+	r.text(1, e.ID)
+	r.text(2, e.Site)
+	r.text(3, e.HostedOn)
+	r.text(4, e.Function)
+	r.text(5, e.Vendor)
+	r.text(6, e.Model)
+	r.text(7, e.Software)
+	r.tech(8, e.Technology)
+	r.date(9, e.Installed)
+	r.text(10, e.Status)
+	r.list(11, e.Tags)
+	if len(e.Attributes) > 0 {
+		r.bytes(12, appendAttribute(nil, e.Attributes))
+	}
+	return r.b
+}
+
+func canonLink(b []byte, l *inventory.Link) []byte {
+	a, z := l.A, l.B
 	if z < a {
 		a, z = z, a
 	}
-	o := open(b)
-	o.str("a", a)
-	o.str("b", z)
-	if r.Capacity != 0 {
-		o.str("capacity", r.Capacity.String())
+	r := record{b}
+	r.text(1, a)
+	r.text(2, z)
+	r.text(3, l.Kind)
+	r.bool(4, l.Encrypted)
+	r.quantity(5, l.Metric)
+	if l.Capacity != 0 {
+		r.quantity(6, l.Capacity)
 	}
-	o.bool("encrypted", r.Encrypted)
-	o.str("kind", r.Kind)
-	o.str("metric", r.Metric.String())
-	return o.close()
+	return r.b
 }
 
-func canonArea(b []byte, r *inventory.Area) []byte {
-	o := open(b)
-	o.str("category", r.Category)
-	o.str("id", r.ID)
-	o.num("lat", r.Lat)
-	o.num("lon", r.Lon)
-	o.str("name", r.Name)
-	o.num("radius_km", r.RadiusKm)
-	return o.close()
+func canonArea(b []byte, a *inventory.Area) []byte {
+	r := record{b}
+	r.text(1, a.ID)
+	r.text(2, a.Name)
+	r.text(3, a.Category)
+	r.number(4, a.Lat)
+	r.number(5, a.Lon)
+	r.number(6, a.RadiusKm)
+	return r.b
 }
 
-func canonVendor(b []byte, r *inventory.VendorRecord) []byte {
-	o := open(b)
-	o.list("aliases", r.Aliases)
-	o.str("country", r.Country)
-	o.str("group", r.Group)
-	o.str("id", r.ID)
-	o.str("name", r.Name)
-	return o.close()
+func canonVendor(b []byte, v *inventory.VendorRecord) []byte {
+	r := record{b}
+	r.text(1, v.ID)
+	r.text(2, v.Name)
+	r.text(3, v.Group)
+	r.list(4, v.Aliases)
+	r.text(5, v.Country)
+	return r.b
 }
 
-func canonFunction(b []byte, r *inventory.FunctionRecord) []byte {
-	o := open(b)
-	o.str("description", r.Description)
-	o.str("domain", r.Domain)
-	o.str("id", r.ID)
-	o.tech("technology", r.Technology)
-	return o.close()
+func canonFunction(b []byte, f *inventory.FunctionRecord) []byte {
+	r := record{b}
+	r.text(1, f.ID)
+	r.text(2, f.Domain)
+	r.tech(3, f.Technology)
+	r.text(4, f.Description)
+	return r.b
 }
 
 // appendAttribute writes an attribute value: maps with sorted keys, lists

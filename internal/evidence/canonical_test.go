@@ -1,7 +1,11 @@
 package evidence
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+
+	cf "github.com/corefence/corefence"
 	"os"
 	"path/filepath"
 	"slices"
@@ -110,37 +114,29 @@ func TestDigestIndependentOfFormatAndOrder(t *testing.T) {
 	}
 }
 
-// TestCanonicalRecords pins the canonical form of the small network's
-// records: each line is one record's RFC 8785 JSON.
-func TestCanonicalRecords(t *testing.T) {
-	inv := loadInventory(t, "../../testdata/small-network.yaml")
-	lines := CanonicalRecords(inv)
-	if len(lines) != len(inv.Operators)+len(inv.Sites)+len(inv.Elements)+len(inv.Links)+len(inv.Areas)+len(inv.Vendors)+len(inv.Functions) {
-		t.Fatalf("%d lines for the records", len(lines))
-	}
-	for _, l := range lines {
-		_, js, _ := strings.Cut(l, " ")
-		var v map[string]any
-		if err := json.Unmarshal([]byte(js), &v); err != nil {
-			t.Fatalf("%s: not JSON: %v", l, err)
-		}
-		// Members must come in ascending key order.
-		prev := ""
-		dec := json.NewDecoder(strings.NewReader(js))
-		dec.Token()
-		for dec.More() {
-			tok, _ := dec.Token()
-			k := tok.(string)
-			if k <= prev {
-				t.Fatalf("%s: key %q after %q", l, k, prev)
-			}
-			prev = k
-			var skip json.RawMessage
-			dec.Decode(&skip)
+// TestCanonicalEncoding pins the record encoding with hand-made vectors
+// (docs/evidence.md shows the first) and the small network's digest.
+func TestCanonicalEncoding(t *testing.T) {
+	for _, c := range []struct {
+		got  []byte
+		want string
+	}{
+		{canonOperator(nil, &inventory.Operator{ID: "alpha", Name: "Alpha Mobile", Country: "GB"}),
+			"\x01\x05alpha\x02\x0cAlpha Mobile\x03\x02GB"},
+		{canonSite(nil, &inventory.Site{ID: "S1", Operator: "alpha", Lat: 51.5, Lon: -0.000001, Kind: "macro", Traffic: 2_500_000_000, HasTraffic: true, Tags: []string{"a", "b"}}),
+			"\x01\x02S1\x02\x05alpha\x04\x0451.5\x05\x09-0.000001\x06\x05macro\x08\x032.5\x0a\x02\x01a\x01b"},
+		{canonLink(nil, &inventory.Link{A: "z", B: "a", Metric: 1_000_000_000}),
+			"\x01\x01a\x02\x01z\x04\x05false\x05\x011"},
+		{canonElement(nil, &inventory.Element{ID: "E", Site: "S1", Function: "gnb", Vendor: "Huawei", Technology: cf.Tech5G | cf.Tech4G,
+			Installed: cf.NewDate(2020, 1, 2), Status: "active", Attributes: map[string]any{"rack": json.Number("3"), "on": true}}),
+			"\x01\x01E\x02\x02S1\x04\x03gnb\x05\x06Huawei\x08\x02\x024g\x025g\x09\x0a2020-01-02\x0a\x06active\x0c\x18{\"on\":\"true\",\"rack\":\"3\"}"},
+	} {
+		if string(c.got) != c.want {
+			t.Errorf("encoding %q, want %q", c.got, c.want)
 		}
 	}
-	golden := filepath.Join("testdata", "small-network.canonical")
-	got := strings.Join(lines, "\n") + "\n"
+	golden := filepath.Join("testdata", "small-network.digest")
+	got := InventoryDigest(loadInventory(t, "../../testdata/small-network.yaml")) + "\n"
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -151,7 +147,7 @@ func TestCanonicalRecords(t *testing.T) {
 		t.Fatalf("%v (run with -update to write it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("canonical records differ from %s (run with -update if the change is intended, and bump the canonical version)", golden)
+		t.Errorf("the small network's digest is %s, %s says %s (if the canonical form changed on purpose, bump its version and run with -update)", got, golden, want)
 	}
 }
 
@@ -163,7 +159,32 @@ func TestAppendNumber(t *testing.T) {
 			t.Errorf("appendNumber(%v) = %s, want %s", f, got, want)
 		}
 	}
+	for _, q := range []cf.Quantity{0, 1, 1_000_000_000, 2_500_000_000, -1_500_000_000, 123_456_789_012, 1_000_000_001} {
+		var r record
+		r.quantity(7, q)
+		if got, want := string(r.b[2:]), q.String(); got != want || r.b[0] != 7 || int(r.b[1]) != len(want) {
+			t.Errorf("quantity %d: %s, want %s", int64(q), got, want)
+		}
+	}
 	if got := string(appendString(nil, "a\"b\\c\n\x01é<")); got != `"a\"b\\c\n\u0001é<"` {
 		t.Errorf("appendString = %s", got)
+	}
+}
+
+func TestSortHashes(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 70000} {
+		hs := make([][32]byte, n)
+		for i := range hs {
+			hs[i] = sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
+		}
+		if n > 10 {
+			hs[5] = hs[7] // duplicates are kept
+		}
+		want := slices.Clone(hs)
+		slices.SortFunc(want, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+		sortHashes(hs)
+		if !slices.Equal(hs, want) {
+			t.Errorf("n=%d: not sorted", n)
+		}
 	}
 }

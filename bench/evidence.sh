@@ -53,7 +53,7 @@ seconds() {
 		echo "failed ($rc): $*" >&2
 		exit 1
 	fi
-	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$WORK/time"
+	tail -1 "$WORK/time" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 # median COLUMN: the median of a column of "WALL CPU" lines.
 median() { awk -v c="$1" '{ print $c }' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -252,8 +252,9 @@ func Leaves(res *policy.Result, seed []byte) ([]Leaf, [][32]byte) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			salts := newSalter(seed)
 			for i := from; i < to; i++ {
-				leaves[i].Salt = Salt(seed, leaves[i].Site)
+				leaves[i].Salt = salts.salt(leaves[i].Site)
 				hashes[i] = leaves[i].Hash()
 			}
 		}()

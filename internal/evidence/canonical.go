@@ -224,8 +224,16 @@ func (r *record) date(field byte, d cf.Date) {
 	if d.IsZero() {
 		return
 	}
-	var buf [16]byte
-	r.bytes(field, d.Time().AppendFormat(buf[:0], "2006-01-02"))
+	// YYYY-MM-DD by hand: time.Format costs more than the rest of an
+	// element's encoding.
+	y, m, day := d.Time().Date()
+	if y < 0 || y > 9999 {
+		r.text(field, d.String())
+		return
+	}
+	buf := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + day/10), byte('0' + day%10)}
+	r.bytes(field, buf[:])
 }
 
 // techNames holds every set of technologies' names, so that encoding an

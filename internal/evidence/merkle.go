@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"math/bits"
 )
 
@@ -40,11 +41,18 @@ const saltLabel = "corefence site salt v1\x00"
 // Salt derives a site's salt from the attestation's seed:
 // HMAC-SHA256(seed, "corefence site salt v1" ‖ 0x00 ‖ site id). Knowing
 // salts of some sites (from their proofs) tells nothing of the others'.
-func Salt(seed []byte, site string) []byte {
-	m := hmac.New(sha256.New, seed)
-	m.Write([]byte(saltLabel))
-	m.Write([]byte(site))
-	return m.Sum(nil)
+func Salt(seed []byte, site string) []byte { return newSalter(seed).salt(site) }
+
+// salter derives salts with one HMAC state, reset between sites.
+type salter struct{ m hash.Hash }
+
+func newSalter(seed []byte) *salter { return &salter{hmac.New(sha256.New, seed)} }
+
+func (s *salter) salt(site string) []byte {
+	s.m.Reset()
+	s.m.Write([]byte(saltLabel))
+	s.m.Write([]byte(site))
+	return s.m.Sum(nil)
 }
 
 // Encode returns the bytes a leaf hash covers:

@@ -137,11 +137,19 @@ func openPacksWith(refs, params []string, lim cf.Limits) ([]*policy.Pack, error)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	if err := setParams(packs, params); err != nil {
+		return nil, err
+	}
+	return packs, nil
+}
+
+// setParams applies every --param PACK.NAME=VALUE to its pack.
+func setParams(packs []*policy.Pack, params []string) error {
 	for _, kv := range params {
 		name, value, ok := strings.Cut(kv, "=")
 		packID, param, ok2 := strings.Cut(name, ".")
 		if !ok || !ok2 {
-			return nil, usagef("--param %q: want PACK.NAME=VALUE", kv)
+			return usagef("--param %q: want PACK.NAME=VALUE", kv)
 		}
 		var pack *policy.Pack
 		for _, p := range packs {
@@ -150,15 +158,15 @@ func openPacksWith(refs, params []string, lim cf.Limits) ([]*policy.Pack, error)
 			}
 		}
 		if pack == nil {
-			return nil, usagef("--param %q: pack %s is not among the --policy packs", kv, packID)
+			return usagef("--param %q: pack %s is not among the --policy packs", kv, packID)
 		}
 		d, err := cf.ParseDate(value)
 		if err != nil {
-			return nil, usagef("--param %q: %v", kv, err)
+			return usagef("--param %q: %v", kv, err)
 		}
 		if err := pack.SetParam(param, d); err != nil {
-			return nil, usagef("--param %q: %v", kv, err)
+			return usagef("--param %q: %v", kv, err)
 		}
 	}
-	return packs, nil
+	return nil
 }

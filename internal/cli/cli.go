@@ -56,6 +56,11 @@ func commands() []command {
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
 		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},
+		{"keygen", "make an Ed25519 key pair for signing evidence", runKeygen},
+		{"attest", "check, and sign the result as evidence (in-toto statement in a DSSE envelope)", runAttest},
+		{"countersign", "add a signature to an attestation", runCountersign},
+		{"prove", "disclose one site of an attestation: its findings and Merkle path", runProve},
+		{"verify", "verify an attestation's signatures, and optionally its inventory and a site proof", runVerify},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)
 			return nil

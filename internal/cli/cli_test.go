@@ -88,7 +88,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks the %s step", step.date)
 		}
 	}
-	if lines := strings.Count(stdout, "\n"); lines > 28 {
+	if lines := strings.Count(stdout, "\n"); lines > 32 {
 		t.Errorf("demo output is %d lines; the report has the detail", lines)
 	}
 
@@ -99,18 +99,48 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat("corefence-demo"); err == nil {
 		t.Errorf("demo wrote into the working directory")
 	}
-	want := []string{atomicfile.Manifest, "inventory", "report.html"}
+	want := []string{atomicfile.Manifest, "inventory", "report.html", "evidence-" + demoFocus + ".json", "regulator.pub", "site-*.proof"}
 	for _, step := range ukStory {
 		want = append(want, "check-"+step.date+".json")
 	}
 	sort.Strings(want)
 	var got []string
+	proof := ""
 	files, _ := os.ReadDir(out)
 	for _, f := range files {
-		got = append(got, f.Name())
+		name := f.Name()
+		if strings.HasPrefix(name, "site-") && strings.HasSuffix(name, ".proof") {
+			proof, name = name, "site-*.proof"
+		}
+		got = append(got, name)
 	}
+	sort.Strings(got)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("demo directory holds %v, want %v", got, want)
+	}
+
+	// The 2023-12-31 check is signed; the commands the report and the
+	// output give verify it, its inventory and the site proof.
+	envelope := "evidence-" + demoFocus + ".json"
+	for _, args := range [][]string{
+		{"--trust", "regulator.pub"},
+		{"--trust", "regulator.pub", "--inventory", "inventory/"},
+		{"--trust", "regulator.pub", "--proof", proof},
+	} {
+		cmd := "corefence verify --attestation " + envelope + " " + strings.Join(args, " ")
+		if !strings.Contains(stdout, cmd) {
+			t.Errorf("demo output lacks %q", cmd)
+		}
+		abs := []string{"verify", "--attestation", filepath.Join(out, envelope)}
+		for i, a := range args {
+			if i%2 == 1 {
+				a = filepath.Join(out, a)
+			}
+			abs = append(abs, a)
+		}
+		if code, vout, verr := run(t, time.Now(), abs...); code != ExitOK || !strings.Contains(vout, "VERIFIED") {
+			t.Errorf("%s: exit %d\n%s%s", cmd, code, vout, verr)
+		}
 	}
 
 	// The inventory is a CSV bundle of a national network.
@@ -139,6 +169,12 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(page, ">"+op+"<") {
 			t.Errorf("the report lacks operator %s", op)
 		}
+	}
+	if i := strings.Index(page, `<section id="evidence"`); i < 0 {
+		t.Errorf("the report has no evidence section")
+	} else if sec := page[i:]; !strings.Contains(sec[:strings.Index(sec, "</section>")],
+		"corefence verify --attestation "+envelope+" --trust regulator.pub --proof "+proof) {
+		t.Errorf("the evidence section lacks the verify commands")
 	}
 	// The kill-switch section, with the 2020 network and the three
 	// options' 2028 networks.

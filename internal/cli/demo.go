@@ -170,6 +170,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 
 	start = time.Now()
+	signed, err := demoEvidence(inv, steps[focus].Result, *out)
+	if err != nil {
+		return err
+	}
+	say("signed the %s check as the regulator, with a proof of site %s, in %s", demoFocus, signed.Site, since(start))
+
+	start = time.Now()
 	htmlPath := filepath.Join(*out, "report.html")
 	err = d.WriteFile("report.html", func(w io.Writer) error {
 		return htmlreport.Write(w, &htmlreport.Report{
@@ -186,6 +193,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			Caps:          caps,
 			KillSwitch:    kill,
 			Options:       options,
+			Evidence:      signed,
 			Focus:         focus,
 			Generated:     env.Now(),
 			Version:       Version,
@@ -203,6 +211,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "\nReport: %s   (open it in a browser; it needs no network)\n", htmlPath)
 	fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory), %s (full findings per date)\n",
 		invDir+string(filepath.Separator), filepath.Join(*out, "check-DATE.json"))
+	fmt.Fprintf(env.Stdout, "Signed: %s (the %s check, signed as the regulator), %s, %s; verify from %s with:\n",
+		signed.Envelope, demoFocus, signed.PublicKey, signed.Proof, *out)
+	for _, c := range signed.Commands {
+		fmt.Fprintf(env.Stdout, "  %s\n", c)
+	}
 	return nil
 }
 

@@ -50,6 +50,9 @@ type Report struct {
 	// Options, when not nil, is shown after the kill switch: policy
 	// options as the planner costs them.
 	Options *PolicyOptions
+	// Evidence, when not nil, is shown before "About this report": the
+	// signed attestation written beside the report and how to verify it.
+	Evidence *Evidence
 
 	MaxPerRule int       // findings listed per rule and step; 0 means 5
 	Generated  time.Time // shown when not zero
@@ -125,6 +128,7 @@ type view struct {
 	CSS                     template.CSS
 	JS                      template.JS
 	Outline                 outlineMeta
+	Evidence                *Evidence
 }
 
 type labelled struct {
@@ -222,7 +226,7 @@ func build(r *Report) (*view, error) {
 		maxPer = 5
 	}
 	v := &view{Title: r.Title, Subtitle: r.Subtitle, Notice: r.Notice, Version: r.Version,
-		InventoryPath: r.InventoryPath, Digest: inv.Digest,
+		InventoryPath: r.InventoryPath, Digest: inv.Digest, Evidence: r.Evidence,
 		CSS: template.CSS(pageCSS), JS: template.JS(pageJS)}
 	if !r.Generated.IsZero() {
 		v.Generated = r.Generated.UTC().Format("2 January 2006, 15:04 UTC")

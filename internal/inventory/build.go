@@ -43,6 +43,8 @@ func Build(doc *Doc, opts Options) (*Inventory, error) {
 		Catalogue: BuiltinCatalogue(),
 		Registry:  newRegistry(),
 		Digest:    doc.Digest,
+		Vendors:   doc.Vendors,
+		Functions: doc.Functions,
 	}
 	b.inv = inv
 	b.functions()

@@ -250,6 +250,12 @@ type Inventory struct {
 	Registry  *vendor.Registry
 	Digest    string
 
+	// Vendors and Functions are the inventory's own additions to the
+	// registry and catalogue, as read, so that the inventory can be digested
+	// as a whole (see internal/evidence).
+	Vendors   []VendorRecord
+	Functions []FunctionRecord
+
 	// Warnings are things a user should know that did not stop the load:
 	// unknown vendors, near misses of designated vendors, function overrides.
 	Warnings []cf.Warning

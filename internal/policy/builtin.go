@@ -71,3 +71,10 @@ func OpenWith(ref string, lim cf.Limits) (*Pack, error) {
 	}
 	return LoadFileWith(ref, lim)
 }
+
+// BuiltinSource returns the embedded file of the built-in pack with the
+// given id, the bytes its content digest is taken over.
+func BuiltinSource(id string) ([]byte, bool) {
+	data, err := builtinFS.ReadFile(path.Join("packs", id+".yaml"))
+	return data, err == nil
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# What signing evidence costs at national scale (issue 10), measured in one
+# run so that the ratios do not depend on the machine:
+#
+#   bench/evidence.sh
+#
+# 1. builds corefence and makes the 1M-element UK network once (the data of
+#    bench_test.go, bench/data/uk-1m, git-ignored);
+# 2. runs `corefence check` and `corefence attest` on it alternately, RUNS
+#    times each (same packs, date and output kind: check writes its table,
+#    attest its envelope), and reports the medians and attest's overhead
+#    (target: at most 20% of check);
+# 3. proves one site and times `corefence verify --attestation --trust
+#    --proof` end to end, process start included, VERIFY_RUNS times (target:
+#    under 10 ms), next to `corefence version` as the floor of starting a
+#    process;
+# 4. runs the Go benchmarks BenchmarkAttest1M (the phases, in process) and
+#    BenchmarkVerifyProof1M (verify --proof's work alone).
+#
+# Environment: RUNS (3), VERIFY_RUNS (50).
+set -euo pipefail
+cd "$(dirname "$0")"
+BENCH=$(pwd)
+ROOT=$(cd .. && pwd)
+RUNS=${RUNS:-3}
+VERIFY_RUNS=${VERIFY_RUNS:-50}
+AS_OF=2023-12-31
+PACKS=(--policy uk-dvd-2022 --policy uk-2020-ncsc)
+BIN=$BENCH/bin
+NET=$BENCH/data/uk-1m
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$BIN" "$BENCH/results"
+OUT=$BENCH/results/evidence-$(date -u +%Y%m%dT%H%M%SZ).txt
+say() { printf '== %s\n' "$*" >&2; }
+
+say "building corefence and benchdata"
+(cd "$ROOT" && go build -o "$BIN/corefence" ./cmd/corefence)
+go build -o "$BIN/benchdata" ./cmd/benchdata
+if ! "$BIN/benchdata" fresh -out "$NET" -sites 100000 -seed 1; then
+	say "generating $NET"
+	"$BIN/benchdata" gen -out "$NET" -sites 100000 -seed 1
+fi
+CF=$BIN/corefence
+
+# seconds CMD...: "WALL CPU" of one run, in seconds, CPU being user +
+# system time (exit 1 is an answer, not a failure). On a shared machine the
+# CPU time is the steadier of the two; both are reported.
+seconds() {
+	local rc=0
+	/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || rc=$?
+	if [ "$rc" -gt 1 ]; then
+		echo "failed ($rc): $*" >&2
+		exit 1
+	fi
+	tail -1 "$WORK/time" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+}
+# median COLUMN: the median of a column of "WALL CPU" lines.
+median() { awk -v c="$1" '{ print $c }' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+"$CF" keygen --out "$WORK/regulator" >/dev/null
+checks=() attests=()
+for i in $(seq "$RUNS"); do
+	say "run $i of $RUNS: check, then attest"
+	checks+=("$(seconds "$CF" check --inventory "$NET" "${PACKS[@]}" --as-of "$AS_OF")")
+	rm -f "$WORK/att.json" "$WORK/att.json.seed"
+	attests+=("$(seconds "$CF" attest --inventory "$NET" "${PACKS[@]}" --as-of "$AS_OF" --key "$WORK/regulator.key" --out "$WORK/att.json")")
+done
+check_s=$(printf '%s\n' "${checks[@]}" | median 1)
+attest_s=$(printf '%s\n' "${attests[@]}" | median 1)
+check_cpu=$(printf '%s\n' "${checks[@]}" | median 2)
+attest_cpu=$(printf '%s\n' "${attests[@]}" | median 2)
+
+site=$(awk -F, 'NR == 2 { print $1 }' "$NET/sites.csv")
+say "proving site $site"
+"$CF" prove --inventory "$NET" --attestation "$WORK/att.json" --site "$site" --out "$WORK/site.proof" >/dev/null
+verifies=() versions=()
+for i in $(seq "$VERIFY_RUNS"); do
+	verifies+=("$(seconds "$CF" verify --attestation "$WORK/att.json" --trust "$WORK/regulator.pub" --proof "$WORK/site.proof")")
+	versions+=("$(seconds "$CF" version)")
+done
+verify_s=$(printf '%s\n' "${verifies[@]}" | median 1)
+version_s=$(printf '%s\n' "${versions[@]}" | median 1)
+"$CF" verify --attestation "$WORK/att.json" --trust "$WORK/regulator.pub" --proof "$WORK/site.proof" | tail -1 >&2
+
+say "Go benchmarks"
+GOB=$WORK/gobench.txt
+go test -run '^$' -bench '^BenchmarkAttest1M$' -benchtime 2x -count 1 -timeout 0 . 2>&1 | tee "$GOB" >&2
+go test -run '^$' -bench '^BenchmarkVerifyProof1M$' -count 1 -timeout 0 . 2>&1 | tee -a "$GOB" >&2
+
+{
+	echo "evidence at national scale, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(go version | awk '{print $3}')"
+	echo "network: $NET ($(($(wc -l <"$NET/elements.csv") - 1)) elements, $(($(wc -l <"$NET/sites.csv") - 1)) sites)"
+	echo "corefence check, median of $RUNS:   wall ${check_s} s, CPU ${check_cpu} s   (runs, wall CPU: $(printf '%s; ' "${checks[@]}"))"
+	echo "corefence attest, median of $RUNS:  wall ${attest_s} s, CPU ${attest_cpu} s   (runs, wall CPU: $(printf '%s; ' "${attests[@]}"))"
+	awk -v a="$attest_s" -v c="$check_s" -v ac="$attest_cpu" -v cc="$check_cpu" \
+		'BEGIN { printf "attest adds %.1f%% to check in wall time, %.1f%% in CPU time (target: at most 20%%)\n", 100 * (a - c) / c, 100 * (ac - cc) / cc }'
+	echo "corefence verify --proof, median of $VERIFY_RUNS: $(awk -v s="$verify_s" 'BEGIN { printf "%.1f", s * 1000 }') ms (target: under 10 ms); corefence version: $(awk -v s="$version_s" 'BEGIN { printf "%.1f", s * 1000 }') ms"
+	grep -E '^Benchmark(Attest|VerifyProof)1M' "$GOB"
+} | tee "$OUT"
+say "written to $OUT"

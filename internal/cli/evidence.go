@@ -1,0 +1,601 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+)
+
+// The evidence commands: keygen, attest, countersign, prove, verify. The
+// formats and the threat model are in docs/evidence.md; the work is done by
+// internal/evidence, these only read and write files.
+
+const (
+	keygenSynopsis = `keygen --out NAME`
+	attestSynopsis = `attest --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD] [--waivers FILE]
+                 [--include-planned] [--param PACK.NAME=VALUE …] --key KEY [--out FILE] [--seed FILE]`
+	countersignSynopsis = `countersign --key KEY [--out FILE] ENVELOPE`
+	proveSynopsis       = `prove --inventory PATH --attestation FILE --site ID [--seed FILE]
+                 [--policy FILE …] [--waivers FILE] [--out FILE]`
+	verifySynopsis = `verify --attestation FILE --trust KEYS [--trust …] [--threshold N]
+                 [--inventory PATH [--policy FILE …] [--waivers FILE] [--seed FILE]] [--proof FILE]`
+)
+
+// maxSmallFile bounds the files the evidence commands read whole
+// (envelopes, proofs, seeds, packs, waivers).
+const maxSmallFile = 64 << 20
+
+func runKeygen(_ context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "keygen", keygenSynopsis)
+	out := fs.String("out", "", "write the key pair to NAME.key (private, mode 0600) and NAME.pub (public)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case *out == "":
+		return usagef("--out NAME is required")
+	}
+	keyPath, pubPath := *out+".key", *out+".pub"
+	for _, p := range []string{keyPath, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("%s exists; refusing to overwrite a key (remove it first if it is no longer needed)", p)
+		}
+	}
+	pub, priv, err := evidence.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	privPEM, err := evidence.MarshalPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	pubPEM, err := evidence.MarshalPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	if err := writeEvidenceFile(keyPath, privPEM, 0o600, false); err != nil {
+		return err
+	}
+	if err := writeEvidenceFile(pubPath, pubPEM, 0o644, false); err != nil {
+		os.Remove(keyPath) // nothing half-way: no private key without its public one
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (private key, mode 0600: keep it secret) and %s (public key: give it to verifiers)\nkey id %s\n",
+		keyPath, pubPath, evidence.KeyID(pub))
+	return nil
+}
+
+func runAttest(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "attest", attestSynopsis)
+	inv := fs.String("inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
+	var packs, params listFlag
+	fs.Var(&packs, "policy", "built-in pack id or pack file; repeatable")
+	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
+	asOf := fs.String("as-of", "", "evaluate as of this date (default today)")
+	waivers := fs.String("waivers", "", "waivers file")
+	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
+	key := fs.String("key", "", "private key file (from `corefence keygen`; mode 0600)")
+	out := fs.String("out", "", "write the envelope to FILE (default: standard output)")
+	seedPath := fs.String("seed", "", "write the secret seed of the site salts to FILE (default: the --out file + .seed; required without --out)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case *inv == "":
+		return usagef("--inventory is required")
+	case len(packs) == 0:
+		return usagef("at least one --policy is required (see `corefence policies`)")
+	case *key == "":
+		return usagef("--key is required (make one with `corefence keygen`)")
+	case *seedPath == "" && *out == "":
+		return usagef("--seed FILE is required when the envelope goes to standard output")
+	}
+	if *seedPath == "" {
+		*seedPath = *out + ".seed"
+	}
+	date := cf.DateOf(env.Now())
+	if *asOf != "" {
+		if date, err = cf.ParseDate(*asOf); err != nil {
+			return usagef("--as-of: %v", err)
+		}
+	}
+	// The key first: a refused key should not cost a national check.
+	priv, err := evidence.ReadPrivateKeyFile(*key)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(*seedPath); err == nil {
+		return fmt.Errorf("%s exists: it is the seed of an earlier attestation, needed to prove its sites; refusing to overwrite it (remove it first if that attestation is no longer needed)", *seedPath)
+	}
+	loaded, digests, err := openPacksWithDigests(packs)
+	if err != nil {
+		return err
+	}
+	if err := setParams(loaded, params); err != nil {
+		return err
+	}
+	in, err := evidenceCheck(ctx, env, *inv, loaded, digests, *waivers, date, *planned)
+	if err != nil {
+		return err
+	}
+	seed, err := evidence.NewSeed(rand.Reader)
+	if err != nil {
+		return err
+	}
+	envelope, err := evidence.Attest(in, seed, priv)
+	if err != nil {
+		return err
+	}
+	if err := writeEvidenceFile(*seedPath, []byte(hex.EncodeToString(seed)+"\n"), 0o600, false); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := env.Stdout.Write(envelope.Marshal())
+		return err
+	}
+	if err := writeEvidenceFile(*out, envelope.Marshal(), 0o644, true); err != nil {
+		os.Remove(*seedPath)
+		return err
+	}
+	res := in.Result
+	verdict := "COMPLIANT"
+	if !res.Compliant() {
+		verdict = "NOT COMPLIANT"
+	}
+	fmt.Fprintf(env.Stdout, "attested: %s as of %s (%s)\nwrote %s (signed by key %s) and %s (the seed of the site salts: keep it to prove sites later)\n",
+		verdict, res.AsOf, countsLine(res.Count()), *out, evidence.KeyID(priv.Public().(ed25519.PublicKey)), *seedPath)
+	return nil
+}
+
+func runCountersign(_ context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "countersign", countersignSynopsis)
+	key := fs.String("key", "", "private key file (mode 0600)")
+	out := fs.String("out", "", "write the countersigned envelope to FILE (default: replace ENVELOPE)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usagef("want exactly one ENVELOPE file")
+	case *key == "":
+		return usagef("--key is required")
+	}
+	priv, err := evidence.ReadPrivateKeyFile(*key)
+	if err != nil {
+		return err
+	}
+	envelope, err := readEnvelope(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := envelope.Sign(priv); err != nil {
+		return fmt.Errorf("%s: %v", pos[0], err)
+	}
+	dest := *out
+	if dest == "" {
+		dest = pos[0]
+	}
+	if err := writeEvidenceFile(dest, envelope.Marshal(), 0o644, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "countersigned %s with key %s; it now carries %d signatures\n", dest, evidence.KeyID(priv.Public().(ed25519.PublicKey)), len(envelope.Signatures))
+	return nil
+}
+
+func runProve(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "prove", proveSynopsis)
+	inv := fs.String("inventory", "", "the inventory that was attested")
+	att := fs.String("attestation", "", "the envelope (from `corefence attest`)")
+	site := fs.String("site", "", "the id of the site to disclose")
+	seedPath := fs.String("seed", "", "the attestation's seed file (default: the attestation file + .seed)")
+	var packs listFlag
+	fs.Var(&packs, "policy", "a pack file the attestation used (built-in packs are found by id); repeatable")
+	waivers := fs.String("waivers", "", "the waivers file the attestation used")
+	out := fs.String("out", "", "write the proof to FILE (default: standard output)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case *inv == "" || *att == "" || *site == "":
+		return usagef("--inventory, --attestation and --site are required")
+	}
+	if *seedPath == "" {
+		*seedPath = *att + ".seed"
+	}
+	seed, err := readSeed(*seedPath)
+	if err != nil {
+		return err
+	}
+	envelope, err := readEnvelope(*att)
+	if err != nil {
+		return err
+	}
+	payload, err := envelope.DecodePayload()
+	if err != nil {
+		return fmt.Errorf("%s: %v", *att, err)
+	}
+	st, problems := evidence.ParseStatement(payload)
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %s", *att, strings.Join(problems, "; "))
+	}
+	in, err := recheck(ctx, env, st, *inv, packs, *waivers)
+	if err != nil {
+		return err
+	}
+	proof, err := evidence.Prove(in, seed, payload, st, *site)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *att, err)
+	}
+	if *out == "" {
+		_, err := env.Stdout.Write(proof.Marshal())
+		return err
+	}
+	if err := writeEvidenceFile(*out, proof.Marshal(), 0o644, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s: %s\n", *out, proof.Summary())
+	return nil
+}
+
+func runVerify(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "verify", verifySynopsis)
+	att := fs.String("attestation", "", "the envelope to verify")
+	var trust, packs listFlag
+	fs.Var(&trust, "trust", "a file of trusted public keys (PEM, one or more); repeatable")
+	threshold := fs.Int("threshold", 1, "how many distinct trusted keys must have signed")
+	inv := fs.String("inventory", "", "recompute the inventory's digest and the check, and confirm the predicate")
+	fs.Var(&packs, "policy", "with --inventory: a pack file the attestation used (built-in packs are found by id); repeatable")
+	waivers := fs.String("waivers", "", "with --inventory: the waivers file the attestation used")
+	seedPath := fs.String("seed", "", "with --inventory: the attestation's seed, to recompute the sites' Merkle root too")
+	proofPath := fs.String("proof", "", "confirm a site's findings against the signed Merkle root")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case *att == "":
+		return usagef("--attestation is required")
+	case len(trust) == 0:
+		return usagef("--trust is required: the public keys whose signatures count")
+	case *threshold < 1:
+		return usagef("--threshold must be at least 1")
+	case *inv == "" && (len(packs) > 0 || *waivers != "" || *seedPath != ""):
+		return usagef("--policy, --waivers and --seed go with --inventory")
+	}
+	var keys []ed25519.PublicKey
+	seen := map[string]bool{}
+	for _, t := range trust {
+		ks, err := evidence.ReadPublicKeysFile(t)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			if id := evidence.KeyID(k); !seen[id] {
+				seen[id] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	if *threshold > len(keys) {
+		return usagef("--threshold %d: only %d distinct trusted keys were given", *threshold, len(keys))
+	}
+	envelope, err := readEnvelope(*att)
+	if err != nil {
+		return err
+	}
+	var proof *evidence.Proof
+	if *proofPath != "" {
+		data, err := readSmall(*proofPath)
+		if err != nil {
+			return err
+		}
+		if proof, err = evidence.ParseProof(data); err != nil {
+			return fmt.Errorf("%s: %v", *proofPath, err)
+		}
+	}
+	var seed []byte
+	if *seedPath != "" {
+		if seed, err = readSeed(*seedPath); err != nil {
+			return err
+		}
+	}
+
+	o := evidence.Verify(envelope, keys, *threshold)
+	if *inv != "" && o.Statement != nil {
+		in, err := recheck(ctx, env, o.Statement, *inv, packs, *waivers)
+		if err != nil {
+			return err
+		}
+		o.ConfirmCheck(in, seed)
+	}
+	if proof != nil {
+		o.ConfirmProof(proof)
+	}
+	w := env.Stdout
+	for _, p := range o.Passed {
+		fmt.Fprintf(w, "ok    %s\n", p)
+	}
+	for _, n := range o.Notes {
+		fmt.Fprintf(w, "note  %s\n", n)
+	}
+	for _, f := range o.Failures {
+		fmt.Fprintf(w, "FAIL  %s\n", f)
+	}
+	if !o.Verified() {
+		noun := "reasons"
+		if len(o.Failures) == 1 {
+			noun = "reason"
+		}
+		fmt.Fprintf(w, "NOT VERIFIED: %d %s above\n", len(o.Failures), noun)
+		return errViolations
+	}
+	fmt.Fprintf(w, "VERIFIED: %s\n", *att)
+	return nil
+}
+
+// recheck runs the check an attestation describes, from the inputs the
+// caller holds: the statement fixes the as-of date, the packs (built-in
+// ones by id, files from --policy), their parameters and whether planned
+// elements counted.
+func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath string, packFiles []string, waivers string) (*evidence.Input, error) {
+	pred := &st.Predicate
+	var refs []string
+	files := map[string]string{} // pack id → file
+	for _, f := range packFiles {
+		data, err := readSmall(f)
+		if err != nil {
+			return nil, err
+		}
+		p, err := policy.Parse(f, data)
+		if err != nil {
+			return nil, err
+		}
+		files[p.ID] = f
+	}
+	for _, ref := range pred.Policies {
+		switch f, ok := files[ref.ID]; {
+		case ok:
+			refs = append(refs, f)
+			delete(files, ref.ID)
+		case ref.Builtin:
+			refs = append(refs, ref.ID)
+		default:
+			return nil, usagef("the attestation used pack %s from a file: give it with --policy FILE", ref.ID)
+		}
+	}
+	for id, f := range files {
+		return nil, usagef("--policy %s: pack %s is not one the attestation used", f, id)
+	}
+	packs, digests, err := openPacksWithDigests(refs)
+	if err != nil {
+		return nil, err
+	}
+	for i, ref := range pred.Policies {
+		for name, v := range ref.Parameters {
+			if err := packs[i].SetParam(name, v); err != nil {
+				return nil, fmt.Errorf("the attestation sets %s.%s: %v", ref.ID, name, err)
+			}
+		}
+	}
+	return evidenceCheck(ctx, env, invPath, packs, digests, waivers, pred.AsOf, pred.IncludePlanned)
+}
+
+// evidenceCheck loads the inventory and waivers and runs the check.
+func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*policy.Pack, digests map[string]string,
+	waiversPath string, asOf cf.Date, planned bool) (*evidence.Input, error) {
+	in := &evidence.Input{PackDigests: digests, IncludePlanned: planned, Version: Version}
+	var ws []policy.Waiver
+	if waiversPath != "" {
+		before, err := readSmall(waiversPath)
+		if err != nil {
+			return nil, err
+		}
+		if ws, err = policy.LoadWaivers(waiversPath); err != nil {
+			return nil, err
+		}
+		after, err := readSmall(waiversPath)
+		if err != nil {
+			return nil, err
+		}
+		if string(before) != string(after) {
+			return nil, fmt.Errorf("%s changed while it was read; try again", waiversPath)
+		}
+		in.WaiversDigest, in.Waivers = evidence.Digest(before), len(ws)
+	}
+	say := progress(env)
+	model, err := importer.Load(invPath, inventory.Options{})
+	if err != nil {
+		return nil, err
+	}
+	say("loaded %s: %d sites, %d elements", invPath, len(model.Sites), len(model.Elements))
+	res, err := policy.Check(ctx, model, packs, policy.Options{AsOf: asOf, IncludePlanned: planned, Waivers: ws})
+	if err != nil {
+		return nil, err
+	}
+	in.Result = res
+	return in, nil
+}
+
+// openPacksWithDigests loads packs as openPacks does, and digests each
+// from the very bytes it was parsed from.
+func openPacksWithDigests(refs []string) ([]*policy.Pack, map[string]string, error) {
+	probs := &cf.Problems{}
+	var packs []*policy.Pack
+	digests := map[string]string{}
+	for _, ref := range refs {
+		var p *policy.Pack
+		var err error
+		data, builtin := policy.BuiltinSource(ref)
+		if builtin {
+			p, _, err = policy.Builtin(ref)
+		} else {
+			if data, err = readSmall(ref); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil, nil, usagef("--policy %s: no such policy pack file (and no built-in pack of that id; see `corefence policies`)", ref)
+				}
+				return nil, nil, err
+			}
+			p, err = policy.Parse(ref, data)
+		}
+		if err != nil {
+			if ps, ok := cf.AsProblems(err); ok {
+				probs.Merge(ps)
+				continue
+			}
+			return nil, nil, err
+		}
+		if _, dup := digests[p.ID]; dup {
+			return nil, nil, usagef("--policy %s given twice", p.ID)
+		}
+		digests[p.ID] = evidence.Digest(data)
+		packs = append(packs, p)
+	}
+	if err := probs.Err(); err != nil {
+		return nil, nil, err
+	}
+	return packs, digests, nil
+}
+
+func readEnvelope(path string) (*evidence.Envelope, error) {
+	data, err := readSmall(path)
+	if err != nil {
+		return nil, err
+	}
+	e, err := evidence.ParseEnvelope(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return e, nil
+}
+
+// readSeed reads an attestation's seed: 32 bytes in hex. The seed is not a
+// signing key, but whoever holds it can test guesses about undisclosed
+// sites, so it is refused when others may read it, like a private key.
+func readSeed(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, unwrapPath(err))
+	}
+	if err := evidence.PrivateKeyModeOK(st.Mode()); err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, err)
+	}
+	data, err := readSmall(path)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(seed) != evidence.SaltSize {
+		return nil, fmt.Errorf("seed %s: want %d bytes in hex, as `corefence attest` writes it", path, evidence.SaltSize)
+	}
+	return seed, nil
+}
+
+// readSmall reads a whole file of bounded size.
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > maxSmallFile {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxSmallFile)
+	}
+	return data, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// writeEvidenceFile writes data to path through a temporary file in the same
+// directory, so that path holds either nothing, its old content or all of
+// data. With replace false it refuses to overwrite an existing file (keys,
+// seeds): the final step is a hard link, which fails if path exists.
+func writeEvidenceFile(path string, data []byte, perm os.FileMode, replace bool) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name)
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if replace {
+		return os.Rename(name, path)
+	}
+	if err := os.Link(name, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s exists; refusing to overwrite it", path)
+		}
+		return err
+	}
+	return nil
+}
+
+// countsLine says the counts by status, every status found.
+func countsLine(counts map[string]int) string {
+	var parts []string
+	for _, s := range policy.Statuses {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	}
+	var others []string
+	for s := range counts {
+		if !slices.Contains(policy.Statuses, s) {
+			others = append(others, s)
+		}
+	}
+	sort.Strings(others)
+	for _, s := range others {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,264 @@
+// Package evidence turns a check into evidence a third party can verify
+// offline: an in-toto Statement v1 in a DSSE envelope, signed with Ed25519,
+// bound by digests to the inventory, packs and waivers it was computed
+// from, with a Merkle root over salted per-site leaves so that single sites
+// can be disclosed later (prove) without revealing the rest of the network.
+//
+// It depends on the engines (inventory, policy) and on nothing that reads
+// files of a network or talks to people: the CLI and the server both build
+// an Input and call Attest, Prove and Verify. docs/evidence.md documents
+// the formats and the threat model.
+package evidence
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/report"
+)
+
+// Input is a finished check and what it was computed from: everything an
+// attestation is bound to.
+type Input struct {
+	Result *policy.Result
+	// PackDigests maps each pack id of Result.Packs to the SHA-256 (hex)
+	// of the pack's source bytes (the embedded file of a built-in pack).
+	PackDigests map[string]string
+	// WaiversDigest is the SHA-256 (hex) of the waivers file, "" when the
+	// check ran without waivers.
+	WaiversDigest  string
+	Waivers        int // number of waivers in the file
+	IncludePlanned bool
+	// Version is the corefence version that ran the check.
+	Version string
+}
+
+// Digest returns the hex SHA-256 of data, as subjects and PackDigests hold it.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// NewSeed returns a fresh secret seed for an attestation's salts.
+func NewSeed(rand interface{ Read([]byte) (int, error) }) ([]byte, error) {
+	seed := make([]byte, SaltSize)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	return seed, nil
+}
+
+// Attest makes the statement of a check, with its site leaves salted from
+// seed, and returns it in a DSSE envelope signed by priv.
+func Attest(in *Input, seed []byte, priv ed25519.PrivateKey) (*Envelope, error) {
+	st, err := NewStatement(in, seed)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	env := newEnvelope(payload)
+	if err := env.Sign(priv); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// NewStatement builds the statement of a check. With a nil seed the site
+// commitment is left empty (a verifier without the seed cannot recompute
+// it).
+func NewStatement(in *Input, seed []byte) (*Statement, error) {
+	res := in.Result
+	if res == nil || res.Inventory == nil {
+		return nil, errors.New("attest: no check result")
+	}
+	if seed != nil && len(seed) != SaltSize {
+		return nil, fmt.Errorf("attest: the seed must be %d bytes, not %d", SaltSize, len(seed))
+	}
+	// The digest, the predicate's measures and the site leaves are
+	// independent: compute them side by side.
+	var (
+		invDigest string
+		pred      *Predicate
+		predErr   error
+		hashes    [][32]byte
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { invDigest = InventoryDigest(res.Inventory) })
+	wg.Go(func() { pred, predErr = newPredicate(in) })
+	if seed != nil {
+		wg.Go(func() { _, hashes = Leaves(res, seed) })
+	}
+	wg.Wait()
+	if predErr != nil {
+		return nil, predErr
+	}
+	if seed != nil {
+		root := merkleRoot(hashes)
+		pred.Sites.MerkleRoot = hex.EncodeToString(root[:])
+	}
+	st := &Statement{Type: StatementType, PredicateType: PredicateType}
+	st.Subject = append(st.Subject, Subject{Name: SubjectInventory, Digest: map[string]string{"sha256": hexOf(invDigest)}})
+	for _, p := range res.Packs {
+		d, ok := in.PackDigests[p.ID]
+		if !ok || !isHex(d, 32) {
+			return nil, fmt.Errorf("attest: no content digest for pack %s", p.ID)
+		}
+		st.Subject = append(st.Subject, Subject{Name: subjectPolicyPrefix + p.ID, Digest: map[string]string{"sha256": d}})
+	}
+	if in.WaiversDigest != "" && in.Waivers > 0 {
+		st.Subject = append(st.Subject, Subject{Name: SubjectWaivers, Digest: map[string]string{"sha256": in.WaiversDigest}})
+	}
+	st.Predicate = *pred
+	return st, nil
+}
+
+// hexOf strips the "sha256:" of InventoryDigest.
+func hexOf(d string) string { return d[len("sha256:"):] }
+
+func newPredicate(in *Input) (*Predicate, error) {
+	res := in.Result
+	inv := res.Inventory
+	p := &Predicate{
+		AsOf:             res.AsOf,
+		CorefenceVersion: in.Version,
+		IncludePlanned:   in.IncludePlanned,
+		Waivers:          in.Waivers,
+		Compliant:        res.Compliant(),
+		Counts:           res.Count(),
+		Operators:        []OperatorVerdict{},
+		Shares:           []ShareMeasure{},
+		Deadlines:        []Deadline{},
+		Sites:            SiteCommitment{Leaf: LeafScheme},
+	}
+	for _, pk := range res.Packs {
+		ref := PolicyRef{ID: pk.ID, Version: pk.Version, Builtin: pk.Builtin}
+		for _, prm := range pk.Parameters {
+			if ref.Parameters == nil {
+				ref.Parameters = map[string]cf.Date{}
+			}
+			ref.Parameters[prm.Name] = prm.Value
+		}
+		p.Policies = append(p.Policies, ref)
+	}
+	for _, v := range report.Verdicts(res) {
+		p.Operators = append(p.Operators, OperatorVerdict{ID: v.ID, Compliant: v.Compliant, Counts: v.Counts, NextDeadline: v.NextDeadline})
+	}
+
+	upcoming := map[*policy.Rule]int{}
+	for i := range res.Findings {
+		if f := &res.Findings[i]; f.Status == policy.StatusUpcoming {
+			upcoming[f.Rule]++
+		}
+	}
+	opts := policy.Options{AsOf: res.AsOf, IncludePlanned: in.IncludePlanned}
+	for _, pk := range res.Packs {
+		for i := range pk.Rules {
+			r := &pk.Rules[i]
+			if r.Effective > res.AsOf {
+				p.Deadlines = append(p.Deadlines, Deadline{Rule: r.ID, Effective: r.Effective, DaysLeft: r.Effective.Sub(res.AsOf), Upcoming: upcoming[r]})
+			}
+			if r.Kind != policy.KindShareCap {
+				continue
+			}
+			shares, err := policy.Shares(inv, pk, r, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range shares {
+				m := ShareMeasure{Rule: r.ID, Operator: inv.OperatorID(s.Operator), Metric: s.Metric,
+					Measured: s.Measured, InForce: r.Effective <= res.AsOf}
+				if r.Cap != nil {
+					m.Cap = r.Cap.String()
+				}
+				if s.Measured && s.Value.Den != nil && s.Value.Den.Sign() != 0 {
+					if f := s.Value.Float(); !math.IsNaN(f) {
+						m.Share = strconv.FormatFloat(f, 'f', 6, 64)
+					}
+					if r.Cap != nil {
+						m.Exceeds = s.Value.Exceeds(*r.Cap)
+					}
+				}
+				p.Shares = append(p.Shares, m)
+			}
+		}
+	}
+	sort.SliceStable(p.Deadlines, func(i, j int) bool { return p.Deadlines[i].Effective < p.Deadlines[j].Effective })
+	return p, nil
+}
+
+// Leaves returns one leaf per site of the checked inventory, ordered by
+// site id, salted from seed, and their hashes.
+func Leaves(res *policy.Result, seed []byte) ([]Leaf, [][32]byte) {
+	inv := res.Inventory
+	type key struct{ rule, status string }
+	perSite := map[inventory.Ref]map[key]int{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Site == inventory.NoRef {
+			continue
+		}
+		m := perSite[f.Site]
+		if m == nil {
+			m = map[key]int{}
+			perSite[f.Site] = m
+		}
+		m[key{f.Rule.ID, f.Status}]++
+	}
+	order := make([]int, len(inv.Sites))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return inv.Sites[order[a]].ID < inv.Sites[order[b]].ID })
+
+	leaves := make([]Leaf, len(order))
+	for n, i := range order {
+		s := &inv.Sites[i]
+		l := Leaf{Site: s.ID, Operator: s.Operator, Findings: []FindingCount{}}
+		for k, c := range perSite[inventory.Ref(i)] {
+			l.Findings = append(l.Findings, FindingCount{Rule: k.rule, Status: k.status, Count: c})
+		}
+		sort.Slice(l.Findings, func(a, b int) bool {
+			fa, fb := l.Findings[a], l.Findings[b]
+			if fa.Rule != fb.Rule {
+				return fa.Rule < fb.Rule
+			}
+			return fa.Status < fb.Status
+		})
+		leaves[n] = l
+	}
+	// Salting and hashing are independent per leaf: spread them over the
+	// cores.
+	hashes := make([][32]byte, len(leaves))
+	workers := runtime.GOMAXPROCS(0)
+	per := (len(leaves) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for from := 0; from < len(leaves); from += per {
+		to := min(from+per, len(leaves))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			salts := newSalter(seed)
+			for i := from; i < to; i++ {
+				leaves[i].Salt = salts.salt(leaves[i].Site)
+				hashes[i] = leaves[i].Hash()
+			}
+		}()
+	}
+	wg.Wait()
+	return leaves, hashes
+}

@@ -170,7 +170,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 
 	start = time.Now()
-	signed, err := demoEvidence(inv, steps[focus].Result, *out)
+	signed, err := demoEvidence(inv, steps[focus].Result, d)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,10 @@ package cli
 import (
 	"crypto/rand"
 	"fmt"
-	"path/filepath"
+	"io"
 	"strings"
 
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/evidence"
 	"github.com/corefence/corefence/internal/htmlreport"
 	"github.com/corefence/corefence/internal/inventory"
@@ -17,7 +18,7 @@ import (
 // of one site with violations. The key pair and the seed are made for the
 // run and kept in memory only: the demo's evidence is for verifying, and
 // nothing more can be signed or proved with them afterwards.
-func demoEvidence(inv *inventory.Inventory, res *policy.Result, dir string) (*htmlreport.Evidence, error) {
+func demoEvidence(inv *inventory.Inventory, res *policy.Result, d *atomicfile.Dir) (*htmlreport.Evidence, error) {
 	pub, priv, err := evidence.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func demoEvidence(inv *inventory.Inventory, res *policy.Result, dir string) (*ht
 		Site:      site,
 	}
 	for name, data := range map[string][]byte{e.Envelope: env.Marshal(), e.PublicKey: pubPEM, e.Proof: proof.Marshal()} {
-		if err := writeEvidenceFile(filepath.Join(dir, name), data, 0o644, true); err != nil {
+		if err := d.WriteFile(name, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return nil, err
 		}
 	}

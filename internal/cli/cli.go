@@ -53,6 +53,7 @@ func commands() []command {
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
 		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},
+		{"import", "import an inventory from NetBox's REST API", runImport},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)
 			return nil

@@ -128,7 +128,7 @@ type converter struct {
 	badClusters map[int]*unplaced
 	// clusters whose VMs were put on the first of several hosts
 	multiHost map[int][]string
-	ignored  map[string]int // why → devices left out
+	ignored   map[string]int // why → devices left out
 }
 
 // unplaced is a role, manufacturer or platform the mapping cannot place.
@@ -589,7 +589,7 @@ func (c *converter) vmVendor(vm *virtualMachine) (string, bool) {
 
 // ifaceEnd is what a cable end needs of its interface.
 type ifaceEnd struct {
-	ID     int `json:"id"`
+	ID     int     `json:"id"`
 	Device *ref    `json:"device"`
 	Type   *choice `json:"type"`
 }

@@ -29,6 +29,10 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
+
+	// flagsMade, when set, receives each flag set a command makes; shell
+	// completion reads the commands' flags through it.
+	flagsMade func(*flag.FlagSet)
 }
 
 // Version is the corefence version, set at build time with
@@ -54,10 +58,8 @@ func commands() []command {
 		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
 		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},
 		{"import", "import an inventory from NetBox's REST API", runImport},
-		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
-			fmt.Fprintln(env.Stdout, "corefence", Version)
-			return nil
-		}},
+		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
+		{"version", "print the version, commit and date (also --version)", runVersion},
 	}
 }
 
@@ -71,7 +73,16 @@ func usage(w io.Writer) {
 
 // Run runs the command line args and returns the exit status.
 func Run(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// No command is a mistake: the help goes where errors go.
+		usage(env.Stderr)
+		return ExitError
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		printVersion(env)
+		return ExitOK
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			return Run(ctx, env, []string{args[1], "-h"})
 		}
@@ -140,6 +151,9 @@ func exitStatus(env *Env, name string, err error) int {
 func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	if env.flagsMade != nil {
+		env.flagsMade(fs)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: corefence %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()

@@ -33,6 +33,8 @@ type Env struct {
 	// flagsMade, when set, receives each flag set a command makes; shell
 	// completion reads the commands' flags through it.
 	flagsMade func(*flag.FlagSet)
+	// config supplies defaults for the flags people repeat.
+	config *Config
 }
 
 // Version is the corefence version, set at build time with
@@ -69,6 +71,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage or input error.\n")
+	fmt.Fprintf(w, "Any command takes --config FILE (default ./corefence.yaml when there is one) for the flags people repeat.\n")
 }
 
 // Run runs the command line args and returns the exit status.
@@ -91,7 +94,19 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitStatus(env, c.name, c.run(ctx, env, args[1:]))
+			explicit, rest, err := configFlag(args[1:])
+			if err == nil {
+				var cfg *Config
+				if cfg, err = findConfig(explicit); err == nil {
+					e := *env
+					e.config = cfg
+					if cfg != nil {
+						progress(env)("using the flags of %s", cfg.path)
+					}
+					return exitStatus(env, c.name, c.run(ctx, &e, rest))
+				}
+			}
+			return exitStatus(env, c.name, err)
 		}
 	}
 	fmt.Fprintf(env.Stderr, "corefence: unknown command %q\n\n", args[0])
@@ -154,6 +169,9 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	if env.flagsMade != nil {
 		env.flagsMade(fs)
 	}
+	if env.config != nil {
+		configFor.Store(fs, env.config)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: corefence %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
@@ -165,6 +183,7 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 // arguments, and returns the positional ones.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	defer configFor.Delete(fs)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -173,7 +192,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, usageError{err.Error()}
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return pos, applyConfig(fs)
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]

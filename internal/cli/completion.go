@@ -59,6 +59,7 @@ func commandSpecs() []cmdSpec {
 					takesValue: !(isBool && bf.IsBoolFlag())})
 			})
 		}
+		spec.flags = append(spec.flags, flagSpec{name: "config", usage: "config file for the flags people repeat", takesValue: true})
 		specs = append(specs, spec)
 	}
 	return specs

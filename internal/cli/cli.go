@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -35,6 +34,11 @@ type Env struct {
 	flagsMade func(*flag.FlagSet)
 	// config supplies defaults for the flags people repeat.
 	config *Config
+	// progressMode and quiet are --progress and --quiet; reporter prints
+	// the command's progress lines.
+	progressMode string
+	quiet        bool
+	reporter     *reporter
 }
 
 // Version is the corefence version, set at build time with
@@ -71,7 +75,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage or input error.\n")
-	fmt.Fprintf(w, "Any command takes --config FILE (default ./corefence.yaml when there is one) for the flags people repeat.\n")
+	fmt.Fprintf(w, "Any command also takes --config FILE (default ./corefence.yaml when there is one) for the flags people\nrepeat, --progress auto|always|never (default auto: on a terminal, or after %s elsewhere) and --quiet.\n", quietAfter)
 }
 
 // Run runs the command line args and returns the exit status.
@@ -94,16 +98,16 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			explicit, rest, err := configFlag(args[1:])
+			g, rest, err := takeGlobalFlags(args[1:])
 			if err == nil {
 				var cfg *Config
-				if cfg, err = findConfig(explicit); err == nil {
-					e := *env
-					e.config = cfg
+				if cfg, err = findConfig(g.config); err == nil {
+					e := &Env{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now,
+						flagsMade: env.flagsMade, config: cfg, progressMode: g.progress, quiet: g.quiet}
 					if cfg != nil {
-						progress(env)("using the flags of %s", cfg.path)
+						progress(e)("using the flags of %s", cfg.path)
 					}
-					return exitStatus(env, c.name, c.run(ctx, &e, rest))
+					return exitStatus(env, c.name, c.run(ctx, e, rest))
 				}
 			}
 			return exitStatus(env, c.name, err)
@@ -214,13 +218,3 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// progress writes progress lines to stderr when a person is watching.
-func progress(env *Env) func(format string, args ...any) {
-	if f, ok := env.Stderr.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return func(format string, args ...any) { fmt.Fprintf(env.Stderr, format+"\n", args...) }
-		}
-	}
-	return func(string, ...any) {}
-}

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	cf "github.com/corefence/corefence"
@@ -86,28 +85,6 @@ func LoadConfig(path string) (*Config, error) {
 		}
 	}
 	return c, nil
-}
-
-// configFlag takes --config FILE (or --config=FILE) out of a command's
-// arguments.
-func configFlag(args []string) (path string, rest []string, err error) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "config" {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasValue {
-			if i+1 == len(args) {
-				return "", nil, usagef("--config needs a file")
-			}
-			i++
-			value = args[i]
-		}
-		path = value
-	}
-	return path, rest, nil
 }
 
 // findConfig loads the config named by --config, else ./corefence.yaml

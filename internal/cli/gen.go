@@ -91,6 +91,8 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		from = fmt.Sprintf("; %d rows of %s, %d without coordinates left out; %d masts, %d shared by two or more operators",
 			len(list.Sites), *sitesFrom, unlocated, st.Masts, st.Shared)
 	}
+	say := progress(env)
+	say("generating a %s network (seed %d) …", cc, *seed)
 	doc, err := gen.Generate(cfg)
 	if err != nil {
 		return err
@@ -98,10 +100,11 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	say("generated %d sites and %d elements; writing %s …", len(doc.Sites), len(doc.Elements), *out)
 	if err := export.Write(*out, *format, doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
+	notef(env, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
 		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), cc, *seed, from, *out)
 	return nil
 }

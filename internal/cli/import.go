@@ -85,10 +85,10 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	doc := res.Doc
-	fmt.Fprintf(env.Stderr, "imported from NetBox %s at %s: %d operators, %d sites, %d elements, %d links → %s\n",
+	notef(env, "imported from NetBox %s at %s: %d operators, %d sites, %d elements, %d links → %s\n",
 		data.Version, *baseURL, len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), *out)
 	for _, n := range res.Notes {
-		fmt.Fprintf(env.Stderr, "  note: %s\n", n)
+		notef(env, "  note: %s\n", n)
 	}
 	return nil
 }

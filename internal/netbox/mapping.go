@@ -171,6 +171,7 @@ func ReadMapping(path string) (*Mapping, error) {
 	m.RegionLevel = file.RegionLevel
 	if file.InstalledField != "\x00" {
 		m.InstalledField = file.InstalledField
+		m.pos["installed_field"] = root.Get("installed_field").Pos
 	}
 	m.SoftwareField = file.SoftwareField
 	m.SkipSites = file.SkipSites

@@ -378,3 +378,27 @@ func TestMappingProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomFieldMissing: a mapping that names a custom field NetBox does
+// not define on devices is a problem, not an import without dates.
+func TestCustomFieldMissing(t *testing.T) {
+	rec, srv := serve(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.yaml")
+	if err := os.WriteFile(path, []byte("installed_field: commissioned\nsoftware_field: sw_version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := netbox.ReadMapping(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = netbox.Import(context.Background(), client(rec, srv), netbox.Options{Tenants: []string{"northwind-mobile"}, Mapping: m}, nil)
+	for _, want := range []string{
+		"extras/custom-fields commissioned: mapping installed_field names a custom field NetBox does not define on devices",
+		"extras/custom-fields sw_version: mapping software_field names a custom field NetBox does not define on devices",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
+	}
+}

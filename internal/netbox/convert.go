@@ -701,16 +701,17 @@ func (c *converter) cableEnds(ts []termination, ifaces map[int]*iface) ([]cableE
 		if t.ObjectType != "dcim.interface" {
 			return nil, false
 		}
+		// The interface list names the device; the cable's nested copy
+		// is read only for an interface the list lacks.
+		if full := ifaces[t.ObjectID]; full != nil && full.Device != nil {
+			out = append(out, cableEnd{device: full.Device.ID, mgmt: full.MgmtOnly, capacity: speedOf(full)})
+			continue
+		}
 		var end ifaceEnd
 		if err := json.Unmarshal(t.Object, &end); err != nil || end.Device == nil {
 			return nil, false
 		}
-		ce := cableEnd{device: end.Device.ID}
-		if full := ifaces[t.ObjectID]; full != nil {
-			ce.mgmt = full.MgmtOnly
-			ce.capacity = speedOf(full)
-		}
-		out = append(out, ce)
+		out = append(out, cableEnd{device: end.Device.ID})
 	}
 	return out, true
 }

@@ -15,7 +15,7 @@ import (
 
 const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD]
                  [--waivers FILE] [--include-planned] [--param PACK.NAME=VALUE …]
-                 [--format table|json|csv|markdown|junit] [--fail-on violation|upcoming|never]`
+                 [--format table|json|csv|markdown|junit|sarif|geojson] [--fail-on violation|upcoming|never]`
 
 func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "check", checkSynopsis)

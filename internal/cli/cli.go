@@ -32,6 +32,17 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
+
+	// flagsMade, when set, receives each flag set a command makes; shell
+	// completion reads the commands' flags through it.
+	flagsMade func(*flag.FlagSet)
+	// config supplies defaults for the flags people repeat.
+	config *Config
+	// progressMode and quiet are --progress and --quiet; reporter prints
+	// the command's progress lines.
+	progressMode string
+	quiet        bool
+	reporter     *reporter
 }
 
 // Version is the corefence version, set at build time with
@@ -61,10 +72,9 @@ func commands() []command {
 		{"countersign", "add a signature to an attestation", runCountersign},
 		{"prove", "disclose one site of an attestation: its findings and Merkle path", runProve},
 		{"verify", "verify an attestation's signatures, and optionally its inventory and a site proof", runVerify},
-		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
-			fmt.Fprintln(env.Stdout, "corefence", Version)
-			return nil
-		}},
+		{"import", "import an inventory from NetBox's REST API", runImport},
+		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
+		{"version", "print the version, commit and date (also --version)", runVersion},
 	}
 }
 
@@ -74,6 +84,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage or input error.\n")
+	fmt.Fprintf(w, "Any command also takes --config FILE (default ./corefence.yaml when there is one) for the flags people\nrepeat, --progress auto|always|never (default auto: on a terminal, or after %s elsewhere) and --quiet.\n", quietAfter)
 }
 
 // Run runs the command line args and returns the exit status. Everything
@@ -131,7 +142,16 @@ func (c *checkedWriter) flush() error {
 }
 
 func dispatch(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// No command is a mistake: the help goes where errors go.
+		usage(env.Stderr)
+		return ExitError
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		printVersion(env)
+		return ExitOK
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			return dispatch(ctx, env, []string{args[1], "-h"})
 		}
@@ -140,7 +160,19 @@ func dispatch(ctx context.Context, env *Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitStatus(ctx, env, c.name, c.run(ctx, env, args[1:]))
+			g, rest, err := takeGlobalFlags(args[1:])
+			if err == nil {
+				var cfg *Config
+				if cfg, err = findConfig(g.config); err == nil {
+					e := &Env{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now,
+						flagsMade: env.flagsMade, config: cfg, progressMode: g.progress, quiet: g.quiet}
+					if cfg != nil {
+						progress(e)("using the flags of %s", cfg.path)
+					}
+					return exitStatus(ctx, env, c.name, c.run(ctx, e, rest))
+				}
+			}
+			return exitStatus(ctx, env, c.name, err)
 		}
 	}
 	fmt.Fprintf(env.Stderr, "corefence: unknown command %q\n\n", args[0])
@@ -213,6 +245,12 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	if env.flagsMade != nil {
+		env.flagsMade(fs)
+	}
+	if env.config != nil {
+		configFor.Store(fs, env.config)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: corefence %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
@@ -224,6 +262,7 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 // arguments, and returns the positional ones.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	defer configFor.Delete(fs)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -232,7 +271,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, usageError{err.Error()}
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return pos, applyConfig(fs)
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -254,20 +293,6 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// progress writes progress lines to stderr when a person is watching.
-func progress(env *Env) func(format string, args ...any) {
-	w := env.Stderr
-	if sw, ok := w.(*safetext.Writer); ok {
-		w = sw.Unwrap()
-	}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return func(format string, args ...any) { fmt.Fprintf(env.Stderr, format+"\n", args...) }
-		}
-	}
-	return func(string, ...any) {}
-}
 
 // isNotSyncable reports an fsync refused because the file is a pipe,
 // socket or terminal.

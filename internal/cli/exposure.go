@@ -22,7 +22,7 @@ import (
 )
 
 const exposureSynopsis = `exposure --inventory PATH [--vendor GROUP]... [--top N] [--include-planned]
-                    [--format table|json|csv|geojson]`
+                    [--format table|json|csv|geojson] [--fail-on [VENDOR:]METRIC>LIMIT]...`
 
 var exposureFormats = []string{"table", "json", "csv", "geojson"}
 
@@ -35,9 +35,19 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
 	format := fs.String("format", "table", "output format: "+strings.Join(exposureFormats, ", "))
 	lim := limitsFlag(fs)
+	var failOn listFlag
+	fs.Var(&failOn, "fail-on", "exit 1 when a figure crosses a limit, e.g. 'traffic_share>0.35' (every designated group) or 'huawei:sites_lost>0'; repeatable")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	var thresholds []threshold
+	for _, s := range failOn {
+		th, err := parseThreshold(s)
+		if err != nil {
+			return err
+		}
+		thresholds = append(thresholds, th)
 	}
 	switch {
 	case len(pos) > 0:
@@ -84,8 +94,20 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = out.WriteTo(env.Stdout)
-	return err
+	breaches, err := checkThresholds(rep, thresholds, len(vendors) > 0)
+	if err != nil {
+		return err
+	}
+	if _, err := out.WriteTo(env.Stdout); err != nil {
+		return err
+	}
+	for _, b := range breaches {
+		fmt.Fprintf(env.Stderr, "corefence exposure: --fail-on %s\n", b)
+	}
+	if len(breaches) > 0 {
+		return errViolations
+	}
+	return nil
 }
 
 // vendorGroups resolves --vendor values: a group id or any spelling the

@@ -100,6 +100,8 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := checkOutput(*out, *format == "csv", *force); err != nil {
 		return err
 	}
+	say := progress(env)
+	say("generating a %s network (seed %d) …", cc, *seed)
 	doc, err := gen.GenerateContext(ctx, cfg)
 	if err != nil {
 		return err
@@ -107,10 +109,11 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	say("generated %d sites and %d elements; writing %s …", len(doc.Sites), len(doc.Elements), *out)
 	if err := writeInventory(ctx, *out, *format, doc, *force); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
+	notef(env, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
 		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), cc, *seed, from, *out)
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Formats lists the output formats of `corefence check`.
-var Formats = []string{"table", "json", "csv", "markdown", "junit"}
+var Formats = []string{"table", "json", "csv", "markdown", "junit", "sarif", "geojson"}
 
 // Options adjust rendering.
 type Options struct {
@@ -38,6 +38,10 @@ func Write(w io.Writer, format string, res *policy.Result, opts Options) error {
 		return writeMarkdown(w, res, opts)
 	case "junit":
 		return writeJUnit(w, res)
+	case "sarif":
+		return writeSARIF(w, res)
+	case "geojson":
+		return writeGeoJSON(w, res)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

@@ -46,7 +46,7 @@ func checkSmall(t *testing.T) *policy.Result {
 // that a change to them is seen in review.
 func TestGolden(t *testing.T) {
 	res := checkSmall(t)
-	exts := map[string]string{"json": "json", "csv": "csv", "markdown": "md", "junit": "xml", "table": "txt"}
+	exts := map[string]string{"json": "json", "csv": "csv", "markdown": "md", "junit": "xml", "table": "txt", "sarif": "sarif.json", "geojson": "geojson"}
 	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			var out bytes.Buffer

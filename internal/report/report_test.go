@@ -83,6 +83,11 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("JSON output does not parse: %v", err)
 	}
+	for _, key := range []string{"violation", "advisory", "upcoming", "waived", "unmeasured"} {
+		if _, ok := doc["summary"].(map[string]any)[key]; !ok {
+			t.Errorf("summary lacks %q", key)
+		}
+	}
 	for _, key := range []string{"as_of", "compliant", "inventory", "policies", "summary", "findings", "warnings"} {
 		if _, ok := doc[key]; !ok {
 			t.Errorf("JSON output lacks %q", key)
@@ -100,7 +105,7 @@ func TestJSONContract(t *testing.T) {
 	for _, f := range findings {
 		m := f.(map[string]any)
 		for _, key := range []string{"id", "policy", "rule", "kind", "status", "severity", "operator", "site", "element",
-			"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation"} {
+			"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation", "due_by", "basis"} {
 			if _, ok := m[key]; !ok {
 				t.Errorf("finding %v lacks %q", m["id"], key)
 			}
@@ -114,6 +119,15 @@ func TestJSONContract(t *testing.T) {
 			if m["days_left"] != nil {
 				t.Errorf("%v finding %v has days_left", m["status"], m["id"])
 			}
+		}
+		basis := m["basis"].(map[string]any)
+		for _, key := range []string{"binding", "confidence", "date", "reason"} {
+			if _, ok := basis[key]; !ok {
+				t.Errorf("finding %v: basis lacks %q", m["id"], key)
+			}
+		}
+		if (m["status"] == "advisory") == (basis["binding"] == true) {
+			t.Errorf("finding %v: status %v with basis.binding %v", m["id"], m["status"], basis["binding"])
 		}
 		if m["kind"] == "share-cap" && m["status"] == "violation" && (m["value"] == nil || m["limit"] == nil) {
 			t.Errorf("share finding %v lacks value or limit", m["id"])
@@ -137,7 +151,18 @@ func TestJUnitParses(t *testing.T) {
 	if err := xml.Unmarshal(out.Bytes(), &suites); err != nil {
 		t.Fatalf("JUnit output does not parse: %v", err)
 	}
-	if suites.Tests != 7 || suites.Failures != 6 {
-		t.Errorf("JUnit tests, failures = %d, %d; want 7, 6", suites.Tests, suites.Failures)
+	if suites.Tests != 7 || suites.Failures != 5 {
+		t.Errorf("JUnit tests, failures = %d, %d; want 7, 5", suites.Tests, suites.Failures)
+	}
+	// With --fail-on advisory, the advisory diversity rule fails too.
+	out.Reset()
+	if err := report.Write(&out, "junit", res, report.Options{Fail: []string{policy.StatusViolation, policy.StatusAdvisory}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(out.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Failures != 6 {
+		t.Errorf("JUnit failures with advisory failing = %d, want 6", suites.Failures)
 	}
 }

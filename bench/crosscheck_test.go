@@ -132,7 +132,9 @@ func TestCrossCheckSmallNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	cov := coverage{}
-	crossCheck(t, inv, builtinPacks(t, crossPacks...), crossDates, cov)
+	// And the day after 2023-12-31, when the Direction's core deadline
+	// ("by 31 December 2023") is first missed.
+	crossCheck(t, inv, builtinPacks(t, crossPacks...), append(crossDates, "2024-01-01"), cov)
 	// The generated networks are the UK of 2019-2020, with no install after
 	// the bans and every site's traffic known; the small network has both.
 	// Its one late install breaks the 2020 decision, which does not bind:
@@ -185,10 +187,14 @@ func TestCrossCheckGenerated(t *testing.T) {
 			crossCheck(t, inv, packs, crossDates, cov)
 		})
 	}
+	// The generated networks are mobile only: their share caps are the
+	// NCSC's and the Direction's draft 5G cap, which do not bind, so their
+	// findings in force are advisory (the binding full-fibre cap is
+	// cross-checked on the hand-built network below).
 	requireCoverage(t, cov,
-		"exclude violation", "exclude upcoming",
+		"exclude violation", "exclude upcoming", "exclude advisory",
 		"exclude-at-sites violation", "exclude-at-sites upcoming",
-		"share-cap violation", "share-cap upcoming",
+		"share-cap advisory", "share-cap upcoming",
 		"installation-ban unmeasured")
 }
 

@@ -155,9 +155,13 @@ func listPacks(w io.Writer, format string, packs []*policy.Pack) error {
 		return writeJSONValue(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tSTATUS\tPUBLISHED\tRULES\tTITLE")
+	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tBINDS\tSTATUS\tPUBLISHED\tRULES\tTITLE")
 	for _, p := range packs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, p.Status, p.Published, len(p.Rules), p.Title)
+		binds := "no"
+		if p.Binds() {
+			binds = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, binds, p.Status, p.Published, len(p.Rules), p.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun `corefence policies show ID` for a pack's rules, dates, scopes and sources.")
@@ -191,12 +195,15 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		fmt.Fprintf(w, "\n%s — %s\n", r.ID, r.Title)
-		when := "effective " + dash(r.Effective.String())
+		when := "effective " + r.Effective.String()
 		if r.ByText != "" {
-			when = fmt.Sprintf("due by %s (missed from %s)", dash(r.DueBy.String()), dash(r.Effective.String()))
+			when = fmt.Sprintf("due by %s (missed from %s)", r.DueBy, r.Effective)
 		}
 		if prm := r.UnsetParam(); prm != nil {
-			when += fmt.Sprintf(" — date: parameter %s.%s, not set", p.ID, prm.Name)
+			when = fmt.Sprintf("date: parameter %s.%s, not set", p.ID, prm.Name)
+			if prm.Attribute != "" {
+				when += ", or per element: attribute " + prm.Attribute
+			}
 		}
 		fmt.Fprintf(w, "  kind %s · severity %s · %s · confidence %s\n", r.Kind, r.Severity, when, dash(r.Confidence))
 		if b := r.Basis(p); b.Binding {

@@ -185,12 +185,13 @@ func writeJUnit(w io.Writer, res *policy.Result, opts Options) error {
 				other.WriteString(line)
 			}
 		}
+		basis := "basis: " + basisText(g.rule.Basis(g.pack)) + "\n"
 		if fail.Len() > 0 {
-			c.Failure = &junitFailure{Message: countLine(failing) + " of " + g.rule.ID, Type: g.rule.Severity, Body: fail.String()}
+			c.Failure = &junitFailure{Message: countLine(failing) + " of " + g.rule.ID, Type: g.rule.Severity, Body: basis + fail.String()}
 			s.Failures++
 			out.Failures++
 		}
-		c.SystemOut = "basis: " + basisText(g.rule.Basis(g.pack)) + "\n" + other.String()
+		c.SystemOut = basis + other.String()
 		s.Cases = append(s.Cases, c)
 		s.Tests++
 		out.Tests++

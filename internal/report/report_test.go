@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	cf "github.com/corefence/corefence"
@@ -164,5 +165,85 @@ func TestJUnitParses(t *testing.T) {
 	}
 	if suites.Failures != 6 {
 		t.Errorf("JUnit failures with advisory failing = %d, want 6", suites.Failures)
+	}
+}
+
+// TestJSONDatesAndBasis: a rule whose date nobody gave has effective and
+// due_by null and is unmeasured; a deadline "by D" carries due_by D and
+// effective D+1; an advisory finding says why in basis.reason.
+func TestJSONDatesAndBasis(t *testing.T) {
+	type finding struct {
+		Rule, Element, Status string
+		Effective             *string `json:"effective"`
+		DueBy                 *string `json:"due_by"`
+		Basis                 policy.Basis
+	}
+	check := func(invPath, pack string) (map[string]int, []finding) {
+		inv, err := importer.Load(invPath, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := policy.Builtin(pack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := policy.Check(context.Background(), inv, []*policy.Pack{p}, policy.Options{AsOf: cf.NewDate(2024, 1, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := report.Write(&out, "json", res, report.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Summary  map[string]int `json:"summary"`
+			Findings []finding      `json:"findings"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Summary, doc.Findings
+	}
+
+	summary, findings := check("../policy/testdata/check/builtin-us-unset/inventory.yaml", "us-covered-list")
+	seen := map[string]int{}
+	for _, f := range findings {
+		seen[f.Rule]++
+		switch f.Rule {
+		case "us-covered-list/removal":
+			if f.Status != "unmeasured" || f.Effective != nil || f.DueBy != nil || !f.Basis.Binding {
+				t.Errorf("%s %s: %s, effective %v, due_by %v, basis %+v", f.Rule, f.Element, f.Status, f.Effective, f.DueBy, f.Basis)
+			}
+		case "us-covered-list/equipment-authorization-ban":
+			if f.Status == "advisory" && (f.Basis.Binding || !strings.Contains(f.Basis.Reason, "FCC 22-84 binds equipment authorisation")) {
+				t.Errorf("%s %s: basis %+v", f.Rule, f.Element, f.Basis)
+			}
+		}
+	}
+	if seen["us-covered-list/removal"] != 2 || seen["us-covered-list/equipment-authorization-ban"] == 0 {
+		t.Errorf("findings per rule %v, want 2 removal findings and some authorisation ones", seen)
+	}
+	if summary["advisory"] == 0 || summary["unmeasured"] == 0 {
+		t.Errorf("summary %v: want advisory and unmeasured findings", summary)
+	}
+
+	_, findings = check("../policy/testdata/check/builtin-uk-2023-01-28/inventory.yaml", "uk-dvd-2022")
+	var core, draft int
+	for _, f := range findings {
+		switch f.Rule {
+		case "uk-dvd-2022/core": // due by 2023-12-31, missed from 2024-01-01
+			core++
+			if f.Status != "violation" || f.DueBy == nil || *f.DueBy != "2023-12-31" || f.Effective == nil || *f.Effective != "2024-01-01" {
+				t.Errorf("%s %s: %s, due_by %v, effective %v", f.Rule, f.Element, f.Status, f.DueBy, f.Effective)
+			}
+		case "uk-dvd-2022/security-critical":
+			draft++
+			if f.Status != "advisory" || f.Basis.Confidence != "draft" || f.Basis.Binding {
+				t.Errorf("%s %s: %s, basis %+v", f.Rule, f.Element, f.Status, f.Basis)
+			}
+		}
+	}
+	if core == 0 || draft == 0 {
+		t.Errorf("%d core and %d security-critical findings; want some of each", core, draft)
 	}
 }

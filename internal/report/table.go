@@ -108,6 +108,9 @@ func basisText(b policy.Basis) string {
 	if b.Binding {
 		return "binding · " + conf
 	}
+	if conf == "draft" { // the reason says so
+		return "advisory · " + b.Reason
+	}
 	return "advisory · " + conf + " · " + b.Reason
 }
 

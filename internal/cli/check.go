@@ -15,7 +15,7 @@ import (
 )
 
 const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD]
-                 [--waivers FILE] [--include-planned] [--param PACK.NAME=VALUE …]
+                 [--waivers FILE] [--include-planned] [--param PACK.NAME[@OPERATOR]=VALUE …]
                  [--format table|json|csv|markdown|junit]
                  [--fail-on violation|advisory|upcoming|unmeasured[,…]|never]`
 
@@ -154,9 +154,10 @@ func openPacks(refs, params []string) ([]*policy.Pack, error) {
 	}
 	for _, kv := range params {
 		name, value, ok := strings.Cut(kv, "=")
+		name, operator, perOperator := strings.Cut(name, "@")
 		packID, param, ok2 := strings.Cut(name, ".")
-		if !ok || !ok2 {
-			return nil, usagef("--param %q: want PACK.NAME=VALUE", kv)
+		if !ok || !ok2 || perOperator && operator == "" {
+			return nil, usagef("--param %q: want PACK.NAME=VALUE, or PACK.NAME@OPERATOR=VALUE", kv)
 		}
 		var pack *policy.Pack
 		for _, p := range packs {
@@ -171,7 +172,12 @@ func openPacks(refs, params []string) ([]*policy.Pack, error) {
 		if err != nil {
 			return nil, usagef("--param %q: %v", kv, err)
 		}
-		if err := pack.SetParam(param, d); err != nil {
+		if perOperator {
+			err = pack.SetOperatorParam(param, operator, d)
+		} else {
+			err = pack.SetParam(param, d)
+		}
+		if err != nil {
 			return nil, usagef("--param %q: %v", kv, err)
 		}
 	}

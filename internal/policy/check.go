@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -204,6 +205,16 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	// The inventory's own warnings (unknown vendors, near misses of
 	// designated ones, overridden functions) bear on every answer.
 	res.Warnings = append(res.Warnings, inv.Warnings...)
+	for _, p := range packs {
+		for _, prm := range p.Parameters {
+			for _, op := range slices.Sorted(maps.Keys(prm.ByOperator)) {
+				if _, ok := inv.Operator(op); !ok {
+					res.Warnings = append(res.Warnings, cf.Warning{Code: "param-unknown-operator",
+						Message: fmt.Sprintf("parameter %s.%s is set for operator %q, which the inventory does not have", p.ID, prm.Name, op)})
+				}
+			}
+		}
+	}
 	n := 0
 	for _, fs := range results {
 		n += len(fs)
@@ -472,18 +483,20 @@ func (c *checker) elements(p *Pack, r *Rule, in, designated []bool, base Finding
 // one. It reports false, and why, when no date applies.
 func (c *checker) elementDate(p *Pack, r *Rule, e *inventory.Element, attr string, b *Basis, f *Finding) (string, bool) {
 	prm := r.dateParam
-	v, ok := e.Attributes[attr]
-	if !ok {
-		if prm.Value.IsZero() {
-			return fmt.Sprintf("the element has no %s attribute and parameter %s.%s is not set: its date is unknown (give the attribute, or --param %s.%s=YYYY-MM-DD)",
-				attr, p.ID, prm.Name, p.ID, prm.Name), false
+	var d cf.Date
+	if v, ok := e.Attributes[attr]; ok {
+		text, _ := v.(string)
+		var err error
+		if d, err = cf.ParseDate(text); err != nil {
+			return fmt.Sprintf("attribute %s: %v", attr, err), false
 		}
+	} else if od, ok := prm.ByOperator[c.inv.Sites[e.SiteRef].Operator]; ok {
+		d = od
+	} else if prm.Value.IsZero() {
+		return fmt.Sprintf("the element has no %s attribute and parameter %s.%s is not set: its date is unknown (give the attribute, or --param %s.%s=YYYY-MM-DD, or per operator --param %s.%s@OPERATOR=YYYY-MM-DD)",
+			attr, p.ID, prm.Name, p.ID, prm.Name, p.ID, prm.Name), false
+	} else {
 		return "", true
-	}
-	text, _ := v.(string)
-	d, err := cf.ParseDate(text)
-	if err != nil {
-		return fmt.Sprintf("attribute %s: %v", attr, err), false
 	}
 	f.Effective, f.DueBy = d, 0
 	if r.ByText != "" {

@@ -128,6 +128,7 @@ func loadCasePacks(t *testing.T, dir string, c checkCase) []*policy.Pack {
 	}
 	for _, kv := range c.Params {
 		name, value, _ := strings.Cut(kv, "=")
+		name, operator, perOperator := strings.Cut(name, "@")
 		packID, param, _ := strings.Cut(name, ".")
 		d, err := cf.ParseDate(value)
 		if err != nil {
@@ -137,7 +138,12 @@ func loadCasePacks(t *testing.T, dir string, c checkCase) []*policy.Pack {
 		for _, p := range packs {
 			if p.ID == packID {
 				found = true
-				if err := p.SetParam(param, d); err != nil {
+				if perOperator {
+					err = p.SetOperatorParam(param, operator, d)
+				} else {
+					err = p.SetParam(param, d)
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
 			}

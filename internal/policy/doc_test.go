@@ -120,7 +120,7 @@ func docPack(p *policy.Pack) string {
 		}
 		per := ""
 		if prm.Attribute != "" {
-			per = fmt.Sprintf("; per element: attribute `%s`", prm.Attribute)
+			per = fmt.Sprintf("; per element: attribute `%s`; per operator: `--param %s.%s@OPERATOR=YYYY-MM-DD`", prm.Attribute, p.ID, prm.Name)
 		}
 		fmt.Fprintf(&b, "Parameter `%s` (`--param %s.%s=YYYY-MM-DD`; default %s%s).\n\n", prm.Name, p.ID, prm.Name, def, per)
 	}

@@ -97,6 +97,10 @@ type Parameter struct {
 	Value cf.Date
 	// Set reports whether the user set Value.
 	Set bool
+	// ByOperator holds values set for one operator each (parameters with
+	// an Attribute only): they come after an element's attribute and
+	// before Value.
+	ByOperator map[string]cf.Date
 }
 
 // Scope selects the elements a rule applies to; every list given must match.
@@ -565,6 +569,26 @@ func (r *Rule) resolveDates(params map[string]*Parameter) (effErr, instErr error
 		}
 	}
 	return effErr, instErr
+}
+
+// SetOperatorParam sets a per-element parameter (one with an attribute)
+// for the elements of one operator.
+func (p *Pack) SetOperatorParam(name, operator string, value cf.Date) error {
+	for i := range p.Parameters {
+		prm := &p.Parameters[i]
+		if prm.Name != name {
+			continue
+		}
+		if prm.Attribute == "" {
+			return fmt.Errorf("parameter %s of pack %s is one date for every element; it cannot be set per operator", name, p.ID)
+		}
+		if prm.ByOperator == nil {
+			prm.ByOperator = map[string]cf.Date{}
+		}
+		prm.ByOperator[operator] = value
+		return nil
+	}
+	return p.SetParam(name, value) // reports the unknown name
 }
 
 // SetParam sets a parameter's value and the dates of the rules that use it.

@@ -485,7 +485,10 @@ func (c *checker) elementDate(p *Pack, r *Rule, e *inventory.Element, attr strin
 	prm := r.dateParam
 	var d cf.Date
 	if v, ok := e.Attributes[attr]; ok {
-		text, _ := v.(string)
+		text, ok := v.(string)
+		if !ok {
+			text = fmt.Sprint(v)
+		}
 		var err error
 		if d, err = cf.ParseDate(text); err != nil {
 			return fmt.Sprintf("attribute %s: %v", attr, err), false

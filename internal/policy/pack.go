@@ -156,7 +156,7 @@ type Rule struct {
 // scope when the attribute is false, and unmeasured when neither says.
 type RestrictedUse struct {
 	Vendors     []string `yaml:"vendors,required"`
-	SiteTags    []string `yaml:"site_tags,required"`
+	SiteTags    []string `yaml:"site_tags"`
 	Attribute   string   `yaml:"attribute"`
 	Description string   `yaml:"description,required"` // the restricted uses, in words
 	Pos         cf.Position

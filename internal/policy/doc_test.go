@@ -171,7 +171,10 @@ func docScope(r *policy.Rule) string {
 	}
 	if r.Kind == policy.KindInstallationBan {
 		after := r.InstalledText
-		extra = append(extra, "installed after "+after)
+		if after == "" {
+			after = r.EffectiveText
+		}
+		extra = append(extra, "installed after "+docDateText(after))
 	}
 	if r.MinVendors > 0 {
 		extra = append(extra, fmt.Sprintf("at least %d vendor groups", r.MinVendors))
@@ -201,10 +204,19 @@ func codes(items []string) string {
 }
 
 func docDate(r *policy.Rule) string {
+	text, word := r.EffectiveText, "from "
 	if r.ByText != "" {
-		return "by " + r.ByText
+		text, word = r.ByText, "by "
 	}
-	return "from " + r.EffectiveText
+	return word + docDateText(text)
+}
+
+// docDateText writes a rule date, which may name a parameter.
+func docDateText(text string) string {
+	if name, ok := strings.CutPrefix(text, "{"); ok {
+		return "parameter `" + strings.TrimSuffix(name, "}") + "`"
+	}
+	return text
 }
 
 func docBasis(p *policy.Pack, r *policy.Rule) string {

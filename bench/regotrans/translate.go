@@ -7,8 +7,11 @@
 // Supported rule kinds: exclude, exclude-at-sites, share-cap and
 // installation-ban. Not translated (and left out of every comparison):
 // diversity rules (advisory; their findings are keyed by domain and carry
-// counts that this translation does not reproduce) and rules with a CEL
-// `where` predicate (no Rego equivalent of corefence's CEL environment).
+// counts that this translation does not reproduce), rules with a CEL
+// `where` predicate (no Rego equivalent of corefence's CEL environment),
+// rules with a restricted_use, and rules whose date is a parameter nobody
+// set or one set per element. A rule that does not bind (policy.Basis)
+// has its findings in force advisory rather than violations.
 // --include-planned is not modelled: only active and decommissioning
 // elements count, as in a default check.
 //
@@ -37,6 +40,12 @@ const ParamsRoot = "cfparams"
 func Supported(r *policy.Rule) (bool, string) {
 	if r.Where != "" {
 		return false, "has a CEL where: predicate"
+	}
+	if r.RestrictedUse != nil {
+		return false, "has a restricted_use"
+	}
+	if r.UnsetParam() != nil || r.DateAttribute() != "" {
+		return false, "its date is an unset parameter or set per element"
 	}
 	switch r.Kind {
 	case policy.KindExclude, policy.KindExcludeAtSites, policy.KindShareCap, policy.KindInstallationBan:
@@ -101,7 +110,7 @@ func Translate(packs []*policy.Pack) (*Module, error) {
 				fmt.Fprintf(&b, "\n# %s: not translated (%s)\n", r.ID, why)
 				continue
 			}
-			if err := rule(&b, fmt.Sprintf("%s_r%d", pv, ri), pv, r); err != nil {
+			if err := rule(&b, fmt.Sprintf("%s_r%d", pv, ri), pv, p, r); err != nil {
 				return nil, err
 			}
 			m.Rules = append(m.Rules, r.ID)
@@ -129,8 +138,13 @@ host_edges(null) := []
 host_edges(h) := [h] if h != null
 
 # A rule not yet in force on the as-of date still evaluates: what would
-# break it is upcoming. Dates are YYYY-MM-DD strings, which sort as dates.
-rule_status(effective) := "violation" if {
+# break it is upcoming. In force, it is a violation when the rule binds and
+# advisory when it does not. Dates are YYYY-MM-DD strings, which sort as
+# dates.
+rule_status(effective, binding) := "violation" if {
+	effective <= data.cfparams.as_of
+	binding
+} else := "advisory" if {
 	effective <= data.cfparams.as_of
 } else := "upcoming"
 
@@ -285,7 +299,7 @@ func set(items []string) string {
 
 // rule writes one rule: its scope, the designated elements in it, and its
 // findings.
-func rule(b *strings.Builder, v, pv string, r *policy.Rule) error {
+func rule(b *strings.Builder, v, pv string, p *policy.Pack, r *policy.Rule) error {
 	fmt.Fprintf(b, "\n# %s (%s, effective %s)\n", r.ID, r.Kind, r.Effective)
 
 	// Scope: the elements in the network that match every list given…
@@ -302,7 +316,11 @@ func rule(b *strings.Builder, v, pv string, r *policy.Rule) error {
 	b.WriteString("}\n\n")
 	// …and every element that hosts one of them, down a chain.
 	fmt.Fprintf(b, "%s_in_scope := {id |\n\tsome id in graph.reachable(host_graph, %s_match)\n\tinput.elements[id].status in in_network\n}\n\n", v, v)
-	fmt.Fprintf(b, "%s_designated := {id |\n\tsome id in %s_in_scope\n\tinput.elements[id].group in %s_designated\n}\n\n", v, v, pv)
+	fmt.Fprintf(b, "%s_designated := {id |\n\tsome id in %s_in_scope\n\tinput.elements[id].group in %s_designated\n", v, v, pv)
+	if len(r.Vendors) > 0 { // the designated groups the rule concerns
+		fmt.Fprintf(b, "\tinput.elements[id].group in %s\n", set(r.Vendors))
+	}
+	b.WriteString("}\n\n")
 
 	head := func(status, metric string, element bool) string {
 		el, site, op := "null", "null", "op"
@@ -312,7 +330,7 @@ func rule(b *strings.Builder, v, pv string, r *policy.Rule) error {
 		return fmt.Sprintf("findings contains {\"rule\": %s, \"kind\": %s, \"status\": %s, \"operator\": %s, \"site\": %s, \"element\": %s, \"metric\": %s} if {\n",
 			str(r.ID), str(r.Kind), status, op, site, el, metric)
 	}
-	eff := str(r.Effective.String())
+	eff := fmt.Sprintf("%s, %t", str(r.Effective.String()), r.Basis(p).Binding)
 	switch r.Kind {
 	case policy.KindExclude:
 		b.WriteString(head("st", "null", true))

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 )
 
 const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD]
-                 [--waivers FILE] [--include-planned] [--param PACK.NAME=VALUE …]
-                 [--format table|json|csv|markdown|junit|sarif|geojson] [--fail-on violation|upcoming|never]`
+                 [--waivers FILE] [--include-planned] [--param PACK.NAME[@OPERATOR]=VALUE …]
+                 [--format table|json|csv|markdown|junit|sarif|geojson]
+                 [--fail-on violation|advisory|upcoming|unmeasured[,…]|never]`
 
 func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "check", checkSynopsis)
@@ -27,7 +29,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
 	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
-	failOn := fs.String("fail-on", "violation", "exit 1 on: violation, upcoming (violations or upcoming findings), never")
+	failOn := fs.String("fail-on", "violation", "exit 1 on violations and on findings of these statuses, comma-separated: advisory, upcoming, unmeasured; or never")
 	limit := fs.Int("limit", 20, "findings listed per rule in table and markdown output")
 	lim := limitsFlag(fs)
 	pos, err := parse(fs, args)
@@ -45,7 +47,8 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if err := oneOf("format", *format, report.Formats); err != nil {
 		return err
 	}
-	if err := oneOf("fail-on", *failOn, []string{"violation", "upcoming", "never"}); err != nil {
+	fail, err := failStatuses(*failOn)
+	if err != nil {
 		return err
 	}
 	date := cf.DateOf(env.Now())
@@ -81,22 +84,41 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 
 	// Render fully before writing, so that a failure leaves stdout empty.
 	var out bytes.Buffer
-	if err := report.Write(&out, *format, res, report.Options{MaxPerRule: *limit}); err != nil {
+	if err := report.Write(&out, *format, res, report.Options{MaxPerRule: *limit, Fail: fail}); err != nil {
 		return err
 	}
 	if _, err := out.WriteTo(env.Stdout); err != nil {
 		return err
 	}
 	counts := res.Count()
-	switch {
-	case *failOn == "never":
-		return nil
-	case counts[policy.StatusViolation] > 0:
-		return errViolations
-	case *failOn == "upcoming" && counts[policy.StatusUpcoming] > 0:
-		return errViolations
+	for _, s := range fail {
+		if counts[s] > 0 {
+			return errViolations
+		}
 	}
 	return nil
+}
+
+// failStatuses reads --fail-on: "never", or statuses that fail the check
+// besides violations, which always do.
+func failStatuses(v string) ([]string, error) {
+	if v == "never" {
+		return []string{}, nil
+	}
+	out := []string{policy.StatusViolation}
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if err := oneOf("fail-on", s, []string{policy.StatusViolation, policy.StatusAdvisory, policy.StatusUpcoming, policy.StatusUnmeasured, "never"}); err != nil {
+			return nil, err
+		}
+		if s == "never" {
+			return nil, usagef("--fail-on: never cannot be combined with statuses")
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func countRules(packs []*policy.Pack) int {
@@ -147,9 +169,10 @@ func openPacksWith(refs, params []string, lim cf.Limits) ([]*policy.Pack, error)
 func setParams(packs []*policy.Pack, params []string) error {
 	for _, kv := range params {
 		name, value, ok := strings.Cut(kv, "=")
+		name, operator, perOperator := strings.Cut(name, "@")
 		packID, param, ok2 := strings.Cut(name, ".")
-		if !ok || !ok2 {
-			return usagef("--param %q: want PACK.NAME=VALUE", kv)
+		if !ok || !ok2 || perOperator && operator == "" {
+			return usagef("--param %q: want PACK.NAME=VALUE, or PACK.NAME@OPERATOR=VALUE", kv)
 		}
 		var pack *policy.Pack
 		for _, p := range packs {
@@ -164,7 +187,12 @@ func setParams(packs []*policy.Pack, params []string) error {
 		if err != nil {
 			return usagef("--param %q: %v", kv, err)
 		}
-		if err := pack.SetParam(param, d); err != nil {
+		if perOperator {
+			err = pack.SetOperatorParam(param, operator, d)
+		} else {
+			err = pack.SetParam(param, d)
+		}
+		if err != nil {
 			return usagef("--param %q: %v", kv, err)
 		}
 	}

@@ -33,27 +33,31 @@ type storyDate struct {
 var ukStory = []storyDate{
 	{"2019-04-24", `The NSC position leaks: Huawei in "non-core" 5G only`,
 		`The National Security Council reportedly agreed to let Huawei supply "non-core" 5G equipment such as antennas ` +
-			`while keeping it out of the core. A position, never a rule: corefence checks it as a scenario (uk-2019-nsc).`},
+			`while keeping it out of the core. A position, never a rule: corefence checks it as a scenario (uk-2019-nsc), ` +
+			`so what falls short of it is advisory, not a breach.`},
 	{"2020-01-28", "NCSC advice: out of the core and sensitive sites, 35% cap",
-		"High-risk vendors are excluded at once from the core and security-critical functions, from safety networks of " +
-			"critical national infrastructure and from sensitive sites such as military bases and nuclear sites, and capped " +
-			"at 35% of each operator's access network, to be met by January 2023."},
-	{"2023-01-28", "The 35% cap falls due; national-security sites cleared",
-		"Three years on, the access cap applies. The Designated Vendor Direction of 13 October 2022, made under the " +
-			"Telecommunications (Security) Act 2021, has made the policy law: no Huawei installed in 5G since it was issued, " +
-			"and none left at sites significant to national security from 28 January 2023."},
-	{"2023-12-31", "The DVD's core deadline",
-		"Huawei must be out of the network core and security-critical functions (the deadline was extended from " +
-			"28 January 2023). The Direction's 35% caps on 5G access (31 July 2023, the draft's date) and full fibre " +
-			"(31 October 2023) are in force."},
+		"The NCSC advises that high-risk vendors be kept out of the core and security-critical functions, out of safety " +
+			"networks of critical national infrastructure and sensitive sites such as military bases and nuclear sites, and " +
+			"capped at 35% of each operator's access network by January 2023. Advice, not law: an operator that kept Huawei " +
+			"there fell short of the advice but broke no law, so these findings are advisory."},
+	{"2023-02-01", "After January 2023: the 35% cap and the national-security sites",
+		"The Designated Vendor Direction of 13 October 2022, made under the Telecommunications (Security) Act 2021, has " +
+			"made the policy law: from 2022 an operator could break it. Huawei installed in 5G since the Direction was issued " +
+			"is a breach, and so is Huawei left at sites significant to national security (due by 28 January 2023). The " +
+			"NCSC's 35% cap, due by January 2023, was advice: above it, an operator falls short of the advice."},
+	{"2024-01-01", "The day after the DVD's core deadline",
+		"Huawei left in the network core is in breach of the Direction (due by 31 December 2023, extended from 28 January " +
+			"2023), and so is Huawei above 35% of the full-fibre access network (due by 31 October 2023). The 5G access cap " +
+			"and the security functions are known only from the draft direction: findings against them are advisory."},
 	{"2028-01-01", "After end-2027: no Huawei left in 5G",
-		"The last deadline has passed: no Huawei equipment may remain in 5G networks after 2027. So has the deadline " +
-			"for high-data-rate transmission equipment (end of 2025, the draft's date)."},
+		"The last deadline has passed: no Huawei equipment may remain in 5G networks after 2027, including the management " +
+			"systems that ran the Huawei radio network the Direction allowed until then. The high-data-rate transmission " +
+			"requirement (end of 2025) is known only from the draft direction, so findings against it are advisory."},
 }
 
 // demoFocus is the story date the report opens at: every deadline of the
 // Direction but the 2025 and 2027 ones has passed.
-const demoFocus = "2023-12-31"
+const demoFocus = "2024-01-01"
 
 var ukPacks = []string{"uk-2019-nsc", "uk-2020-ncsc", "uk-2020-07", "uk-dvd-2022"}
 
@@ -162,7 +166,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		if err := d.WriteFile(name, jsonReport(res)); err != nil {
 			return err
 		}
-		say("checked as of %s: %s violations (%s)", st.date, thousands(res.Count()[policy.StatusViolation]), since(start))
+		counts := res.Count()
+		say("checked as of %s: %s violations, %s advisory (%s)", st.date, thousands(counts[policy.StatusViolation]),
+			thousands(counts[policy.StatusAdvisory]), since(start))
 		steps = append(steps, htmlreport.Step{Title: st.title, Detail: st.detail, Result: res, JSONReport: name})
 		if st.date == demoFocus {
 			focus = i
@@ -234,19 +240,22 @@ func printDemoSummary(w io.Writer, inv *inventory.Inventory, steps []htmlreport.
 	for i, st := range steps {
 		verdicts[i] = report.Verdicts(st.Result)
 	}
-	width := len("violations")
+	width := len("violations / advisory")
 	for _, op := range inv.Operators {
 		width = max(width, len(op.ID))
 	}
-	fmt.Fprintf(w, "  %-*s", width, "violations")
+	// Violations breach a binding rule; advisory findings fall short of
+	// one that does not bind (the NCSC advice, the NSC scenario, drafts).
+	fmt.Fprintf(w, "  %-*s", width, "violations / advisory")
 	for _, st := range steps {
-		fmt.Fprintf(w, "  %10s", st.Result.AsOf)
+		fmt.Fprintf(w, "  %13s", st.Result.AsOf)
 	}
 	fmt.Fprintln(w)
 	for o, op := range inv.Operators {
 		fmt.Fprintf(w, "  %-*s", width, op.ID)
 		for i := range steps {
-			fmt.Fprintf(w, "  %10s", thousands(verdicts[i][o].Counts[policy.StatusViolation]))
+			c := verdicts[i][o].Counts
+			fmt.Fprintf(w, "  %13s", thousands(c[policy.StatusViolation])+" / "+thousands(c[policy.StatusAdvisory]))
 		}
 		fmt.Fprintln(w)
 	}
@@ -606,7 +615,7 @@ func capSiteSets(ctx context.Context, inv *inventory.Inventory, packs []*policy.
 		return nil, nil, err
 	}
 	for _, f := range res.Findings {
-		if f.Element == inventory.NoRef || f.Status != policy.StatusViolation {
+		if f.Element == inventory.NoRef || !policy.InForce(f.Status) {
 			continue
 		}
 		site := inv.Sites[inv.Elements[f.Element].SiteRef]

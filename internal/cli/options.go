@@ -65,7 +65,7 @@ func comply(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack,
 	gone := make([]bool, len(inv.Elements)) // elements of the group given another vendor
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		if f.Status != policy.StatusViolation || f.Element == inventory.NoRef || gone[f.Element] ||
+		if !policy.InForce(f.Status) || f.Element == inventory.NoRef || gone[f.Element] ||
 			inv.Elements[f.Element].Group != target {
 			continue
 		}

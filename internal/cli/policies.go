@@ -53,6 +53,7 @@ type packJSON struct {
 	Status       string          `json:"status"`
 	Published    cf.Date         `json:"published"`
 	Summary      string          `json:"summary"`
+	Binding      bool            `json:"binding"`
 	Designated   []string        `json:"designated"`
 	Parameters   []paramJSON     `json:"parameters"`
 	Sources      []policy.Source `json:"sources"`
@@ -62,8 +63,9 @@ type packJSON struct {
 type paramJSON struct {
 	Name        string  `json:"name"`
 	Type        string  `json:"type"`
-	Default     cf.Date `json:"default"`
+	Default     cf.Date `json:"default"` // "" when the parameter has none
 	Description string  `json:"description"`
+	Attribute   string  `json:"attribute,omitempty"`
 }
 
 type ruleJSON struct {
@@ -78,20 +80,22 @@ type ruleJSON struct {
 	Interpretation string         `json:"interpretation,omitempty"`
 	Sources        []string       `json:"sources"`
 	Parameters     map[string]any `json:"parameters,omitempty"`
+	DueBy          cf.Date        `json:"due_by,omitempty"`
+	Basis          policy.Basis   `json:"basis"`
 }
 
 func toJSON(p *policy.Pack) packJSON {
 	out := packJSON{ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: p.Jurisdiction, Kind: p.Kind,
-		Status: p.Status, Published: p.Published, Summary: p.Summary, Designated: p.Designated,
+		Status: p.Status, Published: p.Published, Summary: p.Summary, Binding: p.Binds(), Designated: p.Designated,
 		Sources: p.Sources, Parameters: []paramJSON{}, Rules: []ruleJSON{}}
 	for _, prm := range p.Parameters {
-		out.Parameters = append(out.Parameters, paramJSON{prm.Name, prm.Type, prm.Default, prm.Description})
+		out.Parameters = append(out.Parameters, paramJSON{prm.Name, prm.Type, prm.Default, prm.Description, prm.Attribute})
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		rj := ruleJSON{ID: r.ID, Title: r.Title, Kind: r.Kind, Severity: r.Severity, Effective: r.Effective,
 			Citation: r.Citation, Confidence: r.Confidence, Interpretation: r.Interpretation, Sources: r.SourceIDs,
-			Scope: map[string]any{}, Parameters: ruleParams(r)}
+			Scope: map[string]any{}, Parameters: ruleParams(r), DueBy: r.DueBy, Basis: r.Basis(p)}
 		if len(r.Scope.Domains) > 0 {
 			rj.Scope["domains"] = r.Scope.Domains
 		}
@@ -151,9 +155,13 @@ func listPacks(w io.Writer, format string, packs []*policy.Pack) error {
 		return writeJSONValue(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tSTATUS\tPUBLISHED\tRULES\tTITLE")
+	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tBINDS\tSTATUS\tPUBLISHED\tRULES\tTITLE")
 	for _, p := range packs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, p.Status, p.Published, len(p.Rules), p.Title)
+		binds := "no"
+		if p.Binds() {
+			binds = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, binds, p.Status, p.Published, len(p.Rules), p.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun `corefence policies show ID` for a pack's rules, dates, scopes and sources.")
@@ -165,18 +173,44 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 		return writeJSONValue(w, toJSON(p))
 	}
 	fmt.Fprintf(w, "%s — %s\n", p.ID, p.Title)
-	fmt.Fprintf(w, "%s · %s · %s · published %s · version %s · designated: %s\n", p.Jurisdiction, p.Kind, p.Status,
+	binds := "binding"
+	if !p.Binds() {
+		binds = "does not bind"
+		if p.BindingNote != "" {
+			binds += " (" + p.BindingNote + ")"
+		}
+	}
+	fmt.Fprintf(w, "%s · %s · %s · %s · published %s · version %s · designated: %s\n", p.Jurisdiction, p.Kind, p.Status, binds,
 		p.Published, p.Version, strings.Join(p.Designated, ", "))
 	if p.Summary != "" {
 		fmt.Fprintf(w, "\n%s\n", wrap(strings.TrimSpace(p.Summary), 100, ""))
 	}
 	for _, prm := range p.Parameters {
-		fmt.Fprintf(w, "\nparameter %s (%s, default %s, in use %s): %s\n", prm.Name, prm.Type, prm.Default, prm.Value, prm.Description)
+		def, use := dash(prm.Default.String()), dash(prm.Value.String())
+		if prm.Attribute != "" {
+			use += ", per element: attribute " + prm.Attribute
+		}
+		fmt.Fprintf(w, "\nparameter %s (%s, default %s, in use %s): %s\n", prm.Name, prm.Type, def, use, prm.Description)
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		fmt.Fprintf(w, "\n%s — %s\n", r.ID, r.Title)
-		fmt.Fprintf(w, "  kind %s · severity %s · effective %s · confidence %s\n", r.Kind, r.Severity, r.Effective, dash(r.Confidence))
+		when := "effective " + r.Effective.String()
+		if r.ByText != "" {
+			when = fmt.Sprintf("due by %s (missed from %s)", r.DueBy, r.Effective)
+		}
+		if prm := r.UnsetParam(); prm != nil {
+			when = fmt.Sprintf("date: parameter %s.%s, not set", p.ID, prm.Name)
+			if prm.Attribute != "" {
+				when += ", or per element: attribute " + prm.Attribute
+			}
+		}
+		fmt.Fprintf(w, "  kind %s · severity %s · %s · confidence %s\n", r.Kind, r.Severity, when, dash(r.Confidence))
+		if b := r.Basis(p); b.Binding {
+			fmt.Fprintf(w, "  basis: binding\n")
+		} else {
+			fmt.Fprintf(w, "  basis: advisory — %s\n", wrap(b.Reason, 90, "         "))
+		}
 		fmt.Fprintf(w, "  scope: %s\n", scopeText(r))
 		if m := ruleParams(r); m != nil {
 			var parts []string
@@ -186,6 +220,13 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 				}
 			}
 			fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
+		}
+		if len(r.Vendors) > 0 {
+			fmt.Fprintf(w, "  vendors: %s\n", strings.Join(r.Vendors, ", "))
+		}
+		if u := r.RestrictedUse; u != nil {
+			fmt.Fprintf(w, "  restricted use: %s only for %s (site tags %s; element attribute %s; otherwise unmeasured)\n",
+				strings.Join(u.Vendors, ", "), u.Description, dash(strings.Join(u.SiteTags, ", ")), dash(u.Attribute))
 		}
 		if r.Citation != "" {
 			fmt.Fprintf(w, "  citation: %s\n", wrap(r.Citation, 96, "            "))

@@ -27,6 +27,8 @@ type capView struct {
 
 type capRule struct {
 	ID, Title, Effective string
+	DueBy                string // "" unless the cap is written "by" a date
+	Basis                string // "binding", or "advisory — why"
 }
 
 type tickMark struct {
@@ -67,7 +69,12 @@ func capsOf(inv *inventory.Inventory, caps []Cap) []capView {
 		for _, sh := range c.Shares {
 			fmt.Fprintf(&key, "%d %s %v %s/%s;", sh.Operator, sh.Metric, sh.Measured, sh.Value.Num, sh.Value.Den)
 		}
-		cr := capRule{ID: c.Rule.ID, Title: c.Rule.Title, Effective: c.Rule.Effective.String()}
+		cr := capRule{ID: c.Rule.ID, Title: c.Rule.Title, Effective: c.Rule.Effective.String(), DueBy: c.Rule.DueBy.String(), Basis: "binding"}
+		if c.Pack != nil {
+			if b := c.Rule.Basis(c.Pack); !b.Binding {
+				cr.Basis = "advisory — " + b.Reason
+			}
+		}
 		if i, ok := keys[key.String()]; ok {
 			out[i].Rules = append(out[i].Rules, cr)
 			continue

@@ -146,11 +146,13 @@ type opView struct {
 
 type packView struct {
 	ID, Title, Kind, Status, Published, Summary string
+	Binding                                     bool
 	Rules                                       []ruleView
 }
 
 type ruleView struct {
 	ID, Title, Kind, Severity, Effective string
+	DueBy, Basis                         string
 	Confidence, Citation, Interpretation string
 	Sources                              []sourceView
 	Cap                                  string
@@ -171,6 +173,7 @@ type stepView struct {
 	NewRules   []newRuleView
 	Rules      []ruleFindings
 	Violations int
+	Advisory   int // short of rules that do not bind: advice, drafts, constructed dates
 	NotOK      int
 	Upcoming   int
 	Unmeasured int
@@ -179,23 +182,30 @@ type stepView struct {
 type verdictView struct {
 	Compliant    bool
 	Violations   int
+	Advisory     int
 	NextDeadline string
 }
 
+// A rule's findings in force are violations when it binds (a breach of
+// the law) and advisory when it does not (short of the advice); Binding
+// says which, and Reason why not.
 type newRuleView struct {
 	ID, Title, Confidence, Effective string
-	Violations                       int
+	Binding                          bool
+	Violations                       int // findings in force
 	Sites                            int
 	ByOperator                       []labelled
 }
 
 type ruleFindings struct {
 	ID, Title, Confidence, Effective string
+	Binding                          bool
+	Reason                           string
 	InForce                          bool
 	Counts                           map[string]int
-	ByOperator                       []int // violations per operator
+	ByOperator                       []int // findings in force per operator
 	First                            []string
-	Shown, Total                     int // violations listed and in all
+	Shown, Total                     int // findings in force listed and in all
 }
 
 // build turns the report's input into the view.
@@ -285,14 +295,19 @@ func build(r *Report) (*view, error) {
 }
 
 func packOf(p *policy.Pack) packView {
-	pv := packView{ID: p.ID, Title: p.Title, Kind: p.Kind, Status: p.Status, Summary: p.Summary}
+	pv := packView{ID: p.ID, Title: p.Title, Kind: p.Kind, Status: p.Status, Summary: p.Summary, Binding: p.Binds()}
 	if !p.Published.IsZero() {
 		pv.Published = p.Published.String()
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		rv := ruleView{ID: r.ID, Title: r.Title, Kind: r.Kind, Severity: r.Severity, Effective: r.Effective.String(),
-			Confidence: r.Confidence, Citation: r.Citation, Interpretation: r.Interpretation}
+			Confidence: r.Confidence, Citation: r.Citation, Interpretation: r.Interpretation, DueBy: r.DueBy.String()}
+		if b := r.Basis(p); b.Binding {
+			rv.Basis = "binding"
+		} else {
+			rv.Basis = "advisory — " + b.Reason
+		}
 		if r.Cap != nil {
 			rv.Cap = policy.Percent(r.Cap.Float())
 		}
@@ -317,13 +332,14 @@ func stepOf(i int, s Step, prev cf.Date, maxPer int) stepView {
 	sv := stepView{Index: i, Date: res.AsOf.String(), Title: s.Title, Detail: s.Detail, JSONReport: s.JSONReport}
 	for _, vd := range report.Verdicts(res) {
 		sv.Verdicts = append(sv.Verdicts, verdictView{Compliant: vd.Compliant, Violations: vd.Counts[policy.StatusViolation],
-			NextDeadline: vd.NextDeadline})
+			Advisory: vd.Counts[policy.StatusAdvisory], NextDeadline: vd.NextDeadline})
 		if !vd.Compliant {
 			sv.NotOK++
 		}
 	}
 	counts := res.Count()
 	sv.Violations, sv.Upcoming, sv.Unmeasured = counts[policy.StatusViolation], counts[policy.StatusUpcoming], counts[policy.StatusUnmeasured]
+	sv.Advisory = counts[policy.StatusAdvisory]
 
 	// Findings per rule, in pack and rule order.
 	type tally struct {
@@ -335,9 +351,10 @@ func stepOf(i int, s Step, prev cf.Date, maxPer int) stepView {
 	for _, p := range res.Packs {
 		for j := range p.Rules {
 			r := &p.Rules[j]
+			b := r.Basis(p)
 			t := &tally{rf: &ruleFindings{ID: r.ID, Title: r.Title, Confidence: r.Confidence, Effective: r.Effective.String(),
-				InForce: r.Effective <= res.AsOf, Counts: map[string]int{}, ByOperator: make([]int, len(inv.Operators))},
-				sites: map[inventory.Ref]bool{}}
+				Binding: b.Binding, Reason: b.Reason, InForce: !r.Effective.IsZero() && r.Effective <= res.AsOf, Counts: map[string]int{},
+				ByOperator: make([]int, len(inv.Operators))}, sites: map[inventory.Ref]bool{}}
 			byRule[r] = t
 			order = append(order, t)
 		}
@@ -346,7 +363,7 @@ func stepOf(i int, s Step, prev cf.Date, maxPer int) stepView {
 		f := &res.Findings[k]
 		t := byRule[f.Rule]
 		t.rf.Counts[f.Status]++
-		if f.Status != policy.StatusViolation {
+		if !policy.InForce(f.Status) {
 			continue
 		}
 		t.rf.Total++
@@ -373,7 +390,7 @@ func stepOf(i int, s Step, prev cf.Date, maxPer int) stepView {
 			}
 			t := byRule[r]
 			nr := newRuleView{ID: r.ID, Title: r.Title, Confidence: r.Confidence, Effective: r.Effective.String(),
-				Violations: t.rf.Total, Sites: len(t.sites)}
+				Binding: t.rf.Binding, Violations: t.rf.Total, Sites: len(t.sites)}
 			for op, n := range t.rf.ByOperator {
 				if n > 0 {
 					nr.ByOperator = append(nr.ByOperator, labelled{operatorName(inv, inventory.Ref(op)), thousands(int64(n))})
@@ -406,14 +423,18 @@ func glance(r *Report, v *view, vendors []siteVendor) []tile {
 	})
 	rules := 0
 	for _, rf := range f.Rules {
-		if rf.Total > 0 {
+		if rf.Total > 0 && rf.Binding {
 			rules++
 		}
 	}
+	note := "under " + plural(rules, "binding rule", "")
+	if f.Advisory > 0 {
+		note += fmt.Sprintf("; and %s short of the advice", thousands(int64(f.Advisory)))
+	}
 	tiles = append(tiles, tile{
 		Value: thousands(int64(f.Violations)),
-		Label: "violations",
-		Note:  "under " + plural(rules, "rule", ""),
+		Label: "violations of the law",
+		Note:  note,
 		Bad:   f.Violations > 0,
 	})
 	hrv := 0
@@ -437,7 +458,9 @@ func glance(r *Report, v *view, vendors []siteVendor) []tile {
 			}
 		}
 	}
-	if next != nil {
+	if next != nil && !next.DueBy.IsZero() {
+		tiles = append(tiles, tile{Value: next.DueBy.String(), Label: "next deadline", Note: next.Title})
+	} else if next != nil {
 		tiles = append(tiles, tile{Value: next.Effective.String(), Label: "next deadline", Note: next.Title})
 	} else {
 		tiles = append(tiles, tile{Value: "none", Label: "next deadline", Note: "every rule is in force"})
@@ -450,10 +473,10 @@ func keyPoints(r *Report, v *view) []string {
 	var out []string
 	inv := r.Steps[r.Focus].Result.Inventory
 	f := v.Focus
-	top := func(s stepView) *ruleFindings {
+	top := func(s stepView) *ruleFindings { // the binding rule with the most violations
 		var best *ruleFindings
 		for i := range s.Rules {
-			if rf := &s.Rules[i]; rf.Total > 0 && (best == nil || rf.Total > best.Total) {
+			if rf := &s.Rules[i]; rf.Binding && rf.Total > 0 && (best == nil || rf.Total > best.Total) {
 				best = rf
 			}
 		}
@@ -471,6 +494,10 @@ func keyPoints(r *Report, v *view) []string {
 		t := top(f)
 		out = append(out, fmt.Sprintf("As of %s, %s %s the rules in force, with %s; the most under “%s” (%s).",
 			f.Date, list(names), verb(len(names), "breaks", "break"), plural(f.Violations, "violation", ""), t.Title, thousands(int64(t.Total))))
+	}
+	if f.Advisory > 0 {
+		out = append(out, fmt.Sprintf("%s %s short of rules that do not bind — advice, a scenario, draft requirements: "+
+			"short of the advice, not in breach of the law.", plural(f.Advisory, "finding", ""), verb(f.Advisory, "falls", "fall")))
 	}
 	for _, c := range v.Caps {
 		if len(c.Over) > 0 {

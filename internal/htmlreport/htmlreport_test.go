@@ -402,3 +402,34 @@ func TestPolicyOptionsSection(t *testing.T) {
 		t.Error("policy options with no option: no error")
 	}
 }
+
+// TestAdviceIsNotABreach: the UK story reads right. In 2020 operators fall
+// short of the NCSC advice, which binds no one, so none is "not compliant";
+// from 2024 the Designated Vendor Direction, which is law, can be broken.
+func TestAdviceIsNotABreach(t *testing.T) {
+	inv := generated(t, 400)
+	r, out := render(t, inv, "2020-01-28", "2024-01-01")
+	v, err := build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in2020, in2024 := v.Steps[0], v.Steps[1]
+	if in2020.NotOK != 0 || in2020.Violations != 0 || in2020.Advisory == 0 {
+		t.Errorf("2020: %d operators not compliant, %d violations, %d advisory; want 0, 0 and some advisory",
+			in2020.NotOK, in2020.Violations, in2020.Advisory)
+	}
+	if in2024.NotOK == 0 || in2024.Violations == 0 {
+		t.Errorf("2024: %d operators not compliant, %d violations; want the Direction broken", in2024.NotOK, in2024.Violations)
+	}
+	for _, rf := range in2020.Rules {
+		if strings.HasPrefix(rf.ID, "uk-2020-ncsc/") && rf.Binding {
+			t.Errorf("%s is shown as binding", rf.ID)
+		}
+	}
+	page := string(out)
+	for _, want := range []string{"short of the advice", "in breach of the law", "does not bind", "advisory — not binding: NCSC advice, not law"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}

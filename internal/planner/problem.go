@@ -401,8 +401,8 @@ func (b *builder) calendar(end cf.Date) error {
 		for _, pk := range b.packs {
 			for i := range pk.Rules {
 				r := &pk.Rules[i]
-				if r.Kind != policy.KindDiversity && r.Effective > end {
-					end = r.Effective
+				if r.Kind != policy.KindDiversity && r.Deadline() > end {
+					end = r.Deadline()
 				}
 			}
 		}
@@ -485,8 +485,8 @@ func (b *builder) findings(ctx context.Context) error {
 			r := &pk.Rules[i]
 			switch r.Kind {
 			case policy.KindShareCap:
-				if r.Effective > b.prob.End() {
-					b.warnf("rule %s (%s) falls after the horizon (%s) and is not planned", r.ID, r.Effective, b.prob.End())
+				if r.Deadline() > b.prob.End() {
+					b.warnf("rule %s (%s) falls after the horizon (%s) and is not planned", r.ID, r.Deadline(), b.prob.End())
 					continue
 				}
 				b.capRules = append(b.capRules, capRule{pk, r})
@@ -521,8 +521,10 @@ func (b *builder) findings(ctx context.Context) error {
 			unmeasured[f.Rule.ID]++
 			continue
 		case policy.StatusUpcoming:
-			beyond[f.Rule] = true
-			continue
+			if f.Deadline() > b.prob.End() { // a rule due "by" the horizon's last day is still upcoming on it
+				beyond[f.Rule] = true
+				continue
+			}
 		case policy.StatusWaived:
 			continue
 		}
@@ -530,14 +532,14 @@ func (b *builder) findings(ctx context.Context) error {
 			b.capFound[r] = append(b.capFound[r], f.Element)
 			continue
 		}
-		b.found[f.Element] = append(b.found[f.Element], ruleDate{f.Rule, f.Rule.Effective, f.Rule.Kind == policy.KindExcludeAtSites})
+		b.found[f.Element] = append(b.found[f.Element], ruleDate{f.Rule, f.Deadline(), f.Rule.Kind == policy.KindExcludeAtSites})
 	}
 	for _, id := range sortedKeys(unmeasured) {
 		b.warnf("rule %s: %d element(s) cannot be measured (no install date) and are not planned", id, unmeasured[id])
 	}
 	var late []string
 	for r := range beyond {
-		late = append(late, fmt.Sprintf("%s (%s)", r.ID, r.Effective))
+		late = append(late, fmt.Sprintf("%s (%s)", r.ID, r.Deadline()))
 	}
 	sort.Strings(late)
 	for _, s := range late {
@@ -988,7 +990,7 @@ func (b *builder) milestones() error {
 			if need.Sign() <= 0 {
 				continue
 			}
-			ms := Milestone{Rule: cr.rule.ID, Operator: opID, Metric: sh.Metric, Cap: cr.rule.Cap.Float(), Date: cr.rule.Effective}
+			ms := Milestone{Rule: cr.rule.ID, Operator: opID, Metric: sh.Metric, Cap: cr.rule.Cap.Float(), Date: cr.rule.Deadline()}
 			unit := 1.0 // the metric's unit per Ratio unit
 			if sh.Metric == "traffic" {
 				unit = 1 / float64(cf.QuantityScale)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,13 +20,18 @@ import (
 // Finding statuses.
 const (
 	StatusViolation  = "violation"
+	StatusAdvisory   = "advisory" // would be a violation, but the rule does not bind (Basis says why)
 	StatusUpcoming   = "upcoming"
 	StatusWaived     = "waived"
 	StatusUnmeasured = "unmeasured"
 )
 
 // Statuses lists the finding statuses in the order reports show them.
-var Statuses = []string{StatusViolation, StatusUpcoming, StatusWaived, StatusUnmeasured}
+var Statuses = []string{StatusViolation, StatusAdvisory, StatusUpcoming, StatusWaived, StatusUnmeasured}
+
+// InForce reports whether a finding of this status is one a rule in force
+// asks to act on: a violation, or short of a rule that does not bind.
+func InForce(status string) bool { return status == StatusViolation || status == StatusAdvisory }
 
 // Options set what a check evaluates.
 type Options struct {
@@ -56,6 +63,24 @@ type Finding struct {
 
 	DaysLeft int     // upcoming: days from the as-of date to the effective date
 	Waiver   *Waiver // the waiver that covers it, or that expired
+
+	// Effective and DueBy are the rule's dates for this subject: the
+	// rule's own, or an element's where a parameter with an attribute
+	// sets them per element. Effective is zero when the date is unknown.
+	Effective cf.Date
+	DueBy     cf.Date
+	// Basis is how firmly the rule binds this subject; shared by the
+	// findings of a rule.
+	Basis *Basis
+}
+
+// Deadline is the date a plan must meet the finding's rule by, for this
+// subject: its DueBy for a "by" rule, else its Effective.
+func (f *Finding) Deadline() cf.Date {
+	if !f.DueBy.IsZero() {
+		return f.DueBy
+	}
+	return f.Effective
 }
 
 // WaiverExpired reports whether the finding's waiver has lapsed.
@@ -129,7 +154,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 		for i := range p.Rules {
 			r := &p.Rules[i]
 			s := compileScope(inv, p, r, probs)
-			jobs = append(jobs, job{p, r, s, designated})
+			jobs = append(jobs, job{p, r, s, c.concerned(r, designated)})
 		}
 	}
 	if err := probs.Err(); err != nil {
@@ -185,6 +210,16 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	// The inventory's own warnings (unknown vendors, near misses of
 	// designated ones, overridden functions) bear on every answer.
 	res.Warnings = append(res.Warnings, inv.Warnings...)
+	for _, p := range packs {
+		for _, prm := range p.Parameters {
+			for _, op := range slices.Sorted(maps.Keys(prm.ByOperator)) {
+				if _, ok := inv.Operator(op); !ok {
+					res.Warnings = append(res.Warnings, cf.Warning{Code: "param-unknown-operator",
+						Message: fmt.Sprintf("parameter %s.%s is set for operator %q, which the inventory does not have", p.ID, prm.Name, op)})
+				}
+			}
+		}
+	}
 	n := 0
 	for _, fs := range results {
 		n += len(fs)
@@ -227,6 +262,18 @@ func (c *checker) designated(p *Pack, probs *cf.Problems) []bool {
 		if _, known := c.inv.Registry.Group(id); !known {
 			probs.Addf(p.Pos, "pack", p.ID, "designated", "unknown vendor group %q (see `corefence vendors`)", id)
 		}
+	}
+	return out
+}
+
+// concerned narrows a pack's designated groups to those rule r concerns.
+func (c *checker) concerned(r *Rule, designated []bool) []bool {
+	if len(r.Vendors) == 0 {
+		return designated
+	}
+	out := make([]bool, len(designated))
+	for g := range designated {
+		out[g] = designated[g] && r.Concerns(c.inv.Groups[g].ID)
 	}
 	return out
 }
@@ -339,33 +386,77 @@ func (c *checker) fail(err error) {
 	}
 }
 
-func (c *checker) status(r *Rule) (string, int) {
-	if r.Effective <= c.opts.AsOf {
+// status is what a finding of a rule in force from eff is on the as-of
+// date: a violation, or advisory when the rule does not bind; upcoming,
+// with the days left, before eff.
+func (c *checker) status(eff cf.Date, b *Basis) (string, int) {
+	if eff > c.opts.AsOf {
+		return StatusUpcoming, eff.Sub(c.opts.AsOf)
+	}
+	if b.Binding {
 		return StatusViolation, 0
 	}
-	return StatusUpcoming, r.Effective.Sub(c.opts.AsOf)
+	return StatusAdvisory, 0
 }
 
 func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designated []bool) ([]Finding, []cf.Warning) {
 	in, fails, warns := c.inScope(ctx, r, s)
-	status, days := c.status(r)
-	base := Finding{Pack: p, Rule: r, Status: status, DaysLeft: days,
+	basis := r.Basis(p)
+	status, days := c.status(r.Effective, &basis)
+	base := Finding{Pack: p, Rule: r, Status: status, DaysLeft: days, Effective: r.Effective, DueBy: r.DueBy, Basis: &basis,
 		Operator: inventory.NoRef, Site: inventory.NoRef, Element: inventory.NoRef, Group: inventory.NoRef}
-	var unmeasured []Finding
-	if len(fails) > 0 {
-		unmeasured = r.where.unmeasured(c.inv, fails, base)
-	}
+	var out []Finding
 	switch r.Kind {
 	case KindShareCap:
-		return append(c.shareCap(r, in, designated, base), unmeasured...), warns
+		out = c.shareCap(r, in, designated, base)
 	case KindDiversity:
-		return append(c.diversity(r, s, in, base), unmeasured...), warns
+		out = c.diversity(r, s, in, base)
 	case KindFlow:
-		return append(c.flow(ctx, r, in, designated, base), unmeasured...), warns
+		out = c.flow(ctx, r, in, designated, base)
+	default:
+		out = c.elements(p, r, in, designated, base)
 	}
+	if len(fails) > 0 {
+		out = append(out, r.where.unmeasured(c.inv, fails, base)...)
+	}
+	// A date nobody gave: what would break the rule is listed, but whether
+	// it breaks it cannot be told. (A per-element date was dealt with
+	// element by element.)
+	if prm := r.UnsetParam(); prm != nil && prm.Attribute == "" {
+		why := unsetWhy(p, prm)
+		for i := range out {
+			f := &out[i]
+			if f.Status == StatusUnmeasured {
+				continue
+			}
+			f.Status, f.DaysLeft = StatusUnmeasured, 0
+			if f.Why == "" {
+				f.Why = why
+			} else {
+				f.Why += "; " + why
+			}
+		}
+	}
+	return out, warns
+}
+
+// unsetWhy says which parameter a rule's date needs and how to give it.
+func unsetWhy(p *Pack, prm *Parameter) string {
+	return fmt.Sprintf("the rule's date is parameter %s.%s, which is not set (give --param %s.%s=YYYY-MM-DD)", p.ID, prm.Name, p.ID, prm.Name)
+}
+
+// elements evaluates the rules with one finding per element: exclude,
+// exclude-at-sites and installation-ban.
+func (c *checker) elements(p *Pack, r *Rule, in, designated []bool, base Finding) []Finding {
 	var sensitive []string // exclude-at-sites: why each site is sensitive ("" = not)
 	if r.Kind == KindExcludeAtSites {
 		sensitive = c.sensitiveSites(r)
+	}
+	attr := r.DateAttribute()
+	var attrBasis *Basis // the basis of a date an element gives
+	if attr != "" {
+		b := r.basis(p, DateStated)
+		attrBasis = &b
 	}
 	var out []Finding
 	inv := c.inv
@@ -377,6 +468,20 @@ func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designat
 		f := base
 		f.Element, f.Site, f.Group = inventory.Ref(i), e.SiteRef, e.Group
 		f.Operator = inv.Sites[e.SiteRef].OperatorRef
+		var unmeasured []string // why the finding cannot be judged
+		if u := r.RestrictedUse; u != nil && slices.Contains(u.Vendors, inv.Groups[e.Group].ID) {
+			switch covered, why := restrictedUse(u, inv, e); covered {
+			case useNot:
+				continue
+			case useUnknown:
+				unmeasured = append(unmeasured, why)
+			}
+		}
+		if attr != "" {
+			if why, ok := c.elementDate(p, r, e, attr, attrBasis, &f); !ok {
+				unmeasured = append(unmeasured, why)
+			}
+		}
 		switch r.Kind {
 		case KindExcludeAtSites:
 			if sensitive[e.SiteRef] == "" {
@@ -386,17 +491,95 @@ func (c *checker) rule(ctx context.Context, p *Pack, r *Rule, s *scope, designat
 		case KindInstallationBan:
 			switch {
 			case e.Installed.IsZero():
-				f.Status, f.DaysLeft = StatusUnmeasured, 0
-				f.Why = fmt.Sprintf("no install date: cannot tell whether it was installed after %s", r.InstalledAfter)
+				unmeasured = append(unmeasured, fmt.Sprintf("no install date: cannot tell whether it was installed after %s", r.InstalledAfter))
+			case r.InstalledAfter.IsZero():
+				// the date is an unset parameter: Check says so
 			case e.Installed > r.InstalledAfter:
 				f.Why = fmt.Sprintf("installed %s, after %s", e.Installed, r.InstalledAfter)
 			default:
 				continue
 			}
 		}
+		if len(unmeasured) > 0 {
+			f.Status, f.DaysLeft = StatusUnmeasured, 0
+			if f.Why != "" {
+				unmeasured = append([]string{f.Why}, unmeasured...)
+			}
+			f.Why = strings.Join(unmeasured, "; ")
+		}
 		out = append(out, f)
 	}
-	return append(out, unmeasured...), warns
+	return out
+}
+
+// elementDate sets the finding's dates from the element's date attribute,
+// when it carries one; without it, the parameter's value stands if it has
+// one. It reports false, and why, when no date applies.
+func (c *checker) elementDate(p *Pack, r *Rule, e *inventory.Element, attr string, b *Basis, f *Finding) (string, bool) {
+	prm := r.dateParam
+	var d cf.Date
+	if v, ok := e.Attributes[attr]; ok {
+		text, ok := v.(string)
+		if !ok {
+			text = fmt.Sprint(v)
+		}
+		var err error
+		if d, err = cf.ParseDate(text); err != nil {
+			return fmt.Sprintf("attribute %s: %v", attr, err), false
+		}
+	} else if od, ok := prm.ByOperator[c.inv.Sites[e.SiteRef].Operator]; ok {
+		d = od
+	} else if prm.Value.IsZero() {
+		return fmt.Sprintf("the element has no %s attribute and parameter %s.%s is not set: its date is unknown (give the attribute, or --param %s.%s=YYYY-MM-DD, or per operator --param %s.%s@OPERATOR=YYYY-MM-DD)",
+			attr, p.ID, prm.Name, p.ID, prm.Name, p.ID, prm.Name), false
+	} else {
+		return "", true
+	}
+	f.Effective, f.DueBy = d, 0
+	if r.ByText != "" {
+		f.Effective, f.DueBy = d.AddDays(1), d
+	}
+	f.Basis = b
+	f.Status, f.DaysLeft = c.status(f.Effective, b)
+	return "", true
+}
+
+// Use of an element under a rule's restricted_use.
+const (
+	useCovered = iota
+	useNot
+	useUnknown
+)
+
+// restrictedUse says whether element e serves one of the uses u restricts:
+// its site carries one of u's tags, or its attribute says so.
+func restrictedUse(u *RestrictedUse, inv *inventory.Inventory, e *inventory.Element) (int, string) {
+	site := &inv.Sites[e.SiteRef]
+	for _, t := range u.SiteTags {
+		if site.HasTag(t) {
+			return useCovered, ""
+		}
+	}
+	if u.Attribute != "" {
+		if v, ok := e.Attributes[u.Attribute]; ok {
+			switch v {
+			case true, "true":
+				return useCovered, ""
+			case false, "false":
+				return useNot, ""
+			}
+			return useUnknown, fmt.Sprintf("attribute %s is %v, not true or false", u.Attribute, v)
+		}
+	}
+	var unknown []string
+	if len(u.SiteTags) > 0 {
+		unknown = append(unknown, fmt.Sprintf("site %s carries none of the tags %s", site.ID, strings.Join(u.SiteTags, ", ")))
+	}
+	if u.Attribute != "" {
+		unknown = append(unknown, fmt.Sprintf("the element has no %s attribute", u.Attribute))
+	}
+	return useUnknown, fmt.Sprintf("%s is restricted here only for %s; %s, so whether this element is one of them is unknown",
+		inv.Groups[e.Group].Name, u.Description, strings.Join(unknown, " and "))
 }
 
 // sensitiveSites says, for each site, why the rule treats it as sensitive:
@@ -505,7 +688,7 @@ func Shares(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]Share, 
 	}
 	c := newChecker(inv, opts)
 	probs := &cf.Problems{}
-	designated := c.designated(p, probs)
+	designated := c.concerned(r, c.designated(p, probs))
 	s := compileScope(inv, p, r, probs)
 	if err := probs.Err(); err != nil {
 		return nil, err

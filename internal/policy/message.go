@@ -33,9 +33,23 @@ func (f *Finding) Message(inv *inventory.Inventory) string {
 	}
 	switch f.Status {
 	case StatusViolation, StatusWaived:
-		fmt.Fprintf(&b, "; %q required since %s", f.Rule.Title, f.Rule.Effective)
+		if f.DueBy.IsZero() {
+			fmt.Fprintf(&b, "; %q required since %s", f.Rule.Title, f.Effective)
+		} else {
+			fmt.Fprintf(&b, "; %q was due by %s", f.Rule.Title, f.DueBy)
+		}
+	case StatusAdvisory:
+		when := "since " + f.Effective.String()
+		if !f.DueBy.IsZero() {
+			when = "by " + f.DueBy.String()
+		}
+		fmt.Fprintf(&b, "; short of %q (%s): advisory, %s", f.Rule.Title, when, f.Basis.Reason)
 	case StatusUpcoming:
-		fmt.Fprintf(&b, "; %q required from %s (%d days after the as-of date)", f.Rule.Title, f.Rule.Effective, f.DaysLeft)
+		if f.DueBy.IsZero() {
+			fmt.Fprintf(&b, "; %q required from %s (%s after the as-of date)", f.Rule.Title, f.Effective, days(f.DaysLeft))
+		} else {
+			fmt.Fprintf(&b, "; %q due by %s (missed from %s, %s after the as-of date)", f.Rule.Title, f.DueBy, f.Effective, days(f.DaysLeft))
+		}
 	case StatusUnmeasured:
 		fmt.Fprintf(&b, "; rule %q", f.Rule.Title)
 	}
@@ -47,6 +61,13 @@ func (f *Finding) Message(inv *inventory.Inventory) string {
 		}
 	}
 	return b.String()
+}
+
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
 }
 
 // Percent formats a share such as 0.4123 as "41.23%".

@@ -8,6 +8,7 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	cf "github.com/corefence/corefence"
@@ -29,7 +30,8 @@ var (
 	packKinds     = []string{"regulation", "guidance", "scenario"}
 	packStatuses  = []string{"in-force", "superseded", "proposal"}
 	severities    = []string{"critical", "high", "medium", "low", "info"}
-	confidences   = []string{"confirmed", "secondary", "interpreted"}
+	confidences   = []string{"confirmed", "secondary", "interpreted", "draft"}
+	dateBases     = []string{DateStated, DateConstructed}
 	shareMetrics  = []string{"sites", "traffic", "premises"}
 	siteTagsKnown = []string{"national-security", "cni-safety"}
 	slugRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -47,19 +49,27 @@ const (
 
 // Pack is a policy pack: one regime, or one policy option, as rules.
 type Pack struct {
-	ID           string      `yaml:"id,required"`
-	Title        string      `yaml:"title,required"`
-	Version      string      `yaml:"version"`
-	Jurisdiction string      `yaml:"jurisdiction"`
-	Kind         string      `yaml:"kind,required"`
-	Status       string      `yaml:"status,required"`
-	Published    cf.Date     `yaml:"published"`
-	Summary      string      `yaml:"summary"`
-	Designated   []string    `yaml:"designated,required"`
-	Parameters   []Parameter `yaml:"parameters"`
-	Sources      []Source    `yaml:"sources"`
-	Rules        []Rule      `yaml:"rules,required"`
-	Pos          cf.Position
+	ID           string  `yaml:"id,required"`
+	Title        string  `yaml:"title,required"`
+	Version      string  `yaml:"version"`
+	Jurisdiction string  `yaml:"jurisdiction"`
+	Kind         string  `yaml:"kind,required"`
+	Status       string  `yaml:"status,required"`
+	Published    cf.Date `yaml:"published"`
+	Summary      string  `yaml:"summary"`
+	// Binding says whether the pack binds operators (a law, a direction, a
+	// licence condition) or not (advice, announced policy, a leaked
+	// position, a scenario). Absent, a regulation binds and guidance and
+	// scenarios do not; see Binds.
+	Binding *bool `yaml:"binding"`
+	// BindingNote says in a few words why the pack does not bind, for the
+	// reason advisory findings give.
+	BindingNote string      `yaml:"binding_note"`
+	Designated  []string    `yaml:"designated,required"`
+	Parameters  []Parameter `yaml:"parameters"`
+	Sources     []Source    `yaml:"sources"`
+	Rules       []Rule      `yaml:"rules,required"`
+	Pos         cf.Position
 
 	// Builtin is set for the packs embedded in corefence.
 	Builtin bool
@@ -75,16 +85,31 @@ type Source struct {
 }
 
 // Parameter is a value a user may set when the source leaves it open, such
-// as the US removal deadline.
+// as the US removal deadline. A parameter with no default is unknown until
+// the user sets it, and the rules whose dates use it are unmeasured until
+// then; a default is a date corefence constructed, never one a source
+// gives, so the rules using it are advisory.
 type Parameter struct {
 	Name        string  `yaml:"name,required"`
 	Type        string  `yaml:"type,required"`
-	Default     cf.Date `yaml:"default,required"`
+	Default     cf.Date `yaml:"default"`
 	Description string  `yaml:"description"`
-	Pos         cf.Position
+	// Attribute names an element attribute (a YYYY-MM-DD text) that, where
+	// an element carries it, sets the parameter for that element alone:
+	// dates that differ per element or per operator, such as the end of
+	// each French authorisation.
+	Attribute string `yaml:"attribute"`
+	Pos       cf.Position
 
-	// Value is the value in use: Default unless the user set one.
+	// Value is the value in use: Default unless the user set one; zero
+	// when neither is given.
 	Value cf.Date
+	// Set reports whether the user set Value.
+	Set bool
+	// ByOperator holds values set for one operator each (parameters with
+	// an Attribute only): they come after an element's attribute and
+	// before Value.
+	ByOperator map[string]cf.Date
 }
 
 // Scope selects the elements a rule applies to; every list given must match.
@@ -97,33 +122,164 @@ type Scope struct {
 
 // Rule is one requirement of a pack.
 type Rule struct {
-	LocalID        string       `yaml:"id,required"`
-	Title          string       `yaml:"title,required"`
-	Kind           string       `yaml:"kind,required"`
-	Severity       string       `yaml:"severity"`
-	EffectiveText  string       `yaml:"effective,required"`
-	Scope          Scope        `yaml:"scope"`
-	Citation       string       `yaml:"citation"`
-	SourceIDs      []string     `yaml:"sources"`
-	Confidence     string       `yaml:"confidence"`
-	Interpretation string       `yaml:"interpretation"`
-	SiteTags       []string     `yaml:"site_tags"`
-	AreaCategories []string     `yaml:"area_categories"`
-	BufferKm       float64      `yaml:"buffer_km"`
-	Metrics        []string     `yaml:"metrics"`
-	Cap            *cf.Quantity `yaml:"cap"`
-	InstalledText  string       `yaml:"installed_after"`
-	MinVendors     int          `yaml:"min_vendors"`
-	MaxShare       *cf.Quantity `yaml:"max_share"`
-	InClear        bool         `yaml:"in_clear"`
-	Where          string       `yaml:"where"`
+	LocalID        string         `yaml:"id,required"`
+	Title          string         `yaml:"title,required"`
+	Kind           string         `yaml:"kind,required"`
+	Severity       string         `yaml:"severity"`
+	EffectiveText  string         `yaml:"effective"` // in force from this day on
+	ByText         string         `yaml:"by"`        // a deadline "by D": D is the last day that complies
+	Binding        *bool          `yaml:"binding"`   // false: the rule does not bind although its pack does
+	BindingNote    string         `yaml:"binding_note"`
+	DateBasis      string         `yaml:"date_basis"` // stated (default) or constructed
+	Vendors        []string       `yaml:"vendors"`    // the designated groups the rule concerns; default all
+	RestrictedUse  *RestrictedUse `yaml:"restricted_use"`
+	Scope          Scope          `yaml:"scope"`
+	Citation       string         `yaml:"citation"`
+	SourceIDs      []string       `yaml:"sources"`
+	Confidence     string         `yaml:"confidence"`
+	Interpretation string         `yaml:"interpretation"`
+	SiteTags       []string       `yaml:"site_tags"`
+	AreaCategories []string       `yaml:"area_categories"`
+	BufferKm       float64        `yaml:"buffer_km"`
+	Metrics        []string       `yaml:"metrics"`
+	Cap            *cf.Quantity   `yaml:"cap"`
+	InstalledText  string         `yaml:"installed_after"`
+	MinVendors     int            `yaml:"min_vendors"`
+	MaxShare       *cf.Quantity   `yaml:"max_share"`
+	InClear        bool           `yaml:"in_clear"`
+	Where          string         `yaml:"where"`
 	Pos            cf.Position
 
 	// Set when the pack loads.
 	ID             string  // "<pack>/<rule>"
-	Effective      cf.Date // the date the rule is in force from
+	Effective      cf.Date // the date the rule is in force from; zero while a parameter it needs is unset
+	DueBy          cf.Date // a "by" rule's deadline: the day before Effective; zero for other rules
 	InstalledAfter cf.Date // installation-ban: installs after this date violate
 	where          *whereProgram
+	dateParam      *Parameter // the parameter the rule's date comes from, if any
+}
+
+// RestrictedUse limits a rule, for some designated groups, to the uses
+// the source restricts: an element of such a group is in scope when its
+// site carries one of SiteTags or the element's Attribute is true, out of
+// scope when the attribute is false, and unmeasured when neither says.
+type RestrictedUse struct {
+	Vendors     []string `yaml:"vendors,required"`
+	SiteTags    []string `yaml:"site_tags"`
+	Attribute   string   `yaml:"attribute"`
+	Description string   `yaml:"description,required"` // the restricted uses, in words
+	Pos         cf.Position
+}
+
+// Date bases.
+const (
+	DateStated      = "stated"      // the source gives the date (read as written, e.g. "end of 2027" as 31 December)
+	DateConstructed = "constructed" // the source gives none; corefence supplies one
+)
+
+// Basis says how firmly a rule binds: whether a finding of it in force is a
+// violation (binding) or advisory, how sure its reading is, and why it
+// does not bind.
+type Basis struct {
+	Binding    bool   `json:"binding"`
+	Confidence string `json:"confidence"`
+	Date       string `json:"date"`   // stated or constructed
+	Reason     string `json:"reason"` // why it does not bind; "" when it binds
+}
+
+// Binds reports whether the pack binds operators: its binding field, or
+// else whether it is a regulation.
+func (p *Pack) Binds() bool {
+	if p.Binding != nil {
+		return *p.Binding
+	}
+	return p.Kind == "regulation"
+}
+
+// Basis returns how firmly rule r of pack p binds. A rule binds when its
+// pack binds, it is not marked binding: false, it is not a draft, and its
+// date is not one corefence constructed.
+func (r *Rule) Basis(p *Pack) Basis { return r.basis(p, r.dateBasis()) }
+
+// basis is Basis with the date's basis given, for a date an element sets.
+func (r *Rule) basis(p *Pack, date string) Basis {
+	b := Basis{Binding: true, Confidence: r.Confidence, Date: date}
+	var why []string
+	if !p.Binds() {
+		note := p.BindingNote
+		if note == "" {
+			note = fmt.Sprintf("%s is %s", p.ID, withArticle(p.Kind))
+		}
+		why = append(why, "not binding: "+note)
+	} else if r.Binding != nil && !*r.Binding {
+		note := r.BindingNote
+		if note == "" {
+			note = "the rule is marked not binding"
+		}
+		why = append(why, "not binding: "+note)
+	}
+	if r.Confidence == "draft" {
+		why = append(why, "draft: the requirement is known only from a draft or consultation")
+	}
+	if b.Date == DateConstructed {
+		if prm := r.dateParam; prm != nil && !prm.Set {
+			why = append(why, fmt.Sprintf("constructed date: %s is the default of parameter %s, not a date any source gives", prm.Value, prm.Name))
+		} else {
+			why = append(why, "constructed date: the source gives no date; corefence supplies one")
+		}
+	}
+	if len(why) > 0 {
+		b.Binding, b.Reason = false, strings.Join(why, "; ")
+	}
+	return b
+}
+
+func (r *Rule) dateBasis() string {
+	if prm := r.dateParam; prm != nil {
+		if prm.Set {
+			return DateStated
+		}
+		if !prm.Value.IsZero() {
+			return DateConstructed
+		}
+	}
+	if r.DateBasis == "" {
+		return DateStated
+	}
+	return r.DateBasis
+}
+
+// Deadline is the date a plan must meet the rule by: a "by" rule's DueBy,
+// else the day it comes into force. Zero while its date is unset.
+func (r *Rule) Deadline() cf.Date {
+	if !r.DueBy.IsZero() {
+		return r.DueBy
+	}
+	return r.Effective
+}
+
+// UnsetParam returns the parameter the rule's date needs and nobody set
+// (it has no default), or nil.
+func (r *Rule) UnsetParam() *Parameter {
+	if prm := r.dateParam; prm != nil && prm.Value.IsZero() {
+		return prm
+	}
+	return nil
+}
+
+// DateAttribute returns the element attribute that may set the rule's
+// date per element, or "".
+func (r *Rule) DateAttribute() string {
+	if r.dateParam != nil {
+		return r.dateParam.Attribute
+	}
+	return ""
+}
+
+// Concerns reports whether the rule concerns vendor group id: every
+// designated group, or those its vendors field names.
+func (r *Rule) Concerns(id string) bool {
+	return len(r.Vendors) == 0 || slices.Contains(r.Vendors, id)
 }
 
 // Sources returns the sources the rule cites.
@@ -215,6 +371,9 @@ func (p *Pack) validate(probs *cf.Problems) {
 	}
 	oneOf(probs, p.Pos, "pack", p.ID, "kind", p.Kind, packKinds)
 	oneOf(probs, p.Pos, "pack", p.ID, "status", p.Status, packStatuses)
+	if p.Kind == "scenario" && p.Binding != nil && *p.Binding {
+		probs.Addf(p.Pos, "pack", p.ID, "binding", "a scenario cannot bind: it models a policy option, not a rule in force")
+	}
 	if len(p.Designated) == 0 {
 		probs.Addf(p.Pos, "pack", p.ID, "designated", "name at least one vendor group")
 	}
@@ -226,6 +385,9 @@ func (p *Pack) validate(probs *cf.Problems) {
 		}
 		if params[prm.Name] != nil {
 			probs.Addf(prm.Pos, "parameters", prm.Name, "name", "duplicate parameter")
+		}
+		if prm.Attribute != "" && !slugRE.MatchString(prm.Attribute) {
+			probs.Addf(prm.Pos, "parameters", prm.Name, "attribute", "must be an attribute name: lower-case letters, digits, '.', '_' or '-'")
 		}
 		prm.Value = prm.Default
 		params[prm.Name] = prm
@@ -258,16 +420,18 @@ func (p *Pack) validate(probs *cf.Problems) {
 	}
 }
 
-// dateOrParam resolves a rule date written YYYY-MM-DD or "{parameter}".
-func dateOrParam(text string, params map[string]*Parameter) (cf.Date, error) {
+// dateOrParam resolves a rule date written YYYY-MM-DD or "{parameter}",
+// and returns the parameter it names, if any.
+func dateOrParam(text string, params map[string]*Parameter) (cf.Date, *Parameter, error) {
 	if m := paramRefRE.FindStringSubmatch(text); m != nil {
 		prm, ok := params[m[1]]
 		if !ok {
-			return 0, fmt.Errorf("unknown parameter %q", m[1])
+			return 0, nil, fmt.Errorf("unknown parameter %q", m[1])
 		}
-		return prm.Value, nil
+		return prm.Value, prm, nil
 	}
-	return cf.ParseDate(text)
+	d, err := cf.ParseDate(text)
+	return d, nil, err
 }
 
 func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[string]bool, probs *cf.Problems) {
@@ -287,9 +451,45 @@ func (r *Rule) validate(p *Pack, params map[string]*Parameter, sources map[strin
 	if r.Confidence == "interpreted" && r.Interpretation == "" {
 		bad("interpretation", "an interpreted rule must say how its source was read")
 	}
+	switch {
+	case r.EffectiveText == "" && r.ByText == "":
+		bad("effective", "missing: give effective (in force from that day) or by (a deadline: that day is the last that complies)")
+	case r.EffectiveText != "" && r.ByText != "":
+		bad("by", "give effective or by, not both")
+	}
+	if r.DateBasis != "" {
+		oneOf(probs, r.Pos, sec, id, "date_basis", r.DateBasis, dateBases)
+	}
+	if r.Binding != nil && *r.Binding && !p.Binds() {
+		bad("binding", "a rule cannot bind when its pack does not")
+	}
+	for _, v := range r.Vendors {
+		if !slices.Contains(p.Designated, v) {
+			bad("vendors", "%q is not among the pack's designated groups (%s)", v, strings.Join(p.Designated, ", "))
+		}
+	}
+	if u := r.RestrictedUse; u != nil {
+		switch r.Kind {
+		case KindExclude, KindExcludeAtSites, KindInstallationBan:
+		default:
+			bad("restricted_use", "does not apply to %s rule (only to rules with one finding per element)", withArticle(r.Kind))
+		}
+		for _, v := range u.Vendors {
+			if !slices.Contains(p.Designated, v) {
+				bad("restricted_use.vendors", "%q is not among the pack's designated groups (%s)", v, strings.Join(p.Designated, ", "))
+			}
+		}
+		if len(u.SiteTags) == 0 && u.Attribute == "" {
+			bad("restricted_use.site_tags", "name the site tags, or the element attribute, that say a use is restricted")
+		}
+	}
 	effErr, instErr := r.resolveDates(params)
 	if effErr != nil {
-		bad("effective", "%v", effErr)
+		field := "effective"
+		if r.ByText != "" {
+			field = "by"
+		}
+		bad(field, "%v", effErr)
 	}
 	if instErr != nil {
 		bad("installed_after", "%v", instErr)
@@ -386,12 +586,45 @@ func (s *Scope) validate(r *Rule, probs *cf.Problems) {
 // resolveDates sets the rule's dates from their text, which may name a
 // parameter.
 func (r *Rule) resolveDates(params map[string]*Parameter) (effErr, instErr error) {
-	r.Effective, effErr = dateOrParam(r.EffectiveText, params)
+	r.DueBy = 0
+	if r.ByText != "" {
+		r.DueBy, r.dateParam, effErr = dateOrParam(r.ByText, params)
+		r.Effective = 0
+		if !r.DueBy.IsZero() {
+			r.Effective = r.DueBy.AddDays(1) // a deadline "by D" is met on D itself
+		}
+	} else if r.EffectiveText != "" {
+		r.Effective, r.dateParam, effErr = dateOrParam(r.EffectiveText, params)
+	}
 	r.InstalledAfter = r.Effective
 	if r.InstalledText != "" {
-		r.InstalledAfter, instErr = dateOrParam(r.InstalledText, params)
+		var prm *Parameter
+		r.InstalledAfter, prm, instErr = dateOrParam(r.InstalledText, params)
+		if r.dateParam == nil {
+			r.dateParam = prm
+		}
 	}
 	return effErr, instErr
+}
+
+// SetOperatorParam sets a per-element parameter (one with an attribute)
+// for the elements of one operator.
+func (p *Pack) SetOperatorParam(name, operator string, value cf.Date) error {
+	for i := range p.Parameters {
+		prm := &p.Parameters[i]
+		if prm.Name != name {
+			continue
+		}
+		if prm.Attribute == "" {
+			return fmt.Errorf("parameter %s of pack %s is one date for every element; it cannot be set per operator", name, p.ID)
+		}
+		if prm.ByOperator == nil {
+			prm.ByOperator = map[string]cf.Date{}
+		}
+		prm.ByOperator[operator] = value
+		return nil
+	}
+	return p.SetParam(name, value) // reports the unknown name
 }
 
 // SetParam sets a parameter's value and the dates of the rules that use it.
@@ -411,7 +644,7 @@ func (p *Pack) SetParam(name string, value cf.Date) error {
 		}
 		return fmt.Errorf("pack %s has no parameter %q (it has: %s)", p.ID, name, strings.Join(names, ", "))
 	}
-	prm.Value = value
+	prm.Value, prm.Set = value, true
 	for i := range p.Rules {
 		p.Rules[i].resolveDates(params) // the texts were checked when the pack loaded
 	}

@@ -114,14 +114,15 @@ func (c *checker) elementFindings(ctx context.Context, p *Pack, r *Rule, s *scop
 	}
 	inv := c.inv
 	in, _, _ := c.inScope(ctx, r, s) // predicate failures are reported by the rule itself
-	status, days := c.status(r)
+	basis := r.Basis(p)
+	status, days := c.status(r.Effective, &basis)
 	var out []Finding
 	for i := range inv.Elements {
 		e := &inv.Elements[i]
 		if !in[i] || !designated[e.Group] {
 			continue
 		}
-		out = append(out, Finding{Pack: p, Rule: r, Status: status, DaysLeft: days,
+		out = append(out, Finding{Pack: p, Rule: r, Status: status, DaysLeft: days, Effective: r.Effective, DueBy: r.DueBy, Basis: &basis,
 			Operator: inv.Sites[e.SiteRef].OperatorRef, Site: e.SiteRef, Element: inventory.Ref(i), Group: e.Group,
 			Why: fmt.Sprintf("its sites may count toward the %s cap", Percent(r.Cap.Float()))})
 	}

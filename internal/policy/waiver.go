@@ -112,7 +112,7 @@ func applyWaivers(res *Result, waivers []Waiver) []cf.Warning {
 	used := make([]bool, len(waivers))
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		if f.Status != StatusViolation && f.Status != StatusUpcoming {
+		if !InForce(f.Status) && f.Status != StatusUpcoming {
 			continue
 		}
 		var best *Waiver

@@ -9,19 +9,20 @@ import (
 	"strconv"
 	"strings"
 
+	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/policy"
 	"github.com/corefence/corefence/internal/safetext"
 )
 
 var csvHeader = []string{"id", "policy", "rule", "kind", "status", "severity", "operator", "site", "element",
 	"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation", "confidence", "domain",
-	"waiver_approver", "waiver_expires"}
+	"waiver_approver", "waiver_expires", "due_by", "binding", "date_basis", "basis_reason"}
 
 // csvText are the columns of csvHeader that hold text, which
 // safetext.CSVCell neutralises; value, limit and days_left are numbers
 // (a negative one starts with '-' and stays a number), effective and
 // waiver_expires dates.
-var csvText = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18, 19}
+var csvText = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18, 19, 23, 24}
 
 func writeCSV(w io.Writer, res *policy.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
@@ -49,9 +50,16 @@ func writeCSV(w io.Writer, res *policy.Result) error {
 		if f.Waiver != nil {
 			approver, expires = f.Waiver.Approver, f.Waiver.Expires.String()
 		}
+		date := func(d *cf.Date) string {
+			if d == nil {
+				return ""
+			}
+			return d.String()
+		}
 		row := []string{f.ID, f.Policy, f.Rule, f.Kind, f.Status, f.Severity, str(f.Operator), str(f.Site),
-			str(f.Element), str(f.Vendor), str(f.Metric), num(f.Value), num(f.Limit), f.Effective.String(), days,
-			f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires}
+			str(f.Element), str(f.Vendor), str(f.Metric), num(f.Value), num(f.Limit), date(f.Effective), days,
+			f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires,
+			date(f.DueBy), strconv.FormatBool(f.Basis.Binding), f.Basis.Date, f.Basis.Reason}
 		cw.Write(safetext.CSVRow(row, csvText...))
 	}
 	cw.Flush()
@@ -69,20 +77,24 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 		verdict = "**not compliant**"
 	}
 	ew.printf("# corefence check as of %s\n\n", res.AsOf)
-	ew.printf("Verdict: %s — %s.\n\n", verdict, countLine(res.Count()))
-	ew.printf("Inventory: %d operators, %d sites, %d elements (`%s`).\n\n", len(inv.Operators), len(inv.Sites), len(inv.Elements), inv.Digest)
-	ew.printf("## Policies\n\n| id | title | kind | status |\n|---|---|---|---|\n")
-	for _, p := range res.Packs {
-		ew.printf("| `%s` | %s | %s | %s |\n", safetext.Code(p.ID), md(p.Title), p.Kind, p.Status)
+	counts := res.Count()
+	ew.printf("Verdict: %s — %s.\n\n", verdict, countLine(counts))
+	if n := counts[policy.StatusAdvisory]; n > 0 {
+		ew.printf("%s short of rules that do not bind (advice, drafts, constructed dates): not breaches of the law.\n\n", plural(n, "finding is", "findings are"))
 	}
-	ew.printf("\n## Operators\n\n| operator | verdict | violations | upcoming | waived | unmeasured | next deadline |\n|---|---|---|---|---|---|---|\n")
+	ew.printf("Inventory: %d operators, %d sites, %d elements (`%s`).\n\n", len(inv.Operators), len(inv.Sites), len(inv.Elements), inv.Digest)
+	ew.printf("## Policies\n\n| id | title | kind | status | binding |\n|---|---|---|---|---|\n")
+	for _, p := range res.Packs {
+		ew.printf("| `%s` | %s | %s | %s | %s |\n", safetext.Code(p.ID), md(p.Title), p.Kind, p.Status, yesNo(p.Binds()))
+	}
+	ew.printf("\n## Operators\n\n| operator | verdict | violations | advisory | upcoming | waived | unmeasured | next deadline |\n|---|---|---|---|---|---|---|---|\n")
 	for _, v := range Verdicts(res) {
 		vd := "compliant"
 		if !v.Compliant {
 			vd = "**not compliant**"
 		}
-		ew.printf("| %s | %s | %d | %d | %d | %d | %s |\n", md(v.ID), vd, v.Counts[policy.StatusViolation], v.Counts[policy.StatusUpcoming],
-			v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
+		ew.printf("| %s | %s | %d | %d | %d | %d | %d | %s |\n", md(v.ID), vd, v.Counts[policy.StatusViolation], v.Counts[policy.StatusAdvisory],
+			v.Counts[policy.StatusUpcoming], v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
 	}
 	ew.printf("\n## Findings by rule\n")
 	for _, g := range groupByRule(res) {
@@ -90,13 +102,10 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 			continue
 		}
 		r := g.rule
-		ew.printf("\n### `%s` — %s\n\n%s, %s, effective %s; %s.", safetext.Code(r.ID), md(r.Title), r.Kind, r.Severity, r.Effective, countLine(g.counts))
+		ew.printf("\n### `%s` — %s\n\n%s, %s, %s; %s. Basis: %s.", safetext.Code(r.ID), md(r.Title), r.Kind, r.Severity, ruleState(g.pack, r, res.AsOf),
+			countLine(g.counts), md(basisText(r.Basis(g.pack))))
 		if r.Citation != "" {
-			ew.printf(" Source: %s", md(r.Citation))
-			if r.Confidence != "" {
-				ew.printf(" (%s)", r.Confidence)
-			}
-			ew.printf(".")
+			ew.printf(" Source: %s.", md(r.Citation))
 		}
 		ew.printf("\n\n| status | subject | message |\n|---|---|---|\n")
 		for i, f := range g.findings {
@@ -118,6 +127,13 @@ func writeMarkdown(w io.Writer, res *policy.Result, opts Options) error {
 
 // md makes input text safe in Markdown (see safetext.Markdown).
 func md(s string) string { return safetext.Markdown(s) }
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -149,9 +165,10 @@ type junitFailure struct {
 }
 
 // writeJUnit writes one test suite per pack and one test case per rule, so
-// that CI systems show each rule as passing or failing; upcoming, waived and
-// unmeasured findings go to the case's output, since they do not fail.
-func writeJUnit(w io.Writer, res *policy.Result) error {
+// that CI systems show each rule as passing or failing. Findings of the
+// statuses that fail the check (violations, unless opts.Fail says more)
+// are the case's failure; the others go to its output.
+func writeJUnit(w io.Writer, res *policy.Result, opts Options) error {
 	inv := res.Inventory
 	out := junitSuites{Name: "corefence check as of " + res.AsOf.String()}
 	suiteOf := map[*policy.Pack]int{}
@@ -165,20 +182,23 @@ func writeJUnit(w io.Writer, res *policy.Result) error {
 		s := &out.Suites[i]
 		c := junitCase{Name: g.rule.ID + ": " + g.rule.Title, Classname: g.pack.ID}
 		var fail, other strings.Builder
+		failing := map[string]int{}
 		for _, f := range g.findings {
 			line := fmt.Sprintf("%s %s: %s\n", strings.ToUpper(f.Status), subject(inv, f), f.Message(inv))
-			if f.Status == policy.StatusViolation {
+			if opts.fails(f.Status) {
 				fail.WriteString(line)
+				failing[f.Status]++
 			} else {
 				other.WriteString(line)
 			}
 		}
-		if n := g.counts[policy.StatusViolation]; n > 0 {
-			c.Failure = &junitFailure{Message: fmt.Sprintf("%d violation(s) of %s", n, g.rule.ID), Type: g.rule.Severity, Body: fail.String()}
+		basis := "basis: " + basisText(g.rule.Basis(g.pack)) + "\n"
+		if fail.Len() > 0 {
+			c.Failure = &junitFailure{Message: countLine(failing) + " of " + g.rule.ID, Type: g.rule.Severity, Body: basis + fail.String()}
 			s.Failures++
 			out.Failures++
 		}
-		c.SystemOut = other.String()
+		c.SystemOut = basis + other.String()
 		s.Cases = append(s.Cases, c)
 		s.Tests++
 		out.Tests++

@@ -21,10 +21,12 @@ type jsonPolicy struct {
 	Status       string `json:"status"`
 	Jurisdiction string `json:"jurisdiction"`
 	Builtin      bool   `json:"builtin"`
+	Binding      bool   `json:"binding"`
 }
 
 type jsonSummary struct {
 	Violation  int `json:"violation"`
+	Advisory   int `json:"advisory"`
 	Upcoming   int `json:"upcoming"`
 	Waived     int `json:"waived"`
 	Unmeasured int `json:"unmeasured"`
@@ -53,13 +55,26 @@ type Finding struct {
 	Metric     *string     `json:"metric"`
 	Value      *float64    `json:"value"`
 	Limit      *float64    `json:"limit"`
-	Effective  cf.Date     `json:"effective"`
+	Effective  *cf.Date    `json:"effective"` // null while the rule's date is an unset parameter
 	DaysLeft   *int        `json:"days_left"`
 	Message    string      `json:"message"`
 	Citation   string      `json:"citation"`
 	Confidence string      `json:"confidence"`
 	Domain     *string     `json:"domain"`
 	Waiver     *jsonWaiver `json:"waiver"`
+	// DueBy is the deadline of a rule written "by D": D, the last day
+	// that complies (Effective is the day after). Null for other rules.
+	DueBy *cf.Date `json:"due_by"`
+	// Basis is how firmly the rule binds: a finding in force of a rule
+	// that does not bind is advisory, and Basis.Reason says why.
+	Basis policy.Basis `json:"basis"`
+}
+
+func optionalDate(d cf.Date) *cf.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
 }
 
 func optional(s string) *string {
@@ -83,7 +98,9 @@ func NewFinding(inv *inventory.Inventory, f *policy.Finding) Finding {
 		Element:    optional(inv.ElementID(f.Element)),
 		Vendor:     optional(inv.GroupID(f.Group)),
 		Metric:     optional(f.Metric),
-		Effective:  f.Rule.Effective,
+		Effective:  optionalDate(f.Effective),
+		DueBy:      optionalDate(f.DueBy),
+		Basis:      *f.Basis,
 		Message:    f.Message(inv),
 		Citation:   f.Rule.Citation,
 		Confidence: f.Rule.Confidence,
@@ -126,14 +143,14 @@ func writeJSON(w io.Writer, res *policy.Result) error {
 		AsOf:      res.AsOf,
 		Compliant: res.Compliant(),
 		Inventory: inv.Counts(),
-		Summary: jsonSummary{Violation: counts[policy.StatusViolation], Upcoming: counts[policy.StatusUpcoming],
+		Summary: jsonSummary{Violation: counts[policy.StatusViolation], Advisory: counts[policy.StatusAdvisory], Upcoming: counts[policy.StatusUpcoming],
 			Waived: counts[policy.StatusWaived], Unmeasured: counts[policy.StatusUnmeasured]},
 		Operators: Verdicts(res),
 		Policies:  []jsonPolicy{},
 	}
 	for _, p := range res.Packs {
 		head.Policies = append(head.Policies, jsonPolicy{ID: p.ID, Title: p.Title, Version: p.Version, Kind: p.Kind,
-			Status: p.Status, Jurisdiction: p.Jurisdiction, Builtin: p.Builtin})
+			Status: p.Status, Jurisdiction: p.Jurisdiction, Builtin: p.Builtin, Binding: p.Binds()})
 	}
 	b, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {

@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/corefence/corefence/internal/inventory"
@@ -20,6 +21,18 @@ type Options struct {
 	// MaxPerRule bounds how many findings of one rule the table and
 	// Markdown formats list; the machine formats list all. Zero means 20.
 	MaxPerRule int
+	// Fail lists the statuses that fail a check (the CLI's --fail-on):
+	// JUnit reports findings of these statuses as failures. Nil means
+	// violations only.
+	Fail []string
+}
+
+// fails reports whether findings of status s fail the check.
+func (o Options) fails(s string) bool {
+	if o.Fail == nil {
+		return s == policy.StatusViolation
+	}
+	return slices.Contains(o.Fail, s)
 }
 
 // Write renders res in the named format.
@@ -37,7 +50,7 @@ func Write(w io.Writer, format string, res *policy.Result, opts Options) error {
 	case "markdown":
 		return writeMarkdown(w, res, opts)
 	case "junit":
-		return writeJUnit(w, res)
+		return writeJUnit(w, res, opts)
 	case "sarif":
 		return writeSARIF(w, res)
 	case "geojson":
@@ -51,8 +64,9 @@ type OperatorVerdict struct {
 	ID        string         `json:"id"`
 	Compliant bool           `json:"compliant"`
 	Counts    map[string]int `json:"counts"`
-	// NextDeadline is the earliest effective date among the operator's
-	// upcoming findings, or "" when there is none.
+	// NextDeadline is the earliest date among the operator's upcoming
+	// findings — a rule's deadline where it is written "by D", else the
+	// day it comes into force — or "" when there is none.
 	NextDeadline string `json:"next_deadline,omitempty"`
 }
 
@@ -77,7 +91,11 @@ func Verdicts(res *policy.Result) []OperatorVerdict {
 			v.Compliant = false
 		}
 		if f.Status == policy.StatusUpcoming {
-			if d := f.Rule.Effective.String(); v.NextDeadline == "" || d < v.NextDeadline {
+			d := f.Effective.String()
+			if !f.DueBy.IsZero() {
+				d = f.DueBy.String()
+			}
+			if v.NextDeadline == "" || d < v.NextDeadline {
 				v.NextDeadline = d
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	cf "github.com/corefence/corefence"
@@ -83,6 +84,11 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("JSON output does not parse: %v", err)
 	}
+	for _, key := range []string{"violation", "advisory", "upcoming", "waived", "unmeasured"} {
+		if _, ok := doc["summary"].(map[string]any)[key]; !ok {
+			t.Errorf("summary lacks %q", key)
+		}
+	}
 	for _, key := range []string{"as_of", "compliant", "inventory", "policies", "summary", "findings", "warnings"} {
 		if _, ok := doc[key]; !ok {
 			t.Errorf("JSON output lacks %q", key)
@@ -100,7 +106,7 @@ func TestJSONContract(t *testing.T) {
 	for _, f := range findings {
 		m := f.(map[string]any)
 		for _, key := range []string{"id", "policy", "rule", "kind", "status", "severity", "operator", "site", "element",
-			"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation"} {
+			"vendor", "metric", "value", "limit", "effective", "days_left", "message", "citation", "due_by", "basis"} {
 			if _, ok := m[key]; !ok {
 				t.Errorf("finding %v lacks %q", m["id"], key)
 			}
@@ -114,6 +120,15 @@ func TestJSONContract(t *testing.T) {
 			if m["days_left"] != nil {
 				t.Errorf("%v finding %v has days_left", m["status"], m["id"])
 			}
+		}
+		basis := m["basis"].(map[string]any)
+		for _, key := range []string{"binding", "confidence", "date", "reason"} {
+			if _, ok := basis[key]; !ok {
+				t.Errorf("finding %v: basis lacks %q", m["id"], key)
+			}
+		}
+		if (m["status"] == "advisory") == (basis["binding"] == true) {
+			t.Errorf("finding %v: status %v with basis.binding %v", m["id"], m["status"], basis["binding"])
 		}
 		if m["kind"] == "share-cap" && m["status"] == "violation" && (m["value"] == nil || m["limit"] == nil) {
 			t.Errorf("share finding %v lacks value or limit", m["id"])
@@ -137,7 +152,98 @@ func TestJUnitParses(t *testing.T) {
 	if err := xml.Unmarshal(out.Bytes(), &suites); err != nil {
 		t.Fatalf("JUnit output does not parse: %v", err)
 	}
-	if suites.Tests != 7 || suites.Failures != 6 {
-		t.Errorf("JUnit tests, failures = %d, %d; want 7, 6", suites.Tests, suites.Failures)
+	if suites.Tests != 7 || suites.Failures != 5 {
+		t.Errorf("JUnit tests, failures = %d, %d; want 7, 5", suites.Tests, suites.Failures)
+	}
+	// With --fail-on advisory, the advisory diversity rule fails too.
+	out.Reset()
+	if err := report.Write(&out, "junit", res, report.Options{Fail: []string{policy.StatusViolation, policy.StatusAdvisory}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(out.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Failures != 6 {
+		t.Errorf("JUnit failures with advisory failing = %d, want 6", suites.Failures)
+	}
+}
+
+// TestJSONDatesAndBasis: a rule whose date nobody gave has effective and
+// due_by null and is unmeasured; a deadline "by D" carries due_by D and
+// effective D+1; an advisory finding says why in basis.reason.
+func TestJSONDatesAndBasis(t *testing.T) {
+	type finding struct {
+		Rule, Element, Status string
+		Effective             *string `json:"effective"`
+		DueBy                 *string `json:"due_by"`
+		Basis                 policy.Basis
+	}
+	check := func(invPath, pack string) (map[string]int, []finding) {
+		inv, err := importer.Load(invPath, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := policy.Builtin(pack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := policy.Check(context.Background(), inv, []*policy.Pack{p}, policy.Options{AsOf: cf.NewDate(2024, 1, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := report.Write(&out, "json", res, report.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Summary  map[string]int `json:"summary"`
+			Findings []finding      `json:"findings"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Summary, doc.Findings
+	}
+
+	summary, findings := check("../policy/testdata/check/builtin-us-unset/inventory.yaml", "us-covered-list")
+	seen := map[string]int{}
+	for _, f := range findings {
+		seen[f.Rule]++
+		switch f.Rule {
+		case "us-covered-list/removal":
+			if f.Status != "unmeasured" || f.Effective != nil || f.DueBy != nil || !f.Basis.Binding {
+				t.Errorf("%s %s: %s, effective %v, due_by %v, basis %+v", f.Rule, f.Element, f.Status, f.Effective, f.DueBy, f.Basis)
+			}
+		case "us-covered-list/equipment-authorization-ban":
+			if f.Status == "advisory" && (f.Basis.Binding || !strings.Contains(f.Basis.Reason, "FCC 22-84 binds equipment authorisation")) {
+				t.Errorf("%s %s: basis %+v", f.Rule, f.Element, f.Basis)
+			}
+		}
+	}
+	if seen["us-covered-list/removal"] != 2 || seen["us-covered-list/equipment-authorization-ban"] == 0 {
+		t.Errorf("findings per rule %v, want 2 removal findings and some authorisation ones", seen)
+	}
+	if summary["advisory"] == 0 || summary["unmeasured"] == 0 {
+		t.Errorf("summary %v: want advisory and unmeasured findings", summary)
+	}
+
+	_, findings = check("../policy/testdata/check/builtin-uk-2023-01-28/inventory.yaml", "uk-dvd-2022")
+	var core, draft int
+	for _, f := range findings {
+		switch f.Rule {
+		case "uk-dvd-2022/core": // due by 2023-12-31, missed from 2024-01-01
+			core++
+			if f.Status != "violation" || f.DueBy == nil || *f.DueBy != "2023-12-31" || f.Effective == nil || *f.Effective != "2024-01-01" {
+				t.Errorf("%s %s: %s, due_by %v, effective %v", f.Rule, f.Element, f.Status, f.DueBy, f.Effective)
+			}
+		case "uk-dvd-2022/security-critical":
+			draft++
+			if f.Status != "advisory" || f.Basis.Confidence != "draft" || f.Basis.Binding {
+				t.Errorf("%s %s: %s, basis %+v", f.Rule, f.Element, f.Status, f.Basis)
+			}
+		}
+	}
+	if core == 0 || draft == 0 {
+		t.Errorf("%d core and %d security-critical findings; want some of each", core, draft)
 	}
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+
+	cf "github.com/corefence/corefence"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -23,13 +25,13 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 		len(inv.Operators), len(inv.Sites), len(inv.Elements), len(inv.Links), len(inv.Areas), short(inv.Digest))
 
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "OPERATOR\tVERDICT\tVIOLATIONS\tUPCOMING\tWAIVED\tUNMEASURED\tNEXT DEADLINE")
+	fmt.Fprintln(tw, "OPERATOR\tVERDICT\tVIOLATIONS\tADVISORY\tUPCOMING\tWAIVED\tUNMEASURED\tNEXT DEADLINE")
 	for _, v := range Verdicts(res) {
 		verdict := "compliant"
 		if !v.Compliant {
 			verdict = "NOT COMPLIANT"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(v.ID), verdict, v.Counts[policy.StatusViolation],
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(v.ID), verdict, v.Counts[policy.StatusViolation], v.Counts[policy.StatusAdvisory],
 			v.Counts[policy.StatusUpcoming], v.Counts[policy.StatusWaived], v.Counts[policy.StatusUnmeasured], dash(v.NextDeadline))
 	}
 	tw.Flush()
@@ -39,11 +41,8 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 			continue
 		}
 		r := g.rule
-		state := "in force since " + r.Effective.String()
-		if r.Effective > res.AsOf {
-			state = fmt.Sprintf("deadline %s, in %d days", r.Effective, r.Effective.Sub(res.AsOf))
-		}
-		ew.printf("\n%s — %s\n  %s · %s · %s · %s\n", safetext.Line(r.ID), safetext.Line(r.Title), r.Kind, r.Severity, state, countLine(g.counts))
+		ew.printf("\n%s — %s\n  %s · %s · %s · %s\n  basis: %s\n", safetext.Line(r.ID), safetext.Line(r.Title), r.Kind, r.Severity, ruleState(g.pack, r, res.AsOf),
+			countLine(g.counts), basisText(r.Basis(g.pack)))
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for i, f := range g.findings {
 			if i == opts.MaxPerRule {
@@ -54,11 +53,7 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 		}
 		tw.Flush()
 		if r.Citation != "" {
-			ew.printf("  source: %s", safetext.Line(r.Citation))
-			if r.Confidence != "" {
-				ew.printf(" [%s]", r.Confidence)
-			}
-			ew.printf("\n")
+			ew.printf("  source: %s\n", safetext.Line(r.Citation))
 		}
 	}
 	if len(res.Warnings) > 0 {
@@ -73,7 +68,51 @@ func writeTable(w io.Writer, res *policy.Result, opts Options) error {
 		verdict = "NOT COMPLIANT"
 	}
 	ew.printf("\n%s as of %s: %s\n", verdict, res.AsOf, countLine(counts))
+	if n := counts[policy.StatusAdvisory]; n > 0 {
+		ew.printf("%s short of rules that do not bind (advice, drafts, constructed dates): not breaches of the law\n", plural(n, "finding is", "findings are"))
+	}
 	return ew.err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ruleState says when a rule bites, as of a date.
+func ruleState(p *policy.Pack, r *policy.Rule, asOf cf.Date) string {
+	if prm := r.UnsetParam(); prm != nil {
+		if prm.Attribute != "" {
+			return fmt.Sprintf("dates per element (attribute %s; parameter %s.%s not set)", prm.Attribute, p.ID, prm.Name)
+		}
+		return fmt.Sprintf("date not set (parameter %s.%s)", p.ID, prm.Name)
+	}
+	switch {
+	case r.Effective > asOf && r.DueBy.IsZero():
+		return fmt.Sprintf("in force from %s, in %s", r.Effective, plural(r.Effective.Sub(asOf), "day", "days"))
+	case r.Effective > asOf:
+		return fmt.Sprintf("due by %s, missed from %s, in %s", r.DueBy, r.Effective, plural(r.Effective.Sub(asOf), "day", "days"))
+	case r.DueBy.IsZero():
+		return "in force since " + r.Effective.String()
+	}
+	return fmt.Sprintf("was due by %s", r.DueBy)
+}
+
+// basisText says how firmly a rule binds, in a few words.
+func basisText(b policy.Basis) string {
+	conf := b.Confidence
+	if conf == "" {
+		conf = "confidence not stated"
+	}
+	if b.Binding {
+		return "binding · " + conf
+	}
+	if conf == "draft" { // the reason says so
+		return "advisory · " + b.Reason
+	}
+	return "advisory · " + conf + " · " + b.Reason
 }
 
 func countLine(counts map[string]int) string {

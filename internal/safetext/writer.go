@@ -117,7 +117,7 @@ func plain(p []byte) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	for len(p) >= 8 {
 		x := binary.LittleEndian.Uint64(p)
-		below := (x - lo*0x20) &^ x & hi // a byte < 0x20
+		below := (x - lo*0x20) &^ x & hi  // a byte < 0x20
 		above := (x + lo*(0x7f-0x7e)) | x // a byte > 0x7e sets its top bit
 		if below|above&hi != 0 {
 			for _, c := range p[:8] {

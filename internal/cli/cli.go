@@ -197,7 +197,11 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 	}
 	var exists *atomicfile.ExistsError
 	if errors.As(err, &exists) {
-		fmt.Fprintf(env.Stderr, "corefence %s: %v; nothing was written (--force replaces the files corefence wrote there)\n", name, err)
+		hint := "--force replaces it"
+		if exists.Dir {
+			hint = "--force replaces the files corefence wrote there, and no other"
+		}
+		fmt.Fprintf(env.Stderr, "corefence %s: %s; nothing was written (%s)\n", name, safetext.Line(err.Error()), hint)
 		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "corefence %s: %s\n", name, safetext.Line(err.Error()))

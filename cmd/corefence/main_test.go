@@ -1,23 +1,17 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/corefence/corefence/internal/cli"
 )
 
 // TestMain lets the test binary stand in for corefence in the scripts, so
 // that they run the real command line, exit statuses and all.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"corefence": func() {
-			os.Exit(cli.Run(context.Background(), &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}, os.Args[1:]))
-		},
+		"corefence": main,
 	})
 }
 

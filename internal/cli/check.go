@@ -66,7 +66,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	say := progress(env)
 	start := time.Now()
-	model, err := importer.Load(*inv, inventory.Options{})
+	model, err := importer.LoadContext(ctx, *inv, inventory.Options{})
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	doc = nil
 	say("wrote the inventory as CSV in %s", since(start))
 	start = time.Now()
-	inv, err := importer.Load(d.Staged("inventory"), inventory.Options{})
+	inv, err := importer.LoadContext(ctx, d.Staged("inventory"), inventory.Options{})
 	if err != nil {
 		return fmt.Errorf("loading the generated inventory: %w", err)
 	}

@@ -51,7 +51,7 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	}
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.Load(*path, inventory.Options{})
+	inv, err := importer.LoadContext(ctx, *path, inventory.Options{})
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err := oneOf("format", *format, []string{"table", "json"}); err != nil {
 		return err
 	}
-	inv, err := importer.Load(*path, inventory.Options{})
+	inv, err := importer.LoadContext(ctx, *path, inventory.Options{})
 	if err != nil {
 		return err
 	}

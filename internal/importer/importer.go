@@ -6,6 +6,7 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -29,8 +30,18 @@ const MaxFileSize = 4 << 30
 // in parsing and in meaning alike, so that one run shows all there is to
 // fix; it then returns no inventory.
 func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
-	doc, err := Read(path)
+	return LoadContext(context.Background(), path, opts)
+}
+
+// LoadContext is Load, giving up with ctx's error once ctx is done: it
+// looks before each file is read and parsed, and before the inventory is
+// built (a file being parsed is finished first).
+func LoadContext(ctx context.Context, path string, opts inventory.Options) (*inventory.Inventory, error) {
+	doc, err := read(ctx, path)
 	if doc == nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	inv, berr := inventory.Build(doc, opts)
@@ -58,7 +69,9 @@ func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
 // Read parses the inventory at path without building it. When the files
 // could be read but hold problems, it returns both the document as far as
 // it parsed and the problems, so that Load can look for more.
-func Read(path string) (*inventory.Doc, error) {
+func Read(path string) (*inventory.Doc, error) { return read(context.Background(), path) }
+
+func read(ctx context.Context, path string) (*inventory.Doc, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: pathMessage(err)}
@@ -78,7 +91,10 @@ func Read(path string) (*inventory.Doc, error) {
 		}
 		files = []part{p}
 	}
-	doc, err := readParts(files)
+	doc, err := readParts(ctx, files)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if probs.Len() > 0 { // unknown files in a directory, reported with the rest
 		if ps, ok := cf.AsProblems(err); ok {
 			probs.Merge(ps)
@@ -159,7 +175,7 @@ func validSection(name string) bool {
 // readParts parses the files concurrently (a national inventory's elements
 // and links are the two big files) and merges them in path order, so that
 // the result and its digest do not depend on scheduling.
-func readParts(parts []part) (*inventory.Doc, error) {
+func readParts(ctx context.Context, parts []part) (*inventory.Doc, error) {
 	sort.Slice(parts, func(i, j int) bool { return parts[i].path < parts[j].path })
 	type result struct {
 		doc    inventory.Doc
@@ -173,6 +189,9 @@ func readParts(parts []part) (*inventory.Doc, error) {
 		go func() {
 			defer wg.Done()
 			res := &results[i]
+			if ctx.Err() != nil {
+				return
+			}
 			data, err := readFile(p.path)
 			if err != nil {
 				res.probs.Add(cf.Problem{Pos: cf.Position{File: p.path}, Message: err.Error()})
@@ -202,6 +221,9 @@ func readParts(parts []part) (*inventory.Doc, error) {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	doc := &inventory.Doc{}
 	probs := &cf.Problems{}

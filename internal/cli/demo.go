@@ -67,7 +67,7 @@ const (
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N] [--force]")
-	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (created; nothing is written elsewhere)")
+	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (it appears when the demo is done; until then they are in a hidden temporary directory beside it)")
 	force := fs.Bool("force", false, "write into a non-empty --out, replacing the files an earlier demo wrote there")
 	sites := fs.Int("sites", demoSites, fmt.Sprintf("radio sites to generate, %d..%d", gen.MinSites, gen.MaxSites))
 	pos, err := parse(fs, args)

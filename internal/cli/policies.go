@@ -11,6 +11,7 @@ import (
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/safetext"
 	"github.com/corefence/corefence/internal/vendor"
 )
 
@@ -153,7 +154,7 @@ func listPacks(w io.Writer, format string, packs []*policy.Pack) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tSTATUS\tPUBLISHED\tRULES\tTITLE")
 	for _, p := range packs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, p.Status, p.Published, len(p.Rules), p.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", safetext.Line(p.ID), safetext.Line(p.Jurisdiction), p.Kind, p.Status, p.Published, len(p.Rules), safetext.Line(p.Title))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun `corefence policies show ID` for a pack's rules, dates, scopes and sources.")
@@ -164,7 +165,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 	if format == "json" {
 		return writeJSONValue(w, toJSON(p))
 	}
-	fmt.Fprintf(w, "%s — %s\n", p.ID, p.Title)
+	fmt.Fprintf(w, "%s — %s\n", safetext.Line(p.ID), safetext.Line(p.Title))
 	fmt.Fprintf(w, "%s · %s · %s · published %s · version %s · designated: %s\n", p.Jurisdiction, p.Kind, p.Status,
 		p.Published, p.Version, strings.Join(p.Designated, ", "))
 	if p.Summary != "" {
@@ -175,7 +176,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
-		fmt.Fprintf(w, "\n%s — %s\n", r.ID, r.Title)
+		fmt.Fprintf(w, "\n%s — %s\n", safetext.Line(r.ID), safetext.Line(r.Title))
 		fmt.Fprintf(w, "  kind %s · severity %s · effective %s · confidence %s\n", r.Kind, r.Severity, r.Effective, dash(r.Confidence))
 		fmt.Fprintf(w, "  scope: %s\n", scopeText(r))
 		if m := ruleParams(r); m != nil {
@@ -194,7 +195,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 			fmt.Fprintf(w, "  read as: %s\n", wrap(r.Interpretation, 96, "           "))
 		}
 		for _, s := range r.Sources(p) {
-			fmt.Fprintf(w, "  source: %s <%s>\n", s.Title, s.URL)
+			fmt.Fprintf(w, "  source: %s <%s>\n", safetext.Line(s.Title), safetext.Line(s.URL))
 		}
 	}
 	return nil

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/corefence/corefence/internal/cli"
 	"github.com/corefence/corefence/internal/netbox/replay"
 )
 
@@ -24,9 +21,7 @@ const netboxRecording = "../../../shared/data/netbox-4.2-demo-api"
 // that they run the real command line, exit statuses and all.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"corefence": func() {
-			os.Exit(cli.Run(context.Background(), &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}, os.Args[1:]))
-		},
+		"corefence": main,
 	})
 }
 

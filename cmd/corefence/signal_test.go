@@ -12,28 +12,26 @@ import (
 	"time"
 )
 
-// buildCorefence builds the real binary, for the tests that need a real
-// process: signals and closed pipes.
-func buildCorefence(t *testing.T) string {
-	t.Helper()
+// TestRealProcess builds the real binary and runs it as a process, for
+// what only a process shows: signals, and a stdout that fails.
+func TestRealProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	bin := filepath.Join(t.TempDir(), "corefence")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+	t.Run("signals", func(t *testing.T) { testSignals(t, bin) })
+	t.Run("stdout failures", func(t *testing.T) { testStdoutFailures(t, bin) })
 }
 
-// TestSignals sends SIGINT and SIGTERM to running commands: each stops
+// testSignals sends SIGINT and SIGTERM to running commands: each stops
 // within the bound with exit status 130 or 143 and leaves no output, not
 // even a temporary file. The demo watches its context between steps; gen
 // and validate spend their time in the generator and the parser, which
 // do not, so they are stopped at the grace period's end.
-func TestSignals(t *testing.T) {
-	bin := buildCorefence(t)
+func testSignals(t *testing.T, bin string) {
 	// Generous: the signal is handled within StopGrace (0.3 s); the bound
 	// allows for a loaded machine.
 	const bound = 5 * time.Second
@@ -103,10 +101,9 @@ func TestSignals(t *testing.T) {
 	}
 }
 
-// TestStdoutFailures: a command whose output cannot be written — a full
+// testStdoutFailures: a command whose output cannot be written — a full
 // disk, a pipe closed by its reader — exits 2 and says so.
-func TestStdoutFailures(t *testing.T) {
-	bin := buildCorefence(t)
+func testStdoutFailures(t *testing.T, bin string) {
 	for _, args := range [][]string{
 		{"version"},
 		{"policies"},

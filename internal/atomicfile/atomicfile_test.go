@@ -232,3 +232,34 @@ func TestRemovePending(t *testing.T) {
 		t.Errorf("after RemovePending: %v", got)
 	}
 }
+
+// TestDirExistingEmpty: an existing empty directory, named "." or with a
+// trailing slash, is written in place; the staging directory goes beside
+// it, not into it.
+func TestDirExistingEmpty(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
+	os.Mkdir(out, 0o755)
+	t.Chdir(out)
+	for _, name := range []string{".", out + "/"} {
+		d, err := NewDir(name, name != ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(d.Staged("x"), out+string(filepath.Separator)) {
+			t.Errorf("%q: staging inside the output: %s", name, d.Staged("x"))
+		}
+		if err := d.WriteFile("a.csv", text(name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, filepath.Join(out, "a.csv")); got != name {
+			t.Errorf("%q: a.csv holds %q", name, got)
+		}
+	}
+	if got := names(t, root); !slices.Equal(got, []string{"out", "out/" + Manifest, "out/a.csv"}) {
+		t.Errorf("after two runs: %v", got)
+	}
+}

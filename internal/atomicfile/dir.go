@@ -22,18 +22,18 @@ import (
 const Manifest = ".corefence-files"
 
 // Dir is a directory of outputs written as one: files are written into a
-// temporary directory beside it and, on Commit, put in place. A new or
-// empty directory is created by one rename, so it appears complete or not
-// at all. A directory with files in it is refused unless replace was
-// given; then each file is renamed into place (each atomically), the
-// files the previous run listed in its Manifest and this one did not
-// write are removed, and no other file is touched: a file this run would
-// write that is there but not in the Manifest makes Commit fail, having
-// changed nothing.
+// temporary directory beside it and, on Commit, put in place. A new
+// directory is created by one rename, so it appears complete or not at
+// all. An existing directory with files in it is refused unless replace
+// was given. Into an existing directory each file is renamed into place
+// (each atomically), the files the previous run listed in its Manifest
+// and this one did not write are removed, and no other file is touched:
+// a file this run would write that is there but not in the Manifest makes
+// Commit fail, having changed nothing.
 type Dir struct {
 	path    string
 	replace bool
-	fresh   bool     // path does not exist, or is empty
+	fresh   bool     // path does not exist: the staging directory is renamed to it
 	old     []string // the previous run's manifest
 	staging string
 	files   []string // written, slash-separated, relative
@@ -43,6 +43,7 @@ type Dir struct {
 // when path holds files and replace is false, and when path or one of its
 // entries to be replaced is a symbolic link.
 func NewDir(dir string, replace bool) (*Dir, error) {
+	dir = filepath.Clean(dir) // no trailing slash, which would follow a symlink
 	d := &Dir{path: dir, replace: replace}
 	st, err := os.Lstat(dir)
 	switch {
@@ -59,18 +60,20 @@ func NewDir(dir string, replace bool) (*Dir, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.fresh = len(entries) == 0
-		if !d.fresh && !replace {
+		if len(entries) > 0 && !replace {
 			return nil, &ExistsError{Path: dir, Dir: true}
 		}
 		if d.old, err = readManifest(filepath.Join(dir, Manifest)); err != nil {
 			return nil, err
 		}
 	}
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
+	// The staging directory goes beside the output (".", too, has a
+	// parent), on the same file system, so that renames are atomic.
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
 	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
 	if err := os.MkdirAll(parent, DirMode); err != nil {
 		return nil, err
 	}
@@ -219,19 +222,15 @@ func (d *Dir) Commit(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	parent := filepath.Dir(filepath.Clean(d.path))
 	if d.fresh {
-		// An empty directory is replaced as a whole (rename needs the
-		// name free); one that has been filled meanwhile is refused.
-		if err := os.Remove(d.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s: %w", d.path, err)
-		}
+		// The whole directory at once. Should one have appeared at the
+		// name meanwhile, rename fails unless it is empty.
 		if err := os.Rename(d.staging, d.path); err != nil {
 			return err
 		}
 		forget(d.staging)
 		d.staging = ""
-		return syncDir(parent)
+		return syncDir(filepath.Dir(d.path))
 	}
 	names := append(append([]string(nil), d.files...), Manifest)
 	// Check every target before moving anything: no symbolic link, and

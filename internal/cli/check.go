@@ -70,7 +70,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	say := progress(env)
 	start := time.Now()
-	model, err := importer.LoadWith(*inv, inventory.Options{}, *lim)
+	model, err := importer.LoadContextWith(ctx, *inv, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}

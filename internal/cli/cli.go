@@ -83,7 +83,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage or input error.\n")
+	fmt.Fprintf(w, "\nRun `corefence COMMAND -h` for a command's flags. Exit status: 0 compliant, 1 violations, 2 usage, input or output error, 130/143 interrupted.\n")
 	fmt.Fprintf(w, "Any command also takes --config FILE (default ./corefence.yaml when there is one) for the flags people\nrepeat, --progress auto|always|never (default auto: on a terminal, or after %s elsewhere) and --quiet.\n", quietAfter)
 }
 
@@ -234,7 +234,11 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 	}
 	var exists *atomicfile.ExistsError
 	if errors.As(err, &exists) {
-		fmt.Fprintf(env.Stderr, "corefence %s: %v; nothing was written (--force replaces the files corefence wrote there)\n", name, err)
+		hint := "--force replaces it"
+		if exists.Dir {
+			hint = "--force replaces the files corefence wrote there, and no other"
+		}
+		fmt.Fprintf(env.Stderr, "corefence %s: %s; nothing was written (%s)\n", name, safetext.Line(err.Error()), hint)
 		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "corefence %s: %s\n", name, safetext.Line(err.Error()))

@@ -71,7 +71,7 @@ const (
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N] [--force]")
-	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (created; nothing is written elsewhere)")
+	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (it appears when the demo is done; until then they are in a hidden temporary directory beside it)")
 	force := fs.Bool("force", false, "write into a non-empty --out, replacing the files an earlier demo wrote there")
 	sites := fs.Int("sites", demoSites, fmt.Sprintf("radio sites to generate, %d..%d", gen.MinSites, gen.MaxSites))
 	pos, err := parse(fs, args)
@@ -121,7 +121,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	doc = nil
 	say("wrote the inventory as CSV in %s", since(start))
 	start = time.Now()
-	inv, err := importer.Load(d.Staged("inventory"), inventory.Options{})
+	inv, err := importer.LoadContext(ctx, d.Staged("inventory"), inventory.Options{})
 	if err != nil {
 		return fmt.Errorf("loading the generated inventory: %w", err)
 	}

@@ -62,7 +62,7 @@ func runExposure(ctx context.Context, env *Env, args []string) error {
 	}
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.LoadWith(*path, inventory.Options{}, *lim)
+	inv, err := importer.LoadContextWith(ctx, *path, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/safetext"
 	"github.com/corefence/corefence/internal/vendor"
 )
 
@@ -161,7 +162,7 @@ func listPacks(w io.Writer, format string, packs []*policy.Pack) error {
 		if p.Binds() {
 			binds = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Jurisdiction, p.Kind, binds, p.Status, p.Published, len(p.Rules), p.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", safetext.Line(p.ID), safetext.Line(p.Jurisdiction), p.Kind, binds, p.Status, p.Published, len(p.Rules), safetext.Line(p.Title))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun `corefence policies show ID` for a pack's rules, dates, scopes and sources.")
@@ -172,7 +173,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 	if format == "json" {
 		return writeJSONValue(w, toJSON(p))
 	}
-	fmt.Fprintf(w, "%s — %s\n", p.ID, p.Title)
+	fmt.Fprintf(w, "%s — %s\n", safetext.Line(p.ID), safetext.Line(p.Title))
 	binds := "binding"
 	if !p.Binds() {
 		binds = "does not bind"
@@ -194,7 +195,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
-		fmt.Fprintf(w, "\n%s — %s\n", r.ID, r.Title)
+		fmt.Fprintf(w, "\n%s — %s\n", safetext.Line(r.ID), safetext.Line(r.Title))
 		when := "effective " + r.Effective.String()
 		if r.ByText != "" {
 			when = fmt.Sprintf("due by %s (missed from %s)", r.DueBy, r.Effective)
@@ -235,7 +236,7 @@ func showPack(w io.Writer, format string, p *policy.Pack) error {
 			fmt.Fprintf(w, "  read as: %s\n", wrap(r.Interpretation, 96, "           "))
 		}
 		for _, s := range r.Sources(p) {
-			fmt.Fprintf(w, "  source: %s <%s>\n", s.Title, s.URL)
+			fmt.Fprintf(w, "  source: %s <%s>\n", safetext.Line(s.Title), safetext.Line(s.URL))
 		}
 	}
 	return nil

@@ -90,7 +90,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err := oneOf("format", *format, []string{"table", "json"}); err != nil {
 		return err
 	}
-	inv, err := importer.LoadWith(*path, inventory.Options{}, *lim)
+	inv, err := importer.LoadContextWith(ctx, *path, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}

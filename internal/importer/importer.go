@@ -6,6 +6,7 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,13 +33,28 @@ const MaxFileSize = 4 << 30
 // listing every problem found, in parsing and in meaning alike, so that one
 // run shows all there is to fix; it then returns no inventory.
 func Load(path string, opts inventory.Options) (*inventory.Inventory, error) {
-	return LoadWith(path, opts, cf.DefaultLimits())
+	return LoadContextWith(context.Background(), path, opts, cf.DefaultLimits())
 }
 
 // LoadWith is Load under lim: input size, YAML aliases, nesting, CSV
 // records and line length are bounded by it.
 func LoadWith(path string, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
-	doc, err := ReadWith(path, lim)
+	return LoadContextWith(context.Background(), path, opts, lim)
+}
+
+// LoadContext is Load, giving up with ctx's error once ctx is done: it
+// looks before each file is read and parsed, and before the inventory is
+// built (a file being parsed is finished first).
+func LoadContext(ctx context.Context, path string, opts inventory.Options) (*inventory.Inventory, error) {
+	return LoadContextWith(ctx, path, opts, cf.DefaultLimits())
+}
+
+// LoadContextWith is LoadContext under lim.
+func LoadContextWith(ctx context.Context, path string, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
+	doc, err := read(ctx, path, lim)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	return build(doc, err, opts)
 }
 
@@ -80,7 +96,7 @@ func LoadFiles(files []File, opts inventory.Options, lim cf.Limits) (*inventory.
 	if len(parts) == 0 && probs.Len() == 0 {
 		return nil, cf.Problem{Message: "no inventory files"}
 	}
-	doc, err := readParts(parts, lim)
+	doc, err := readParts(context.Background(), parts, lim)
 	if probs.Len() > 0 {
 		if ps, ok := cf.AsProblems(err); ok {
 			probs.Merge(ps)
@@ -128,6 +144,10 @@ func Read(path string) (*inventory.Doc, error) {
 
 // ReadWith is Read under lim.
 func ReadWith(path string, lim cf.Limits) (*inventory.Doc, error) {
+	return read(context.Background(), path, lim)
+}
+
+func read(ctx context.Context, path string, lim cf.Limits) (*inventory.Doc, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, cf.Problem{Pos: cf.Position{File: path}, Message: pathMessage(err)}
@@ -151,7 +171,10 @@ func ReadWith(path string, lim cf.Limits) (*inventory.Doc, error) {
 		path := files[i].path
 		files[i].read = func() ([]byte, error) { return readFile(path, lim) }
 	}
-	doc, err := readParts(files, lim)
+	doc, err := readParts(ctx, files, lim)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if probs.Len() > 0 { // unknown files in a directory, reported with the rest
 		if ps, ok := cf.AsProblems(err); ok {
 			probs.Merge(ps)
@@ -225,7 +248,7 @@ func validSection(name string) bool {
 // readParts parses the files concurrently (a national inventory's elements
 // and links are the two big files) and merges them in path order, so that
 // the result and its digest do not depend on scheduling.
-func readParts(parts []part, lim cf.Limits) (*inventory.Doc, error) {
+func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc, error) {
 	sort.Slice(parts, func(i, j int) bool { return parts[i].path < parts[j].path })
 	type result struct {
 		doc    inventory.Doc
@@ -239,6 +262,9 @@ func readParts(parts []part, lim cf.Limits) (*inventory.Doc, error) {
 		go func() {
 			defer wg.Done()
 			res := &results[i]
+			if ctx.Err() != nil {
+				return
+			}
 			data, err := p.read()
 			if err != nil {
 				if ps, ok := cf.AsProblems(err); ok {
@@ -272,6 +298,9 @@ func readParts(parts []part, lim cf.Limits) (*inventory.Doc, error) {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	doc := &inventory.Doc{}
 	probs := &cf.Problems{}

@@ -134,7 +134,6 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`

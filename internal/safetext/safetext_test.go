@@ -1,6 +1,8 @@
 package safetext
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -71,5 +73,29 @@ func TestWriter(t *testing.T) {
 	want := "id\\u001b[2J\tZé line\\r\nbad\\xff end\\xe2\\x80"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+func BenchmarkWriterJSON(b *testing.B) {
+	line := []byte(`    {"id": "uk-dvd-2022/core:A-DC1-amf", "status": "violation", "site": "A-DC1", "message": "Huawei AMF in the core"},` + "\n")
+	chunk := bytes.Repeat(line, 1<<16/len(line))
+	w := NewWriter(io.Discard)
+	b.SetBytes(int64(len(chunk)))
+	for b.Loop() {
+		w.Write(chunk)
+	}
+}
+
+// TestPlain checks the word-at-a-time test against the byte table for
+// every byte at every position of a word.
+func TestPlain(t *testing.T) {
+	for c := range 256 {
+		for pos := range 11 {
+			p := []byte("abcdefghijk")
+			p[pos] = byte(c)
+			if got, want := plain(p), !notPlain[c]; got != want {
+				t.Fatalf("plain with byte %#x at %d = %v, want %v", c, pos, got, want)
+			}
+		}
 	}
 }

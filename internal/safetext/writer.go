@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"encoding/binary"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -33,6 +34,12 @@ func (sw *Writer) Write(p []byte) (int, error) {
 	if len(sw.partial) > 0 {
 		data = append(sw.partial, p...)
 		sw.partial = nil
+	} else if plain(p) { // the common case: printable ASCII, newlines, tabs
+		if _, err := sw.w.Write(p); err != nil {
+			sw.err = err
+			return 0, err
+		}
+		return len(p), nil
 	}
 	out := sw.buf[:0]
 	for i := 0; i < len(data); {
@@ -93,4 +100,38 @@ func jsonEscape(r rune) string {
 		return `\r`
 	}
 	return `\u` + strconv.FormatUint(uint64(r)|0x10000, 16)[1:]
+}
+
+// notPlain marks the bytes plain looks for.
+var notPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x7f || (c < 0x20 && c != '\n' && c != '\t')
+	}
+	return t
+}()
+
+// plain reports whether p is printable ASCII, newlines and tabs only. It
+// tests eight bytes at a time for any byte below 0x20 or above 0x7e, and
+// looks closer only at the words that have one (a newline, mostly).
+func plain(p []byte) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for len(p) >= 8 {
+		x := binary.LittleEndian.Uint64(p)
+		below := (x - lo*0x20) &^ x & hi  // a byte < 0x20
+		above := (x + lo*(0x7f-0x7e)) | x // a byte > 0x7e sets its top bit
+		if below|above&hi != 0 {
+			for _, c := range p[:8] {
+				if notPlain[c] {
+					return false
+				}
+			}
+		}
+		p = p[8:]
+	}
+	for _, c := range p {
+		if notPlain[c] {
+			return false
+		}
+	}
+	return true
 }

@@ -57,7 +57,7 @@ func (p Problem) Error() string {
 		b.WriteString(": ")
 	}
 	if p.Field != "" {
-		b.WriteString(p.Field)
+		b.WriteString(Short(p.Field))
 		b.WriteString(": ")
 	}
 	b.WriteString(shortMessage(p.Message))

@@ -221,13 +221,13 @@ func TestHostileGenerated(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// Config files stop at config-bytes (64 MiB), read in a buffer that
-		// doubles (so 128 MiB allocated on the way); the inventory limit
+		// Config files stop at config-bytes (64 MiB), read in chunks so
+		// that reaching the limit costs the limit; the inventory limit
 		// is lowered so that the test does not read 4 GiB of zeros.
 		const cfg = 64 << 20
-		expectRefused(t, loadPack, filepath.Join(dir, "zero-pack.yaml"), 3*cfg+mb, "more than the limit config-bytes=67108864")
-		expectRefused(t, loadWaivers, filepath.Join(dir, "zero-waivers.yaml"), 3*cfg+mb, "config-bytes=67108864")
-		expectRefused(t, loadParams, filepath.Join(dir, "zero-params.yaml"), 3*cfg+mb, "config-bytes=67108864")
+		expectRefused(t, loadPack, filepath.Join(dir, "zero-pack.yaml"), cfg+32*mb, "more than the limit config-bytes=67108864")
+		expectRefused(t, loadWaivers, filepath.Join(dir, "zero-waivers.yaml"), cfg+32*mb, "config-bytes=67108864")
+		expectRefused(t, loadParams, filepath.Join(dir, "zero-params.yaml"), cfg+32*mb, "config-bytes=67108864")
 		lim := cf.DefaultLimits()
 		lim.InputBytes = 8 * mb
 		expectRefused(t, func(p string) (bool, error) {

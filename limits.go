@@ -14,7 +14,8 @@ import (
 // lists) fails with a clear error instead of exhausting memory or time.
 // Every limit has a key; an error that hits one names it, and the CLI's
 // `--max KEY=VALUE` (or a server's configuration of the same key) raises
-// it. The defaults admit a national network of five million elements.
+// it. The defaults admit a national network of five million elements;
+// the zero value admits nothing, so start from DefaultLimits.
 type Limits struct {
 	// InputBytes bounds one input file (inventory part, pack, waivers,
 	// parameters, site list), read through a bounded reader: devices, pipes

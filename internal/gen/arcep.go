@@ -61,16 +61,12 @@ func ReadARCEPWith(r io.Reader, file string, lim cf.Limits) (*ARCEPList, error) 
 	counted := &countingReader{r: io.LimitReader(r, lim.InputBytes+1)}
 	sc := bufio.NewScanner(counted)
 	sc.Buffer(make([]byte, 0, min(64*1024, lim.LineBytes+1)), lim.LineBytes+1) // +1: the newline
-	line := 0
+	line, rows := 0, 0
 	for sc.Scan() {
 		line++
 		pos := cf.Position{File: file, Line: line}
 		if counted.n > lim.InputBytes {
 			ps.Add(cf.Problem{Pos: cf.Position{File: file}, Message: lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes))})
-			return nil, ps.Err()
-		}
-		if line > lim.Records+1 { // the header is not a record
-			ps.Add(cf.Problem{Pos: pos, Message: lim.Exceeded("records", fmt.Sprintf("more than %d rows", lim.Records))})
 			return nil, ps.Err()
 		}
 		if !utf8.Valid(sc.Bytes()) {
@@ -90,6 +86,10 @@ func ReadARCEPWith(r io.Reader, file string, lim cf.Limits) (*ARCEPList, error) 
 		}
 		if strings.TrimSpace(text) == "" {
 			continue
+		}
+		if rows++; rows > lim.Records {
+			ps.Add(cf.Problem{Pos: pos, Message: lim.Exceeded("records", fmt.Sprintf("more than %d rows", lim.Records))})
+			return nil, ps.Err()
 		}
 		f := strings.Split(text, ";")
 		if len(f) != 6 {

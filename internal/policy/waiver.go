@@ -59,6 +59,23 @@ func LoadWaiversWith(path string, lim cf.Limits) ([]Waiver, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeWaivers(root)
+}
+
+// ParseWaivers reads and validates waivers from YAML or JSON data under
+// lim, as LoadWaiversWith does a file; file names it in errors.
+func ParseWaivers(file string, data []byte, lim cf.Limits) ([]Waiver, error) {
+	if int64(len(data)) > lim.ConfigBytes {
+		return nil, cf.Problem{Pos: cf.Position{File: file}, Message: lim.Exceeded("config-bytes", fmt.Sprintf("waivers hold more than %d bytes", lim.ConfigBytes))}
+	}
+	root, err := tree.ParseWith(file, data, lim)
+	if err != nil {
+		return nil, err
+	}
+	return decodeWaivers(root)
+}
+
+func decodeWaivers(root *tree.Node) ([]Waiver, error) {
 	var f waiverFile
 	probs := &cf.Problems{}
 	tree.Decode(root, &f, "waivers", probs)

@@ -24,7 +24,14 @@ var (
 // section and, where the mapping has one, its `id`.
 func Decode(n *Node, v any, section string, probs *cf.Problems) {
 	d := decoder{probs: probs, section: section}
-	d.value(n, reflect.ValueOf(v).Elem(), "", "")
+	rv := reflect.ValueOf(v).Elem()
+	if n.Kind == Null && rv.Kind() == reflect.Struct {
+		// A document that is only null (an empty tagged node "!") would
+		// otherwise decode to nothing without a word.
+		d.fail(n, "", "", "want a mapping of fields, got null")
+		return
+	}
+	d.value(n, rv, "", "")
 }
 
 type decoder struct {

@@ -504,37 +504,46 @@ func ReadInput(path string, max int64, key string, lim cf.Limits) ([]byte, error
 var ErrTooBig = errors.New("input too big")
 
 // ReadAll reads r to its end, or fails with ErrTooBig once it has yielded
-// more than max bytes. A regular file's size sizes the buffer once.
-func ReadAll(r io.Reader, max int64) ([]byte, error) {
-	size := int64(512)
+// more than limit bytes. A regular file's size sizes one buffer; a stream
+// of unknown size (a device, a pipe) is read in chunks of up to 16 MiB, so
+// that one past the limit has cost the limit and no more.
+func ReadAll(r io.Reader, limit int64) ([]byte, error) {
+	size := int64(64 << 10)
 	if f, ok := r.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			if st.Size() > max {
+			if st.Size() > limit {
 				return nil, ErrTooBig
 			}
 			size = st.Size() + 1 // one more byte to see the end
 		}
 	}
-	buf := make([]byte, 0, size)
-	lr := io.LimitReader(r, max+1)
+	lr := io.LimitReader(r, limit+1)
+	var chunks [][]byte
+	var total int64
 	for {
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
+		c := make([]byte, size)
+		n, err := io.ReadFull(lr, c)
+		total += int64(n)
+		if total > limit {
 			return nil, ErrTooBig
 		}
-		if errors.Is(err, io.EOF) {
-			return buf, nil
+		chunks = append(chunks, c[:n])
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(buf) == cap(buf) { // double: append grows big slices by a quarter, copying more
-			grown := make([]byte, len(buf), min(2*int64(cap(buf)), max+1))
-			copy(grown, buf)
-			buf = grown
-		}
+		size = min(2*size, 16<<20, limit+1-total)
 	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // PathMessage says why a file could not be opened or read, without Go's

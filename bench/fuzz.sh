@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of corefence's parsers and loaders, one after the
+# other, for a while each.
+#
+#   bench/fuzz.sh [DURATION]      # default 5m per target, e.g. bench/fuzz.sh 30m
+#
+# scripts/test runs the same targets for a few seconds each. A crasher is
+# written under the package's testdata/fuzz/FuzzName/ and then replays as a
+# regression case in every `go test`: commit it with the fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-5m}
+targets=(
+  ./internal/tree:FuzzParse               # YAML and JSON trees
+  ./internal/importer:FuzzLoad            # YAML, JSON and CSV inventories
+  ./internal/policy:FuzzPack              # policy packs
+  ./internal/policy:FuzzWaivers           # waivers
+  ./internal/policy:FuzzWhere             # CEL where: predicates, checked
+  ./internal/gen:FuzzReadARCEP            # ARCEP's site list
+  .:FuzzPlannerParams                     # planner parameters
+)
+for t in "${targets[@]}"; do
+  pkg=${t%%:*} name=${t##*:}
+  printf '== fuzz %s %s for %s\n' "$pkg" "$name" "$duration" >&2
+  # Minimising a new input is capped: by default it may take a minute,
+  # which a short run would spend on one input.
+  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$duration" -fuzzminimizetime 5s "$pkg"
+done

@@ -199,10 +199,11 @@ type checker struct {
 	opts   Options
 	active []bool           // elements in the network being checked
 	routes *exposure.Routes // the sites' traffic paths, when a flow rule needs them
+	cands  *candidates      // elements an unmeasured finding may be about (unmeasured.go)
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
-	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements)), cands: &candidates{}}
 	for i := range inv.Elements {
 		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
 	}

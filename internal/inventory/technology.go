@@ -136,14 +136,18 @@ func (b *builder) technologies() {
 	live := func(i Ref) bool { return op[i] != NoRef }
 
 	// 1. Hosting: each known element adds its technologies to every host
-	// down its chain.
+	// down its chain. A walk stops at a host that has them already: every
+	// walk goes to the end of the chain, so the hosts beyond have them
+	// too, and each host gains bits at most once per technology — linear
+	// even on a chain of a million hosts.
 	hosted := make([]cf.Tech, n)
 	for i := range n {
-		if own[i] == 0 || !live(Ref(i)) {
+		t := own[i]
+		if t == 0 || !live(Ref(i)) {
 			continue
 		}
-		for h := host[i]; h != NoRef; h = host[h] {
-			hosted[h] |= own[i]
+		for h := host[i]; h != NoRef && hosted[h]|t != hosted[h]; h = host[h] {
+			hosted[h] |= t
 		}
 	}
 

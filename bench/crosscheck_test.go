@@ -458,3 +458,22 @@ rules:
 		}
 	}
 }
+
+// TestCrossCheckUnmeasured compares the findings a rule cannot measure:
+// designated elements whose technology the topology does not tell, and
+// elements whose vendor resembles a designated group, under every kind of
+// rule, on the hand-made topology of internal/policy's check cases.
+func TestCrossCheckUnmeasured(t *testing.T) {
+	cov := coverage{}
+	for _, path := range []string{
+		"../internal/policy/testdata/check/technology-topology/inventory.yaml",
+		"../internal/policy/testdata/check/vendor-near-miss/inventory.yaml",
+	} {
+		inv, err := importer.Load(path, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		crossCheck(t, inv, builtinPacks(t, crossPacks...), crossDates, cov)
+	}
+	requireCoverage(t, cov, "exclude unmeasured", "exclude-at-sites unmeasured", "share-cap unmeasured", "installation-ban unmeasured")
+}

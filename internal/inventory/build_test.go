@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -149,5 +150,31 @@ func TestCatalogueCorrections(t *testing.T) {
 		if f.Domain != tc.domain || f.Domains() != tc.domains || f.Technology != tc.tech {
 			t.Errorf("%s: domain %s, domains %b, technology %q; want %s, %b, %q", tc.id, f.Domain, f.Domains(), f.Technology, tc.domain, tc.domains, tc.tech)
 		}
+	}
+}
+
+// TestTechnologiesLongChain: technology inference stays linear on a long
+// hosting chain of elements of known technology (each one an AMF hosted on
+// the next), and every host takes its guests' technology.
+func TestTechnologiesLongChain(t *testing.T) {
+	const n = 200_000
+	doc := &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op"}},
+		Sites:     []inventory.Site{site("S", "op")},
+		Elements:  make([]inventory.Element, n),
+	}
+	for i := range doc.Elements {
+		e := &doc.Elements[i]
+		e.ID, e.Function, e.Vendor = fmt.Sprintf("e%d", i), "amf", "Ericsson"
+		if i == n-1 {
+			e.Function, e.Site = "server", "S"
+		} else {
+			e.HostedOn = fmt.Sprintf("e%d", i+1)
+		}
+	}
+	inv := build(t, doc)
+	last := inventory.Ref(n - 1)
+	if got := inv.Elements[last].Tech; got != cf.Tech5G || inv.TechBasis(last) != inventory.TechHosted {
+		t.Errorf("server at the end of the chain: Tech %q from %q, want 5g from its guests", got, inv.TechBasis(last))
 	}
 }

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"slices"
+
 	cf "github.com/corefence/corefence"
 )
 
@@ -95,124 +97,151 @@ func (b *builder) technologies() {
 	inv := b.inv
 	n := len(inv.Elements)
 	inv.techBasis = make([]TechBasis, n)
-	own := make([]cf.Tech, n) // known technologies, before inference
-	live := make([]bool, n)   // in the network graph: not retired
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
-		live[i] = e.Status != StatusRetired && e.SiteRef != NoRef
-		switch fn := inv.Catalogue.Func(e.Func); {
-		case e.Technology != 0:
-			own[i], inv.techBasis[i] = e.Technology, TechOwn
-		case fn.Technology != 0:
-			own[i], inv.techBasis[i] = fn.Technology, TechFunction
+
+	// What the steps need of each element, read once into compact arrays:
+	// an Element is a few hundred bytes, so every pass over
+	// inv.Elements costs a memory sweep.
+	nf := inv.Catalogue.Len()
+	funcTech := make([]cf.Tech, nf)
+	funcRole := make([]uint8, nf)
+	for f := range nf {
+		fn := inv.Catalogue.Func(FuncRef(f))
+		funcTech[f] = fn.Technology
+		switch {
+		case fn.Domains().Has(cf.DomainCore):
+			funcRole[f] = roleCore
+		case fn.Domain == cf.DomainTransport:
+			funcRole[f] = roleTransport
+		case fn.Domain == cf.DomainManagement:
+			funcRole[f] = roleManagement
 		}
 	}
+	own := make([]cf.Tech, n) // known technologies, before inference
+	op := make([]Ref, n)      // operator, or NoRef when not in the graph (retired)
+	host := make([]Ref, n)
+	role := make([]uint8, n)
+	for i := range inv.Elements {
+		e := &inv.Elements[i]
+		op[i], host[i], role[i] = NoRef, e.HostRef, funcRole[e.Func]
+		if e.Status != StatusRetired && e.SiteRef != NoRef {
+			op[i] = inv.Sites[e.SiteRef].OperatorRef
+		}
+		switch {
+		case e.Technology != 0:
+			own[i], inv.techBasis[i] = e.Technology, TechOwn
+		case funcTech[e.Func] != 0:
+			own[i], inv.techBasis[i] = funcTech[e.Func], TechFunction
+		}
+	}
+	live := func(i Ref) bool { return op[i] != NoRef }
 
 	// 1. Hosting: each known element adds its technologies to every host
-	// down its chain.
+	// down its chain. A walk stops at a host that has them already: every
+	// walk goes to the end of the chain, so the hosts beyond have them
+	// too, and each host gains bits at most once per technology — linear
+	// even on a chain of a million hosts.
 	hosted := make([]cf.Tech, n)
-	for i := range inv.Elements {
-		if own[i] == 0 || !live[i] {
+	for i := range n {
+		t := own[i]
+		if t == 0 || !live(Ref(i)) {
 			continue
 		}
-		for h := inv.Elements[i].HostRef; h != NoRef; h = inv.Elements[h].HostRef {
-			hosted[h] |= own[i]
+		for h := host[i]; h != NoRef && hosted[h]|t != hosted[h]; h = host[h] {
+			hosted[h] |= t
 		}
 	}
 
 	// The graph: links between live elements of one operator (but for
 	// management links, kept apart) and hosting, as CSR adjacency.
-	opOf := func(i Ref) Ref { return inv.Sites[inv.Elements[i].SiteRef].OperatorRef }
+	var mgmt [][2]Ref
 	traffic := func(l *Link) bool {
-		return l.Kind != "management" && live[l.ARef] && live[l.BRef] && opOf(l.ARef) == opOf(l.BRef)
-	}
-	deg := make([]int32, n+1)
-	mgmt := false
-	for i := range inv.Links {
-		l := &inv.Links[i]
-		switch {
-		case traffic(l):
-			deg[l.ARef]++
-			deg[l.BRef]++
-		case l.Kind == "management":
-			mgmt = true
-		}
-	}
-	for i := range inv.Elements {
-		if h := inv.Elements[i].HostRef; h != NoRef && live[i] && live[h] {
-			deg[i]++
-			deg[h]++
-		}
+		return op[l.ARef] != NoRef && op[l.ARef] == op[l.BRef] && l.Kind != "management"
 	}
 	off := make([]int32, n+1)
-	for i := 0; i < n; i++ {
-		off[i+1] = off[i] + deg[i]
+	for i := range inv.Links {
+		switch l := &inv.Links[i]; {
+		case traffic(l):
+			off[l.ARef+1]++
+			off[l.BRef+1]++
+		case l.Kind == "management" && live(l.ARef) && live(l.BRef):
+			mgmt = append(mgmt, [2]Ref{l.ARef, l.BRef})
+		}
+	}
+	for i := range n {
+		if h := host[i]; h != NoRef && live(Ref(i)) && live(h) {
+			off[i+1]++
+			off[h+1]++
+		}
+	}
+	for i := range n {
+		off[i+1] += off[i]
 	}
 	adj := make([]Ref, off[n])
-	fill := deg[:n] // reused as the next free slot of each element
-	copy(fill, off[:n])
+	next := slices.Clone(off[:n])
 	put := func(a, c Ref) {
-		adj[fill[a]] = c
-		fill[a]++
-		adj[fill[c]] = a
-		fill[c]++
+		adj[next[a]] = c
+		next[a]++
+		adj[next[c]] = a
+		next[c]++
 	}
 	for i := range inv.Links {
 		if l := &inv.Links[i]; traffic(l) {
 			put(l.ARef, l.BRef)
 		}
 	}
-	for i := range inv.Elements {
-		if h := inv.Elements[i].HostRef; h != NoRef && live[i] && live[h] {
+	for i := range n {
+		if h := host[i]; h != NoRef && live(Ref(i)) && live(h) {
 			put(Ref(i), h)
 		}
 	}
+	next = nil
 
-	// 2. Breadth-first from the core functions of known technology.
+	// 2. Breadth-first from the core functions of known technology,
+	// recording the edges of the shortest-path DAG (each from an element
+	// to one a hop nearer the core) in order of distance.
 	dist := make([]int32, n)
 	order := make([]Ref, 0, n) // elements in order of distance
-	for i := range inv.Elements {
+	for i := range n {
 		dist[i] = -1
-		if live[i] && own[i] != 0 && inv.Catalogue.Func(inv.Elements[i].Func).Domains().Has(cf.DomainCore) {
+		if live(Ref(i)) && own[i] != 0 && role[i] == roleCore {
 			dist[i] = 0
 			order = append(order, Ref(i))
 		}
 	}
+	dag := make([][2]Ref, 0, len(adj)/2) // (farther, nearer) pairs, in order of distance
 	for k := 0; k < len(order); k++ {
 		x := order[k]
 		for _, y := range adj[off[x]:off[x+1]] {
-			if dist[y] < 0 {
+			switch dist[y] {
+			case -1:
 				dist[y] = dist[x] + 1
 				order = append(order, y)
+				fallthrough
+			case dist[x] + 1:
+				dag = append(dag, [2]Ref{y, x})
 			}
 		}
 	}
 	// Farthest first, each element passes what it carries to its
-	// neighbours one hop nearer the core.
+	// neighbours one hop nearer the core: the DAG's edges in reverse,
+	// since an element's own incoming edges were recorded after it was
+	// reached.
 	carried := make([]cf.Tech, n)
 	for i := range carried {
 		carried[i] = own[i] | hosted[i]
 	}
-	for k := len(order) - 1; k >= 0; k-- {
-		x := order[k]
-		if carried[x] == 0 {
-			continue
-		}
-		for _, y := range adj[off[x]:off[x+1]] {
-			if dist[y] == dist[x]-1 {
-				carried[y] |= carried[x]
-			}
-		}
+	for k := len(dag) - 1; k >= 0; k-- {
+		carried[dag[k][1]] |= carried[dag[k][0]]
 	}
+	dag = nil
 
 	tech := make([]cf.Tech, n)
-	for i := range inv.Elements {
-		e := &inv.Elements[i]
+	for i := range n {
 		switch {
 		case own[i] != 0:
 			tech[i] = own[i]
 			continue
-		case !live[i]:
+		case !live(Ref(i)):
 			inv.techBasis[i] = TechUnknownRetired
 		case hosted[i] != 0:
 			tech[i], inv.techBasis[i] = hosted[i], TechHosted
@@ -222,7 +251,7 @@ func (b *builder) technologies() {
 			tech[i], inv.techBasis[i] = carried[i], TechCarried
 		default:
 			inv.techBasis[i] = TechUnknownNothing
-			if inv.Catalogue.Func(e.Func).Domain == cf.DomainTransport {
+			if role[i] == roleTransport {
 				break // a router with nothing behind it serves nothing
 			}
 			var attached cf.Tech
@@ -250,21 +279,13 @@ func (b *builder) technologies() {
 
 	// 4. Management functions serve what they manage (one level: what a
 	// managed element was given above).
-	if mgmt {
+	if len(mgmt) > 0 {
 		managed := make([]cf.Tech, n)
-		isMgmt := func(r Ref) bool {
-			return own[r] == 0 && live[r] && inv.Catalogue.Func(inv.Elements[r].Func).Domain == cf.DomainManagement
-		}
-		for i := range inv.Links {
-			l := &inv.Links[i]
-			if l.Kind != "management" || !live[l.ARef] || !live[l.BRef] {
-				continue
-			}
-			if isMgmt(l.ARef) {
-				managed[l.ARef] |= tech[l.BRef]
-			}
-			if isMgmt(l.BRef) {
-				managed[l.BRef] |= tech[l.ARef]
+		for _, ed := range mgmt {
+			for k, m := range ed {
+				if own[m] == 0 && role[m] == roleManagement {
+					managed[m] |= tech[ed[1-k]]
+				}
 			}
 		}
 		for i := range managed {
@@ -278,11 +299,19 @@ func (b *builder) technologies() {
 		e := &inv.Elements[i]
 		e.Tech = tech[i]
 		if e.InNetwork(false) {
-			inv.Operators[inv.Sites[e.SiteRef].OperatorRef].Tech |= tech[i]
+			inv.Operators[op[i]].Tech |= tech[i]
 			inv.Groups[e.Group].Elements++
 		}
 	}
 }
+
+// What technology inference asks of a function's domains.
+const (
+	roleOther uint8 = iota
+	roleCore
+	roleTransport
+	roleManagement
+)
 
 // TechBasis returns where the effective technologies of the element at r
 // come from, or why they are unknown (Element.Tech is then 0).

@@ -199,8 +199,8 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 	}
 	close(next)
 	wg.Wait()
-	if c.err != nil {
-		return nil, c.err
+	if err := c.failure.get(); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -238,13 +238,14 @@ type checker struct {
 	opts   Options
 	active []bool           // elements in the network being checked
 	routes *exposure.Routes // the sites' traffic paths, when a flow rule needs them
-
-	mu  sync.Mutex
-	err error // what fails the whole check, such as a predicate past its time limit
+	cands  *candidates      // elements an unmeasured finding may be about (unmeasured.go)
+	// failure is what fails the whole check, such as a predicate past its
+	// time limit; shared with the checkers restrict makes.
+	failure *failure
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
-	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements)), cands: &candidates{}, failure: &failure{}}
 	for i := range inv.Elements {
 		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
 	}
@@ -379,11 +380,23 @@ func (c *checker) inScope(ctx context.Context, r *Rule, s *scope) ([]bool, []whe
 
 // fail records an error that fails the whole check; the first one wins.
 func (c *checker) fail(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.err = err
+	c.failure.mu.Lock()
+	defer c.failure.mu.Unlock()
+	if c.failure.err == nil {
+		c.failure.err = err
 	}
+}
+
+// failure holds the first error that fails a check.
+type failure struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *failure) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // status is what a finding of a rule in force from eff is on the as-of
@@ -716,8 +729,8 @@ func InScope(inv *inventory.Inventory, p *Pack, r *Rule, opts Options) ([]bool, 
 // element the rule's predicate fails on is an error, not a guess.
 func (c *checker) scopeOrFail(r *Rule, s *scope) ([]bool, error) {
 	in, fails, _ := c.inScope(context.Background(), r, s)
-	if c.err != nil {
-		return nil, c.err
+	if err := c.failure.get(); err != nil {
+		return nil, err
 	}
 	if len(fails) > 0 {
 		return nil, fmt.Errorf("rule %s: `where` failed on %d elements (first %s: %s); the scope cannot be told",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/corefence/corefence/internal/inventory"
 )
@@ -67,7 +68,11 @@ func (c *checker) unmeasured(ctx context.Context, p *Pack, r *Rule, s *scope, de
 
 	var out []Finding
 	if suspect != nil {
-		out = unmeasured(c.elementFindings(ctx, p, r, s, suspect), nearMiss)
+		// Evaluate over the suspect elements only, so that the rule's scope
+		// is matched against a handful of elements rather than all.
+		if sc, some := c.restrict(func(e *inventory.Element) bool { return suspect[e.Group] }); some {
+			out = unmeasured(sc.elementFindings(ctx, p, r, s, suspect), nearMiss)
+		}
 	}
 	if s.tech == 0 || r.Kind == KindFlow {
 		return out
@@ -75,33 +80,58 @@ func (c *checker) unmeasured(ctx context.Context, p *Pack, r *Rule, s *scope, de
 	// Elements of unknown technology, evaluated without the rule's
 	// technology limit; hosts come into scope only through guests of
 	// unknown technology too (a host of a known guest has its technology).
-	unknown := &checker{inv: c.inv, opts: c.opts, routes: c.routes, active: make([]bool, len(c.active))}
 	either := slices.Clone(designated)
 	for g := range suspect {
 		either[g] = either[g] || suspect[g]
 	}
-	some := false
-	for i := range inv.Elements {
-		if c.active[i] && inv.Elements[i].Tech == 0 && either[inv.Elements[i].Group] {
-			unknown.active[i], some = true, true
-		}
-	}
+	unknown, some := c.restrict(func(e *inventory.Element) bool { return e.Tech == 0 && either[e.Group] })
 	if !some {
 		return out
 	}
 	anyTech := *s
 	anyTech.tech = 0
-	fs := unknown.elementFindings(ctx, p, r, &anyTech, either)
-	if unknown.err != nil {
-		c.fail(unknown.err)
-	}
-	return append(out, unmeasured(fs, func(f *Finding) string {
+	return append(out, unmeasured(unknown.elementFindings(ctx, p, r, &anyTech, either), func(f *Finding) string {
 		why := inv.TechBasis(f.Element).String()
 		if suspect != nil && suspect[f.Group] {
 			why = nearMiss(f) + "; " + why
 		}
 		return why
 	})...)
+}
+
+// candidates are the elements in the network that an unmeasured finding
+// may be about — those of unknown technology and those whose vendor is a
+// near miss — found once per check rather than once per rule.
+type candidates struct {
+	once sync.Once
+	refs []inventory.Ref
+}
+
+// restrict returns a copy of c whose network is the candidates that keep
+// accepts, and whether there is any.
+func (c *checker) restrict(keep func(*inventory.Element) bool) (*checker, bool) {
+	inv := c.inv
+	c.cands.once.Do(func() {
+		for i := range inv.Elements {
+			e := &inv.Elements[i]
+			if c.active[i] && (e.Tech == 0 || !inv.Groups[e.Group].Known) {
+				c.cands.refs = append(c.cands.refs, inventory.Ref(i))
+			}
+		}
+	})
+	var active []bool
+	for _, i := range c.cands.refs {
+		if keep(&inv.Elements[i]) {
+			if active == nil {
+				active = make([]bool, len(c.active))
+			}
+			active[i] = true
+		}
+	}
+	if active == nil {
+		return nil, false
+	}
+	return &checker{inv: c.inv, opts: c.opts, active: active, routes: c.routes, cands: c.cands, failure: c.failure}, true
 }
 
 // elementFindings evaluates r as if the groups marked in designated were

@@ -76,7 +76,7 @@ func TestAgainstCBC(t *testing.T) {
 		p := smallInstance(seed).problem()
 		ref := reference(t, p)
 		for _, method := range []string{MethodLagrangian, MethodExact} {
-			plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+			plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func TestAgainstCBCGeneratedNetwork(t *testing.T) {
 	}
 	ref := reference(t, p)
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestInfeasibleAgainstCBC(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,16 +94,18 @@ type CompareReport struct {
 	TrafficYears    *float64                  `json:"traffic_years"`
 	DeadlinesMissed *int                      `json:"deadlines_missed"`
 	Gap             *float64                  `json:"gap"`
+	LowerBound      *float64                  `json:"lower_bound"`
+	TimeLimited     bool                      `json:"time_limited"`
 	Infeasible      *planner.InfeasibleReport `json:"infeasible"`
 }
 
 func compareReports(outcomes []planner.Outcome) []CompareReport {
 	var out []CompareReport
 	for _, o := range outcomes {
-		r := CompareReport{Option: o.Name, Packs: o.Packs, Status: o.Status, Jobs: o.Jobs}
+		r := CompareReport{Option: o.Name, Packs: o.Packs, Status: o.Status, Jobs: o.Jobs, TimeLimited: o.Plan.TimeLimited}
 		if o.Plan.Schedule != nil {
-			c, rd, ty, dm, gap := o.Costs, o.RolloutDelay, o.TrafficYears, o.DeadlinesMissed, o.Gap
-			r.Costs, r.RolloutDelay, r.TrafficYears, r.DeadlinesMissed, r.Gap = &c, &rd, &ty, &dm, &gap
+			c, rd, ty, dm, gap, lb := o.Costs, o.RolloutDelay, o.TrafficYears, o.DeadlinesMissed, o.Gap, o.Plan.LowerBound
+			r.Costs, r.RolloutDelay, r.TrafficYears, r.DeadlinesMissed, r.Gap, r.LowerBound = &c, &rd, &ty, &dm, &gap, &lb
 			if !o.Finish.IsZero() {
 				fin := o.Finish
 				r.Finish = &fin
@@ -155,6 +157,9 @@ func writeCompareTable(w io.Writer, outcomes []planner.Outcome) error {
 		if inf := o.Plan.Infeasible; inf != nil {
 			fmt.Fprintf(w, "\nOption %s:", o.Name)
 			writeInfeasible(w, inf)
+		}
+		if o.Plan.TimeLimited {
+			fmt.Fprintf(w, "\nOption %s: the time limit stopped the search before its work bounds; its figures may differ between runs (raise --time-limit).\n", o.Name)
 		}
 	}
 	return nil

@@ -309,7 +309,10 @@ func writeInfeasible(w io.Writer, inf *planner.Infeasibility) {
 	}
 	if len(inf.Crews) > 0 || len(inf.Budget) > 0 {
 		how := "would make the deadlines reachable"
-		if inf.Verified {
+		switch {
+		case inf.CrewsMinimal:
+			how = "are the fewest extra crews with which a plan exists (proven by branch and bound)"
+		case inf.Verified:
 			how = "make a plan possible (checked by planning with them)"
 		}
 		fmt.Fprintf(w, "These %s:\n", how)
@@ -324,10 +327,13 @@ func writeInfeasible(w io.Writer, inf *planner.Infeasibility) {
 			fmt.Fprintf(w, "  + %s of budget for %s in %s\n", planMoney(b.Short), b.Operator, b.Years)
 		}
 	}
-	if inf.ExtraMonths > 0 {
-		fmt.Fprintf(w, "Or: moving every deadline and cap date %d months later makes a plan possible.\n", inf.ExtraMonths)
-	} else {
-		fmt.Fprintf(w, "No extension of the deadlines up to ten years makes a plan possible with these crews.\n")
+	switch inf.Extension {
+	case planner.ExtensionFound:
+		fmt.Fprintf(w, "Or, with the crews as they are: moving every deadline and cap date %d months later (the least, in whole periods) makes a plan possible.\n", inf.ExtraMonths)
+	case planner.ExtensionNotSearched:
+		fmt.Fprintf(w, "The time limit ran out before the deadline extensions were tried.\n")
+	default:
+		fmt.Fprintf(w, "No extension of the deadlines, up to ten years, makes a plan possible with the crews as they are: crews or budget must change.\n")
 	}
 }
 

@@ -63,7 +63,10 @@ func BenchmarkPlanNational(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		plan, err := Run(context.Background(), inv, packs, params, Options{Method: MethodLagrangian, TimeLimit: 60 * time.Second})
+		plan, err := Run(context.Background(), inv, packs, params, Options{Method: MethodLagrangian, TimeLimit: 10 * time.Minute})
+		if plan != nil && plan.TimeLimited {
+			b.Errorf("the time limit cut the search")
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -164,6 +167,36 @@ func BenchmarkCalibrationUK(b *testing.B) {
 		}
 		for _, m := range plan.Milestones {
 			b.Logf("cap %s %s %s: %.1f%% at start, %.1f%% by %s", m.Rule, m.Operator, m.Metric, 100*m.ShareStart, 100*m.ShareAt, m.PeriodLabel)
+		}
+	}
+}
+
+// BenchmarkCompareUK plans the UK's three options of 2019-2020 (non-core
+// only, the 35% cap, removal by 2027; the packs of the demo's options) on a
+// generated network of 100,000 RAN sites from July 2020, as `corefence
+// compare` does, and reports the time and each option's gap.
+func BenchmarkCompareUK(b *testing.B) {
+	inv := ukNetwork(b, 100000)
+	options := []Option{
+		{Name: "non-core", Packs: openPacks(b, "uk-2019-nsc")},
+		{Name: "cap", Packs: openPacks(b, "uk-2020-ncsc")},
+		{Name: "removal", Packs: openPacks(b, "uk-dvd-2022", "uk-2020-07")},
+	}
+	params := DefaultParams()
+	params.Start = cf.NewDate(2020, time.July, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		out, err := Compare(context.Background(), inv, options, params, Options{TimeLimit: 10 * time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/compare")
+		for _, o := range out {
+			b.ReportMetric(100*o.Gap, o.Name+"-gap-%")
+			if o.Plan.TimeLimited {
+				b.Errorf("%s: the time limit cut the search", o.Name)
+			}
 		}
 	}
 }

@@ -76,7 +76,7 @@ func TestAgainstCBC(t *testing.T) {
 		p := smallInstance(seed).problem()
 		ref := reference(t, p)
 		for _, method := range []string{MethodLagrangian, MethodExact} {
-			plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+			plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func TestAgainstCBCGeneratedNetwork(t *testing.T) {
 	}
 	ref := reference(t, p)
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,10 +173,30 @@ func TestInfeasibleAgainstCBC(t *testing.T) {
 	if ref.Status != milp.Infeasible {
 		t.Fatalf("CBC: %v, want infeasible", ref.Status)
 	}
+	// The least extra crews, by CBC on the least-crews model (its bound
+	// is what the planner's crews may not go below).
+	least, err := milp.CBC(context.Background(), p.model(true).Model, t.TempDir(), 5*time.Second, 1e-9)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, method := range []string{MethodLagrangian, MethodExact} {
-		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 300})
+		plan, err := Solve(context.Background(), p, Options{Method: method, Nodes: 100})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if inf := plan.Infeasible; inf != nil {
+			total := 0.0
+			for _, c := range inf.Crews {
+				total += c.Extra
+			}
+			// At least CBC's least (or the claim of a plan is false), and,
+			// when proven minimal, no more than it rounded up to hundredths.
+			if total < least.Bound-1e-6 || (inf.CrewsMinimal && total > least.Objective+0.01*float64(len(inf.Crews))+1e-9) {
+				t.Errorf("%s: %.2f extra crews (minimal %v); CBC's least is %.4f", method, total, inf.CrewsMinimal, least.Objective)
+			}
+			if inf.Extension != ExtensionFound {
+				t.Errorf("%s: extension %q", method, inf.Extension)
+			}
 		}
 		if plan.Status != StatusInfeasible || plan.Infeasible == nil || !plan.Infeasible.Proven {
 			t.Fatalf("%s: %s, want proven infeasible", method, plan.Status)

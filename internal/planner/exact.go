@@ -17,6 +17,7 @@ type MILP struct {
 	x     [][]int // per job, per period from Release: variable
 	n, b  [][]int // per pool, per period: new builds served, backlog (nil when the pool has none)
 	y     [][]int // per milestone and unit: cleared by the milestone (-1 for a one-job unit, whose x say it)
+	z     []int   // per pool, in the least-crews model: extra crews
 }
 
 // Model writes the problem as a MILP.
@@ -31,8 +32,22 @@ type MILP struct {
 //	     x binary, 0 ≤ y ≤ 1, n, b ≥ 0
 //
 // A counted site with one job needs no y: its x say it.
-func (p *Problem) Model() *MILP {
+func (p *Problem) Model() *MILP { return p.model(false) }
+
+// model writes the MILP; with crews set it writes instead the problem of
+// the least extra crews: the same jobs, windows and caps, a variable z_p
+// ≥ 0 of extra crews per pool that adds z_p times a crew's work to every
+// period's capacity, and the objective Σ_p z_p (costs, budgets and new
+// builds left out: they cannot make a plan impossible with more crews,
+// budgets aside, which are reported apart).
+func (p *Problem) model(crews bool) *MILP {
 	mm := &MILP{Model: &milp.Model{}}
+	cost := func(j *Job, t int) float64 {
+		if crews {
+			return 0
+		}
+		return j.Cost(t)
+	}
 	m := mm.Model
 	mm.x = make([][]int, len(p.Jobs))
 	for ji := range p.Jobs {
@@ -40,7 +55,7 @@ func (p *Problem) Model() *MILP {
 		vars := make([]int, 0, j.Last-j.Release+1)
 		ones := make([]float64, 0, cap(vars))
 		for t := j.Release; t <= j.Last; t++ {
-			vars = append(vars, m.AddVar(fmt.Sprintf("x%d_%d", ji, t), j.Cost(t), 0, 1, true))
+			vars = append(vars, m.AddVar(fmt.Sprintf("x%d_%d", ji, t), cost(j, t), 0, 1, true))
 			ones = append(ones, 1)
 		}
 		mm.x[ji] = vars
@@ -56,7 +71,7 @@ func (p *Problem) Model() *MILP {
 	mm.b = make([][]int, len(p.Pools))
 	for pi := range p.Pools {
 		pl := &p.Pools[pi]
-		if !pl.hasNewBuilds() {
+		if !pl.hasNewBuilds() || crews {
 			continue
 		}
 		mm.n[pi] = make([]int, H)
@@ -94,6 +109,11 @@ func (p *Problem) Model() *MILP {
 				val[t] = append(val[t], j.Effort)
 			}
 		}
+		z := -1
+		if crews {
+			z = m.AddVar(fmt.Sprintf("z%d", pi), 1, 0, milp.Inf, false)
+			mm.z = append(mm.z, z)
+		}
 		for t := 0; t < p.T; t++ {
 			if mm.n[pi] != nil {
 				idx[t] = append(idx[t], mm.n[pi][t])
@@ -101,6 +121,10 @@ func (p *Problem) Model() *MILP {
 			}
 			if len(idx[t]) == 0 {
 				continue
+			}
+			if z >= 0 {
+				idx[t] = append(idx[t], z)
+				val[t] = append(val[t], -pl.PerCrew)
 			}
 			m.AddRow(fmt.Sprintf("crew%d_%d", pi, t), idx[t], val[t], milp.LE, pl.Capacity[t])
 		}
@@ -138,6 +162,9 @@ func (p *Problem) Model() *MILP {
 		m.AddRow(fmt.Sprintf("cap%d", k), idx, val, milp.GE, ms.Need)
 	}
 	for bi, bg := range p.Budgets {
+		if crews {
+			break
+		}
 		var idx []int
 		var val []float64
 		for ji := range p.Jobs {

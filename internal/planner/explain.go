@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
+
+	"github.com/corefence/corefence/internal/planner/milp"
 	"sort"
 	"strconv"
 )
@@ -30,7 +33,25 @@ type Infeasibility struct {
 	// Verified is true when a plan was found with the extra crews (and
 	// budget).
 	Verified bool
+	// CrewsMinimal is true when Crews is the least total of extra crews
+	// with which a plan exists, proven by branch and bound on the model
+	// with a variable of extra crews per pool (instances the exact method
+	// handles); false when Crews come from the necessary conditions, which
+	// may ask for more than the least.
+	CrewsMinimal bool
+	// Extension says what extending the deadlines does: "found" (by
+	// ExtraMonths), "none-helps" (no extension of up to ten years makes a
+	// plan possible: crews or budget must change) or "not-searched" (the
+	// time limit ran out first).
+	Extension string
 }
+
+// Extension outcomes.
+const (
+	ExtensionFound       = "found"
+	ExtensionNoneHelps   = "none-helps"
+	ExtensionNotSearched = "not-searched"
+)
 
 // CrewNeed is a pool that needs more crews.
 type CrewNeed struct {
@@ -390,19 +411,115 @@ func (p *Problem) extended(d int) *Problem {
 	return &q
 }
 
-// explain fills in what would make an infeasible problem feasible: the
-// crews and capital the necessary conditions ask for, checked by planning
-// with them, and the shortest extension of the deadlines that allows a
-// plan.
-func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
-	feasible := func(q *Problem) bool {
-		if inf, err := q.necessary(ctx); inf != nil || err != nil {
-			return false
-		}
-		x, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) })
-		return err == nil && x != nil
+// minCrews finds the least total of extra crews, per pool, with which a
+// plan exists (budgets aside), by branch and bound on the least-crews
+// model, for instances of at most maxSize job-period variables. ok is
+// false when it could not tell (too big, or no solution within nodes);
+// minimal is true when the optimum was proven.
+//
+// start, when it makes a plan possible, gives branch and bound its first
+// solution.
+func (p *Problem) minCrews(ctx context.Context, start []CrewNeed, maxSize, nodes int) (crews []CrewNeed, minimal, ok bool) {
+	size := 0
+	for _, j := range p.Jobs {
+		size += j.Last - j.Release + 1
 	}
-	if len(inf.Crews) > 0 || len(inf.Budget) > 0 {
+	if size > maxSize || ctx.Err() != nil {
+		return nil, false, false
+	}
+	mm := p.model(true)
+	opts := milp.Options{NodeLimit: nodes, RelGap: 1e-6}
+	if len(start) > 0 {
+		q := p.withCrews(start, nil)
+		if x, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) }); err == nil && x != nil {
+			v := make([]float64, mm.Model.NumVars())
+			for ji, t := range x.s {
+				if t >= 0 {
+					v[mm.x[ji][t-p.Jobs[ji].Release]] = 1
+				}
+			}
+			for k := range p.Milestones {
+				ms := &p.Milestones[k]
+				for u, y := range mm.y[k] {
+					if t := ms.unitDone(u, x.s); y >= 0 && t >= 0 && t <= ms.Period {
+						v[y] = 1
+					}
+				}
+			}
+			for pi, z := range mm.z {
+				for _, c := range start {
+					if c.Operator == p.Pools[pi].Operator && c.Region == p.Pools[pi].Region {
+						v[z] = c.Extra
+					}
+				}
+			}
+			opts.Incumbent = v
+		}
+	}
+	if dl, has := ctx.Deadline(); has {
+		opts.TimeLimit = max(time.Until(dl), time.Nanosecond)
+	}
+	sol, err := milp.Solve(ctx, mm.Model, opts)
+	if err != nil || sol.X == nil {
+		return nil, false, false
+	}
+	s := mm.Schedule(p, sol.X)
+	usage := grid(len(p.Pools), p.T)
+	for ji, t := range s {
+		if t >= 0 {
+			usage[p.Jobs[ji].Pool][t] += p.Jobs[ji].Effort
+		}
+	}
+	for pi, z := range mm.z {
+		extra := sol.X[z]
+		if extra <= 1e-9 {
+			continue
+		}
+		pl := &p.Pools[pi]
+		// The first period whose work needs them names the binding one.
+		by := p.T - 1
+		for t := 0; t < p.T; t++ {
+			if usage[pi][t] > pl.Capacity[t]*(1+tolCheck)+tolCheck {
+				by = t
+				break
+			}
+		}
+		crews = append(crews, CrewNeed{Operator: pl.Operator, Region: pl.Region, Crews: pl.Crews,
+			Extra: math.Ceil(extra*100-1e-9) / 100, By: p.Periods[by].Label})
+	}
+	return crews, sol.Status == milp.Optimal, len(crews) > 0
+}
+
+// explain fills in what would make an infeasible problem feasible: the
+// least extra crews (by branch and bound where the instance allows, else
+// those the necessary conditions ask for, checked by planning with them),
+// the capital, and the shortest extension of the deadlines that allows a
+// plan, or that none does.
+func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
+	p.explainCrews(ctx, inf)
+	if len(inf.Budget) == 0 && ctx.Err() == nil {
+		if crews, minimal, ok := p.minCrews(ctx, inf.Crews, exactSizeDefault, minCrewsNodes); ok {
+			// Keep the binding period the necessary conditions found for
+			// a pool (the deadline or cap that needs the crews).
+			for i := range crews {
+				for _, old := range inf.Crews {
+					if old.Operator == crews[i].Operator && old.Region == crews[i].Region {
+						crews[i].By = old.By
+					}
+				}
+			}
+			inf.Crews, inf.CrewsMinimal, inf.Verified = crews, minimal, true
+		}
+	}
+	p.explainExtension(ctx, inf)
+}
+
+// explainCrews finds extra crews (and capital) from the necessary
+// conditions, checked by planning with them, or, when those hold, where
+// the search got stuck.
+func (p *Problem) explainCrews(ctx context.Context, inf *Infeasibility) {
+	feasible := p.feasibleFunc(ctx)
+	if !inf.Verified && (len(inf.Crews) > 0 || len(inf.Budget) > 0) {
 		crews := append([]CrewNeed(nil), inf.Crews...)
 		for try := 0; try < 6 && ctx.Err() == nil; try++ {
 			if feasible(p.withCrews(crews, inf.Budget)) {
@@ -445,11 +562,41 @@ func (p *Problem) explain(ctx context.Context, inf *Infeasibility) {
 			q = p.withCrews(crews, nil)
 		}
 	}
+}
+
+// feasibleFunc returns a test that a problem has a plan: the necessary
+// conditions hold and the construction finds one.
+func (p *Problem) feasibleFunc(ctx context.Context) func(q *Problem) bool {
+	return func(q *Problem) bool {
+		if inf, err := q.necessary(ctx); inf != nil || err != nil {
+			return false
+		}
+		x, err := construct(ctx, q, func(ji, t int) float64 { return q.Jobs[ji].Cost(t) })
+		return err == nil && x != nil
+	}
+}
+
+// explainExtension finds the shortest extension of every deadline and
+// cap date, in whole periods up to ten years, with which a plan exists,
+// or records that none helps.
+func (p *Problem) explainExtension(ctx context.Context, inf *Infeasibility) {
+	feasible := p.feasibleFunc(ctx)
 	maxD := max(1, 120/p.Months()) // ten years
-	for d := 1; d <= maxD && ctx.Err() == nil; d++ {
+	inf.Extension = ExtensionNoneHelps
+	for d := 1; d <= maxD; d++ {
+		if ctx.Err() != nil {
+			inf.Extension = ExtensionNotSearched
+			break
+		}
 		if q := p.extended(d); feasible(q) {
 			inf.ExtraMonths = d * p.Months()
+			inf.Extension = ExtensionFound
 			break
 		}
 	}
 }
+
+// minCrewsNodes bounds the branch and bound for the least extra crews:
+// the model has no costs to guide it, so it proves the least quickly or
+// not at all.
+const minCrewsNodes = 300

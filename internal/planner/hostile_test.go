@@ -96,7 +96,7 @@ func TestTimeLimitIsHard(t *testing.T) {
 	}
 	t.Logf("%s: %v (time limited: %v)", took, err, plan != nil && plan.TimeLimited)
 	// Generous: the machine is shared; without the limit this runs for minutes.
-	if took > 5*time.Second {
+	if took > 10*time.Second {
 		t.Errorf("Solve took %s under a 50 ms limit", took)
 	}
 	// Cancellation is an error, not a plan.

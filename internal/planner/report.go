@@ -109,6 +109,11 @@ type InfeasibleReport struct {
 	Budget      []BudgetNeed `json:"budget"`
 	ExtraMonths int          `json:"extra_months"`
 	Verified    bool         `json:"verified"`
+	// CrewsMinimal: crews are the proven least (Infeasibility.CrewsMinimal).
+	CrewsMinimal bool `json:"crews_minimal"`
+	// Extension is found, none-helps or not-searched: extra_months is 0
+	// for the last two, and only "found" means an extension works.
+	Extension string `json:"extension"`
 }
 
 // Report returns the plan in its JSON shape.
@@ -175,7 +180,7 @@ func (plan *Plan) Report() *Report {
 	}
 	if inf := plan.Infeasible; inf != nil {
 		ir := &InfeasibleReport{Proven: inf.Proven, Reasons: inf.Reasons, Crews: inf.Crews, Budget: inf.Budget,
-			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified}
+			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified, CrewsMinimal: inf.CrewsMinimal, Extension: inf.Extension}
 		if ir.Crews == nil {
 			ir.Crews = []CrewNeed{}
 		}

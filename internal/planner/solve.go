@@ -64,6 +64,10 @@ func (o *Options) progress(format string, args ...any) {
 	}
 }
 
+// exactSizeDefault is the largest instance, in job-period variables, that
+// auto solves exactly and whose least extra crews are found exactly.
+const exactSizeDefault = 6000
+
 // ErrTimeLimit means the time limit ran out before the planner had a plan
 // or a proof that none exists.
 var ErrTimeLimit = errors.New("the time limit ran out before a plan was found or shown impossible (raise it with --time-limit)")
@@ -73,7 +77,7 @@ func (o *Options) defaults() {
 		o.TimeLimit = 60 * time.Second
 	}
 	if o.ExactSize <= 0 {
-		o.ExactSize = 6000
+		o.ExactSize = exactSizeDefault
 	}
 	if o.Gap <= 0 {
 		o.Gap = 1e-6

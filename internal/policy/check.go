@@ -83,6 +83,10 @@ type Result struct {
 	Inventory *inventory.Inventory
 	Findings  []Finding
 	Warnings  []cf.Warning
+	// Shares holds, per share-cap rule, the share measured for every
+	// operator with sites in its scope — compliant ones included — as
+	// Shares would return them; signed evidence reports them all.
+	Shares map[*Rule][]Share
 }
 
 // Count returns the number of findings with each status.
@@ -176,7 +180,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 		return nil, err
 	}
 
-	res := &Result{AsOf: opts.AsOf, Packs: packs, Inventory: inv}
+	res := &Result{AsOf: opts.AsOf, Packs: packs, Inventory: inv, Shares: c.measured}
 	// The inventory's own warnings (unknown vendors, near misses of
 	// designated ones, overridden functions) bear on every answer.
 	res.Warnings = append(res.Warnings, inv.Warnings...)
@@ -198,10 +202,13 @@ type checker struct {
 	opts   Options
 	active []bool           // elements in the network being checked
 	routes *exposure.Routes // the sites' traffic paths, when a flow rule needs them
+
+	mu       sync.Mutex // guards measured: rules run in parallel
+	measured map[*Rule][]Share
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
-	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements))}
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements)), measured: map[*Rule][]Share{}}
 	for i := range inv.Elements {
 		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
 	}
@@ -578,7 +585,11 @@ func (c *checker) shares(r *Rule, in, designated []bool) []Share {
 func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Finding {
 	limit := cf.QuantityRatio(*r.Cap)
 	var out []Finding
-	for _, sh := range c.shares(r, in, designated) {
+	shares := c.shares(r, in, designated)
+	c.mu.Lock()
+	c.measured[r] = shares
+	c.mu.Unlock()
+	for _, sh := range shares {
 		f := base
 		f.Operator, f.Metric, f.Limit, f.Why = sh.Operator, sh.Metric, &limit, sh.Why
 		switch {

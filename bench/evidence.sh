@@ -46,14 +46,18 @@ CF=$BIN/corefence
 # seconds CMD...: "WALL CPU" of one run, in seconds, CPU being user +
 # system time (exit 1 is an answer, not a failure). On a shared machine the
 # CPU time is the steadier of the two; both are reported.
+# The wall time comes from the nanosecond clock (time's %e has only 10 ms
+# resolution), the CPU time from /usr/bin/time.
 seconds() {
-	local rc=0
-	/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || rc=$?
+	local rc=0 start end
+	start=$(date +%s%N)
+	/usr/bin/time -f '%U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || rc=$?
+	end=$(date +%s%N)
 	if [ "$rc" -gt 1 ]; then
 		echo "failed ($rc): $*" >&2
 		exit 1
 	fi
-	tail -1 "$WORK/time" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+	tail -1 "$WORK/time" | awk -v ns=$((end - start)) '{ printf "%.4f %.3f\n", ns / 1e9, $1 + $2 }'
 }
 # median COLUMN: the median of a column of "WALL CPU" lines.
 median() { awk -v c="$1" '{ print $c }' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -95,7 +99,7 @@ go test -run '^$' -bench '^BenchmarkVerifyProof1M$' -count 1 -timeout 0 . 2>&1 |
 	echo "corefence attest, median of $RUNS:  wall ${attest_s} s, CPU ${attest_cpu} s   (runs, wall CPU: $(printf '%s; ' "${attests[@]}"))"
 	awk -v a="$attest_s" -v c="$check_s" -v ac="$attest_cpu" -v cc="$check_cpu" \
 		'BEGIN { printf "attest adds %.1f%% to check in wall time, %.1f%% in CPU time (target: at most 20%%)\n", 100 * (a - c) / c, 100 * (ac - cc) / cc }'
-	echo "corefence verify --proof, median of $VERIFY_RUNS: $(awk -v s="$verify_s" 'BEGIN { printf "%.1f", s * 1000 }') ms (target: under 10 ms); corefence version: $(awk -v s="$version_s" 'BEGIN { printf "%.1f", s * 1000 }') ms"
+	echo "corefence verify --proof, median of $VERIFY_RUNS: $(awk -v s="$verify_s" 'BEGIN { printf "%.1f", s * 1000 }') ms wall, process start included (target: under 10 ms); corefence version (starting the process, nothing else): $(awk -v s="$version_s" 'BEGIN { printf "%.1f", s * 1000 }') ms"
 	grep -E '^Benchmark(Attest|VerifyProof)1M' "$GOB"
 } | tee "$OUT"
 say "written to $OUT"

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"math"
 	"crypto/ed25519"
 	"strings"
 	"syscall"
@@ -17,10 +18,9 @@ import (
 // not depend on the machine: per iteration it loads the CSV bundle, runs
 // the check of uk-dvd-2022 and uk-2020-ncsc, then attests the result
 // (canonical inventory digest, share measures, one salted leaf per site,
-// Merkle root, signature). It reports each phase in wall seconds and the
-// overhead as a percentage of load + check (what `corefence check` does),
-// in wall time and in CPU time (user + system, the steadier of the two on
-// a shared machine).
+// Merkle root, signature). It reports each phase's fastest run in wall
+// seconds and the overhead as a percentage of load + check (what
+// `corefence check` does), in wall time and in CPU time (user + system).
 //
 //	go test -run '^$' -bench '^BenchmarkAttest1M$' -benchtime 2x
 func BenchmarkAttest1M(b *testing.B) {
@@ -29,8 +29,10 @@ func BenchmarkAttest1M(b *testing.B) {
 	opts := policy.Options{AsOf: date(b, benchAsOf)}
 	_, priv := key()
 	seed := []byte(strings.Repeat("s", evidence.SaltSize))
-	var loadT, checkT, attestT time.Duration
-	var loadCPU, checkCPU, attestCPU float64
+	// Each phase's fastest run is kept: on a shared machine the minimum is
+	// the best estimate of what the work itself costs.
+	minLoad, minCheck, minAttest := math.Inf(1), math.Inf(1), math.Inf(1)
+	minLoadCPU, minCheckCPU, minAttestCPU := math.Inf(1), math.Inf(1), math.Inf(1)
 	for b.Loop() {
 		t0, c0 := time.Now(), cpuSeconds()
 		inv := load(b, dir)
@@ -46,20 +48,20 @@ func BenchmarkAttest1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		t3, c3 := time.Now(), cpuSeconds()
-		loadT += t1.Sub(t0)
-		checkT += t2.Sub(t1)
-		attestT += t3.Sub(t2)
-		loadCPU += c1 - c0
-		checkCPU += c2 - c1
-		attestCPU += c3 - c2
+		minLoad = math.Min(minLoad, t1.Sub(t0).Seconds())
+		minCheck = math.Min(minCheck, t2.Sub(t1).Seconds())
+		minAttest = math.Min(minAttest, t3.Sub(t2).Seconds())
+		minLoadCPU = math.Min(minLoadCPU, c1-c0)
+		minCheckCPU = math.Min(minCheckCPU, c2-c1)
+		minAttestCPU = math.Min(minAttestCPU, c3-c2)
 	}
-	n := float64(b.N)
-	b.ReportMetric(loadT.Seconds()/n, "load-s")
-	b.ReportMetric(checkT.Seconds()/n, "check-s")
-	b.ReportMetric(attestT.Seconds()/n, "attest-extra-s")
-	b.ReportMetric(100*attestT.Seconds()/(loadT+checkT).Seconds(), "%-of-load+check")
-	b.ReportMetric(100*attestCPU/(loadCPU+checkCPU), "%-of-load+check-CPU")
-	b.ReportMetric(attestCPU/n, "attest-extra-CPU-s")
+	b.ReportMetric(minLoad, "load-s")
+	b.ReportMetric(minCheck, "check-s")
+	b.ReportMetric(minAttest, "attest-extra-s")
+	b.ReportMetric(100*minAttest/(minLoad+minCheck), "%-of-load+check")
+	b.ReportMetric(minLoadCPU+minCheckCPU, "load+check-CPU-s")
+	b.ReportMetric(minAttestCPU, "attest-extra-CPU-s")
+	b.ReportMetric(100*minAttestCPU/(minLoadCPU+minCheckCPU), "%-of-load+check-CPU")
 }
 
 // cpuSeconds is the CPU time (user + system) the process has used: on a

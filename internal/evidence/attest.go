@@ -175,9 +175,14 @@ func newPredicate(in *Input) (*Predicate, error) {
 			if r.Kind != policy.KindShareCap {
 				continue
 			}
-			shares, err := policy.Shares(inv, pk, r, opts)
-			if err != nil {
-				return nil, err
+			// The check measured them already; a result made otherwise
+			// has them measured again.
+			shares, ok := res.Shares[r]
+			if !ok {
+				var err error
+				if shares, err = policy.Shares(inv, pk, r, opts); err != nil {
+					return nil, err
+				}
 			}
 			for _, s := range shares {
 				m := ShareMeasure{Rule: r.ID, Operator: inv.OperatorID(s.Operator), Metric: s.Metric,

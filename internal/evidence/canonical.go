@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	cf "github.com/corefence/corefence"
@@ -21,7 +22,7 @@ import (
 // canonicalHeader starts the canonical form; its version changes whenever
 // the form does, so that two digests are comparable only when computed the
 // same way.
-const canonicalHeader = "corefence-inventory-canonical/v2\n"
+const canonicalHeader = "corefence-inventory-canonical/v3\n"
 
 // InventoryDigest returns the canonical digest of a built inventory, as
 // "sha256:<hex>". The same network gives the same digest whether it was
@@ -32,114 +33,181 @@ const canonicalHeader = "corefence-inventory-canonical/v2\n"
 //     inventory format's field tables: a field number (one byte) and the
 //     value — text as uvarint(length) ‖ UTF-8 bytes, a list as
 //     uvarint(count) ‖ its texts. Every value is text: numbers as
-//     ECMAScript prints them, exact decimals (traffic, metric, capacity)
-//     in plain decimal, dates as YYYY-MM-DD, booleans as true/false,
-//     technologies in canonical order, element attributes as canonical JSON
-//     (RFC 8785) with scalar values as text (a CSV bundle carries no types).
-//     Defaults are filled in (site kind, element status, link metric and
-//     encryption), and a link's ends are ordered (links are undirected);
-//   - the digest is SHA-256 over the header line, then for each section in
-//     the fixed order operators, sites, elements, links, areas, vendors,
-//     functions: a line "<section> <count>\n" and the 32-byte SHA-256
-//     digests of its records' encodings, sorted bytewise.
+//     ECMAScript prints them, exact decimals in plain decimal, dates as
+//     YYYY-MM-DD, booleans as true/false, technologies in canonical order,
+//     element attributes as canonical JSON (RFC 8785) with scalar values as
+//     text (a CSV bundle carries no types). Defaults are filled in, and a
+//     link's ends are ordered (links are undirected);
+//   - records are grouped by site: a site, the elements at it (following
+//     hosted_on to the end of the chain) by id, and the links whose lesser
+//     end is one of those elements, by their fields; a group's digest is
+//     SHA-256 over its records, each framed as a tag byte ('s', 'e', 'l'),
+//     uvarint(length) and the encoding;
+//   - the digest is SHA-256 over the header line, "sites <n>\n" and the
+//     groups' digests in site id order, then for operators, areas, vendors
+//     and functions "<section> <n>\n" and their framed encodings sorted
+//     bytewise.
 //
-// Positions (file, line) are not part of the network and are left out.
+// Grouping by site keeps the sorting to sites and small groups, and hashes
+// each group on whichever core is free: attesting a national network must
+// cost little more than checking it. Positions (file, line) are not part of
+// the network and are left out.
 func InventoryDigest(inv *inventory.Inventory) string {
-	sections := []struct {
+	nSites := len(inv.Sites)
+	siteOrder := make([]int32, nSites)
+	for i := range siteOrder {
+		siteOrder[i] = int32(i)
+	}
+	slices.SortFunc(siteOrder, func(a, b int32) int { return strings.Compare(inv.Sites[a].ID, inv.Sites[b].ID) })
+
+	// Elements and links by site: counting sorts, then each small group
+	// sorted by its key.
+	elemStart, elemIdx := groupBy(nSites, len(inv.Elements), func(i int) inventory.Ref { return inv.Elements[i].SiteRef })
+	linkSite := func(i int) inventory.Ref {
+		l := &inv.Links[i]
+		end := l.ARef
+		if l.B < l.A {
+			end = l.BRef
+		}
+		return inv.Elements[end].SiteRef
+	}
+	linkStart, linkIdx := groupBy(nSites, len(inv.Links), linkSite)
+
+	digests := make([][32]byte, nSites)
+	const chunk = 1024
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Go(func() {
+			var buf, rec []byte
+			for from := range next {
+				for s := from; s < min(from+chunk, nSites); s++ {
+					site := siteOrder[s]
+					elems := elemIdx[elemStart[site]:elemStart[site+1]]
+					links := linkIdx[linkStart[site]:linkStart[site+1]]
+					slices.SortFunc(elems, func(a, b int32) int { return strings.Compare(inv.Elements[a].ID, inv.Elements[b].ID) })
+					slices.SortFunc(links, func(a, b int32) int { return compareLinks(&inv.Links[a], &inv.Links[b]) })
+					buf = buf[:0]
+					rec = canonSite(rec[:0], &inv.Sites[site])
+					buf = frame(buf, 's', rec)
+					for _, e := range elems {
+						rec = canonElement(rec[:0], &inv.Elements[e])
+						buf = frame(buf, 'e', rec)
+					}
+					for _, l := range links {
+						rec = canonLink(rec[:0], &inv.Links[l])
+						buf = frame(buf, 'l', rec)
+					}
+					digests[s] = sha256.Sum256(buf)
+				}
+			}
+		})
+	}
+	for from := 0; from < nSites; from += chunk {
+		next <- from
+	}
+	close(next)
+	wg.Wait()
+
+	h := sha256.New()
+	h.Write([]byte(canonicalHeader))
+	fmt.Fprintf(h, "sites %d\n", nSites)
+	for i := range digests {
+		h.Write(digests[i][:])
+	}
+	others := []struct {
 		name string
 		n    int
 		enc  func(b []byte, i int) []byte
 	}{
 		{"operators", len(inv.Operators), func(b []byte, i int) []byte { return canonOperator(b, &inv.Operators[i]) }},
-		{"sites", len(inv.Sites), func(b []byte, i int) []byte { return canonSite(b, &inv.Sites[i]) }},
-		{"elements", len(inv.Elements), func(b []byte, i int) []byte { return canonElement(b, &inv.Elements[i]) }},
-		{"links", len(inv.Links), func(b []byte, i int) []byte { return canonLink(b, &inv.Links[i]) }},
 		{"areas", len(inv.Areas), func(b []byte, i int) []byte { return canonArea(b, &inv.Areas[i]) }},
 		{"vendors", len(inv.Vendors), func(b []byte, i int) []byte { return canonVendor(b, &inv.Vendors[i]) }},
 		{"functions", len(inv.Functions), func(b []byte, i int) []byte { return canonFunction(b, &inv.Functions[i]) }},
 	}
-	hashes := make([][][32]byte, len(sections))
-	for s, sec := range sections {
-		hashes[s] = make([][32]byte, sec.n)
-	}
-	// Records are independent: encode and hash them in chunks on every
-	// core, then sort each section's hashes, big sections concurrently.
-	type chunk struct{ section, from, to int }
-	work := make(chan chunk)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for c := range work {
-				enc, out := sections[c.section].enc, hashes[c.section]
-				for i := c.from; i < c.to; i++ {
-					buf = enc(buf[:0], i)
-					out[i] = sha256.Sum256(buf)
-				}
-			}
-		}()
-	}
-	const chunkSize = 4096
-	for s, sec := range sections {
-		for from := 0; from < sec.n; from += chunkSize {
-			work <- chunk{s, from, min(from+chunkSize, sec.n)}
+	for _, sec := range others {
+		framed := make([][]byte, sec.n)
+		for i := range framed {
+			framed[i] = frame(nil, sec.name[0], sec.enc(nil, i))
 		}
-	}
-	close(work)
-	wg.Wait()
-	for s := range hashes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sortHashes(hashes[s])
-		}()
-	}
-	wg.Wait()
-
-	h := sha256.New()
-	h.Write([]byte(canonicalHeader))
-	for s, sec := range sections {
+		slices.SortFunc(framed, bytes.Compare)
 		fmt.Fprintf(h, "%s %d\n", sec.name, sec.n)
-		for i := range hashes[s] {
-			h.Write(hashes[s][i][:])
+		for _, f := range framed {
+			h.Write(f)
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// sortHashes sorts SHA-256 digests bytewise. Digests are uniformly
-// distributed, so a counting sort on the first two bytes leaves buckets of
-// a handful each, finished by a comparison sort: linear time, where a
-// comparison sort of a million digests costs several times as much.
-func sortHashes(hs [][32]byte) {
-	cmp := func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) }
-	if len(hs) < 1<<14 {
-		slices.SortFunc(hs, cmp)
-		return
+// frame appends a record as tag ‖ uvarint(length) ‖ encoding, so that a
+// sequence of records reads back one way only.
+func frame(b []byte, tag byte, rec []byte) []byte {
+	b = append(b, tag)
+	b = binary.AppendUvarint(b, uint64(len(rec)))
+	return append(b, rec...)
+}
+
+// groupBy orders the indexes 0..n-1 by group (a counting sort): the
+// members of group g are idx[start[g]:start[g+1]].
+func groupBy(groups, n int, group func(i int) inventory.Ref) (start []int32, idx []int32) {
+	start = make([]int32, groups+1)
+	for i := 0; i < n; i++ {
+		start[group(i)+1]++
 	}
-	const buckets = 1 << 16
-	start := make([]int, buckets+1)
-	for i := range hs {
-		start[int(hs[i][0])<<8|int(hs[i][1])+1]++
+	for g := 1; g <= groups; g++ {
+		start[g] += start[g-1]
 	}
-	for b := 1; b <= buckets; b++ {
-		start[b] += start[b-1]
+	idx = make([]int32, n)
+	fill := slices.Clone(start[:groups])
+	for i := 0; i < n; i++ {
+		g := group(i)
+		idx[fill[g]] = int32(i)
+		fill[g]++
 	}
-	sorted := make([][32]byte, len(hs))
-	next := slices.Clone(start[:buckets])
-	for i := range hs {
-		b := int(hs[i][0])<<8 | int(hs[i][1])
-		sorted[next[b]] = hs[i]
-		next[b]++
+	return start, idx
+}
+
+// compareLinks orders links by their canonical fields: ends (lesser
+// first), kind, encryption, metric, capacity. Links equal in all are the
+// same link twice, and their order does not matter.
+func compareLinks(x, y *inventory.Link) int {
+	xa, xb := x.A, x.B
+	if xb < xa {
+		xa, xb = xb, xa
 	}
-	for b := 0; b < buckets; b++ {
-		if start[b+1]-start[b] > 1 {
-			slices.SortFunc(sorted[start[b]:start[b+1]], cmp)
+	ya, yb := y.A, y.B
+	if yb < ya {
+		ya, yb = yb, ya
+	}
+	if c := strings.Compare(xa, ya); c != 0 {
+		return c
+	}
+	if c := strings.Compare(xb, yb); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.Kind, y.Kind); c != 0 {
+		return c
+	}
+	if x.Encrypted != y.Encrypted {
+		if !x.Encrypted {
+			return -1
 		}
+		return 1
 	}
-	copy(hs, sorted)
+	if c := cmpInt(int64(x.Metric), int64(y.Metric)); c != 0 {
+		return c
+	}
+	return cmpInt(int64(x.Capacity), int64(y.Capacity))
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // record appends one record's canonical encoding. Fields are added in

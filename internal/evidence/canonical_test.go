@@ -1,8 +1,6 @@
 package evidence
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 
 	cf "github.com/corefence/corefence"
@@ -168,23 +166,5 @@ func TestAppendNumber(t *testing.T) {
 	}
 	if got := string(appendString(nil, "a\"b\\c\n\x01é<")); got != `"a\"b\\c\n\u0001é<"` {
 		t.Errorf("appendString = %s", got)
-	}
-}
-
-func TestSortHashes(t *testing.T) {
-	for _, n := range []int{0, 1, 100, 70000} {
-		hs := make([][32]byte, n)
-		for i := range hs {
-			hs[i] = sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
-		}
-		if n > 10 {
-			hs[5] = hs[7] // duplicates are kept
-		}
-		want := slices.Clone(hs)
-		slices.SortFunc(want, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
-		sortHashes(hs)
-		if !slices.Equal(hs, want) {
-			t.Errorf("n=%d: not sorted", n)
-		}
 	}
 }

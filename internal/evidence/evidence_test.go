@@ -461,3 +461,51 @@ func TestNewStatusFlowsThrough(t *testing.T) {
 		t.Errorf("operator counts: %v", st.Predicate.Operators[op].Counts)
 	}
 }
+
+// TestSharesFromCheck: the shares the check keeps are those policy.Shares
+// measures, so the predicate is the same whichever gave them.
+func TestSharesFromCheck(t *testing.T) {
+	in := checkInput(t, smallNetwork, smallPack, "")
+	res := in.Result
+	n := 0
+	for _, p := range res.Packs {
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			if r.Kind != policy.KindShareCap {
+				continue
+			}
+			want, err := policy.Shares(res.Inventory, p, r, policy.Options{AsOf: res.AsOf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := res.Shares[r]
+			if !ok || len(got) != len(want) {
+				t.Fatalf("%s: check kept %d shares, Shares measures %d", r.ID, len(got), len(want))
+			}
+			for j := range want {
+				g, w := got[j], want[j]
+				if g.Operator != w.Operator || g.Metric != w.Metric || g.Measured != w.Measured || g.Why != w.Why {
+					t.Errorf("%s share %d: %+v, want %+v", r.ID, j, g, w)
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no share measured; the test proves nothing")
+	}
+	withKept, err := NewStatement(in, testSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Shares = nil
+	measured, err := NewStatement(in, testSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(withKept)
+	b, _ := json.Marshal(measured)
+	if string(a) != string(b) {
+		t.Error("the statement differs when shares are measured again")
+	}
+}

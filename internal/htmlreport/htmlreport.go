@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	cf "github.com/corefence/corefence"
@@ -86,10 +87,14 @@ var pageCSS string
 //go:embed report.js
 var pageJS string
 
-var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": func(n int) string { return thousands(int64(n)) },
-	"pct": func(f float64) string { return policy.Percent(f) },
-}).Parse(pageTemplate))
+// tmpl is parsed on first use, not at start-up: every corefence command
+// links this package, and most never write a report.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"num": func(n int) string { return thousands(int64(n)) },
+		"pct": func(f float64) string { return policy.Percent(f) },
+	}).Parse(pageTemplate))
+})
 
 // Write renders r as one HTML document.
 func Write(w io.Writer, r *Report) error {
@@ -98,7 +103,7 @@ func Write(w io.Writer, r *Report) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, v); err != nil {
+	if err := tmpl().Execute(&buf, v); err != nil {
 		return err
 	}
 	_, err = buf.WriteTo(w)
@@ -276,7 +281,7 @@ func build(r *Report) (*view, error) {
 	if v.Map, err = buildMap(inv, vendors, r.Steps, r.Focus); err != nil {
 		return nil, err
 	}
-	v.Outline = outline.meta()
+	v.Outline = outline().meta()
 	v.CSS += template.CSS(stepCSS(len(r.Steps), len(inv.Operators)))
 
 	seen := map[string]bool{}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	cf "github.com/corefence/corefence"
 
@@ -43,13 +44,14 @@ func (o *outlineFile) meta() outlineMeta {
 	return outlineMeta{Source: o.Source, Licence: o.Licence, Generator: o.Generator}
 }
 
-var outline = func() *outlineFile {
+// outline is decoded on first use, not at start-up (see tmpl).
+var outline = sync.OnceValue(func() *outlineFile {
 	var o outlineFile
 	if err := json.Unmarshal(outlineJSON, &o); err != nil {
 		panic("htmlreport: embedded outline: " + err.Error())
 	}
 	return &o
-}()
+})
 
 // Projection: spherical transverse Mercator on 2°W, the central meridian
 // of the British National Grid; conformal, so areas stay circles.
@@ -225,7 +227,7 @@ func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focu
 	if len(steps) > 32 {
 		return nil, fmt.Errorf("htmlreport: at most 32 steps, not %d", len(steps))
 	}
-	ol := outline
+	ol := outline()
 	// The frame: the country's outline and every site, whichever is wider.
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	grow := func(lat, lon float64) {

@@ -109,6 +109,10 @@ type Result struct {
 	Inventory *inventory.Inventory
 	Findings  []Finding
 	Warnings  []cf.Warning
+	// Shares holds, per share-cap rule, the share measured for every
+	// operator with sites in its scope — compliant ones included — as
+	// Shares would return them; signed evidence reports them all.
+	Shares map[*Rule][]Share
 }
 
 // Count returns the number of findings with each status.
@@ -206,7 +210,7 @@ func Check(ctx context.Context, inv *inventory.Inventory, packs []*Pack, opts Op
 		return nil, err
 	}
 
-	res := &Result{AsOf: opts.AsOf, Packs: packs, Inventory: inv}
+	res := &Result{AsOf: opts.AsOf, Packs: packs, Inventory: inv, Shares: c.measured}
 	// The inventory's own warnings (unknown vendors, near misses of
 	// designated ones, overridden functions) bear on every answer.
 	res.Warnings = append(res.Warnings, inv.Warnings...)
@@ -242,10 +246,14 @@ type checker struct {
 	// failure is what fails the whole check, such as a predicate past its
 	// time limit; shared with the checkers restrict makes.
 	failure *failure
+
+	mu       sync.Mutex        // guards measured: rules run in parallel
+	measured map[*Rule][]Share // nil in the checkers restrict makes: their shares are not the check's
 }
 
 func newChecker(inv *inventory.Inventory, opts Options) *checker {
-	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements)), cands: &candidates{}, failure: &failure{}}
+	c := &checker{inv: inv, opts: opts, active: make([]bool, len(inv.Elements)), cands: &candidates{}, failure: &failure{},
+		measured: map[*Rule][]Share{}}
 	for i := range inv.Elements {
 		c.active[i] = inv.Elements[i].InNetwork(opts.IncludePlanned)
 	}
@@ -825,7 +833,13 @@ func (c *checker) shares(r *Rule, in, designated []bool) []Share {
 func (c *checker) shareCap(r *Rule, in, designated []bool, base Finding) []Finding {
 	limit := cf.QuantityRatio(*r.Cap)
 	var out []Finding
-	for _, sh := range c.shares(r, in, designated) {
+	shares := c.shares(r, in, designated)
+	if c.measured != nil {
+		c.mu.Lock()
+		c.measured[r] = shares
+		c.mu.Unlock()
+	}
+	for _, sh := range shares {
 		f := base
 		f.Operator, f.Metric, f.Limit, f.Why = sh.Operator, sh.Metric, &limit, sh.Why
 		switch {

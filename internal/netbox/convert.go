@@ -1,7 +1,6 @@
 package netbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -587,13 +586,6 @@ func (c *converter) vmVendor(vm *virtualMachine) (string, bool) {
 	return c.vendorOf(p.Manufacturer, vm.Name)
 }
 
-// ifaceEnd is what a cable end needs of its interface.
-type ifaceEnd struct {
-	ID     int     `json:"id"`
-	Device *ref    `json:"device"`
-	Type   *choice `json:"type"`
-}
-
 func (c *converter) cables() {
 	ifaces := make(map[int]*iface, len(c.d.Interfaces))
 	for i := range c.d.Interfaces {
@@ -707,11 +699,10 @@ func (c *converter) cableEnds(ts []termination, ifaces map[int]*iface) ([]cableE
 			out = append(out, cableEnd{device: full.Device.ID, mgmt: full.MgmtOnly, capacity: speedOf(full)})
 			continue
 		}
-		var end ifaceEnd
-		if err := json.Unmarshal(t.Object, &end); err != nil || end.Device == nil {
+		if t.Object.Device == nil {
 			return nil, false
 		}
-		out = append(out, cableEnd{device: end.Device.ID})
+		out = append(out, cableEnd{device: t.Object.Device.ID})
 	}
 	return out, true
 }

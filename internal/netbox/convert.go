@@ -362,7 +362,6 @@ func (c *converter) claim(o *object, section, id string) bool {
 }
 
 func (c *converter) devices() {
-	installedBad := 0
 	for i := range c.d.Devices {
 		dv := &c.d.Devices[i]
 		if dv.Site == nil {
@@ -388,7 +387,7 @@ func (c *converter) devices() {
 		if !okF || !okV {
 			continue
 		}
-		if dv.Tenant != nil && c.operatorOf(dv.Tenant) != op {
+		if dv.Tenant != nil && op != "" && c.operatorOf(dv.Tenant) != op {
 			c.problem(&dv.object, secDevices, id, "tenant", "device belongs to tenant %s but its site %s to operator %s; an element's operator is its site's, so give them one tenant in NetBox", dv.Tenant.Slug, dv.Site.Slug, op)
 			continue
 		}
@@ -415,7 +414,6 @@ func (c *converter) devices() {
 				date, err := cf.ParseDate(v)
 				if err != nil {
 					c.problem(&dv.object, secDevices, id, "custom_fields."+f, "%v", err)
-					installedBad++
 				}
 				e.Installed = date
 			}
@@ -506,7 +504,7 @@ func (c *converter) vms() {
 		if !okF || !okV {
 			continue
 		}
-		if vm.Tenant != nil && c.operatorOf(vm.Tenant) != op {
+		if vm.Tenant != nil && op != "" && c.operatorOf(vm.Tenant) != op {
 			c.problem(&vm.object, secVMs, vm.Name, "tenant", "virtual machine belongs to tenant %s but runs at a site of operator %s; give them one tenant in NetBox", vm.Tenant.Slug, op)
 			continue
 		}

@@ -193,6 +193,15 @@ func (c *converter) checkOptions(tenants []string) {
 			c.probs.Addf(cf.Position{File: c.d.BaseURL}, secTenants, t, "", "no tenant with this slug in NetBox (tenants: %s)", strings.Join(slugs, ", "))
 		}
 	}
+	tags := map[string]bool{}
+	for _, t := range c.d.Tags {
+		tags[t.Slug] = true
+	}
+	for _, slug := range sortedKeys(c.m.SiteTags) {
+		if !tags[slug] {
+			c.probs.Addf(c.m.pos["site_tags/"+slug], "mapping", "", "site_tags."+slug, "no tag with this slug in NetBox%s", suggest(slug, sortedKeys(tags)))
+		}
+	}
 	for slug := range c.m.Operators {
 		if c.tenants[slug] == nil {
 			c.probs.Addf(c.m.pos["operators/"+slug], "mapping", "", "operators."+slug, "no tenant with this slug in NetBox")

@@ -130,11 +130,12 @@ func synthetic(doc *inventory.Doc) (*Data, *Mapping) {
 		speed := int64(10_000_000)
 		typ := &choice{Value: "10gbase-x-sfpp"}
 		d.Interfaces = append(d.Interfaces,
-			iface{object: link("dcim/interfaces", ia), Device: &ref{ID: a}, Type: typ, Speed: &speed},
-			iface{object: link("dcim/interfaces", ib), Device: &ref{ID: bID}, Type: typ, Speed: &speed})
+			iface{ID: ia, Device: &idRef{ID: a}, Type: typ, Speed: &speed},
+			iface{ID: ib, Device: &idRef{ID: bID}, Type: typ, Speed: &speed})
 		end := func(iid, dev int) termination {
-			obj, _ := json.Marshal(map[string]any{"id": iid, "device": map[string]any{"id": dev}})
-			return termination{ObjectType: "dcim.interface", ObjectID: iid, Object: obj}
+			t := termination{ObjectType: "dcim.interface", ObjectID: iid}
+			t.Object.Device = &idRef{ID: dev}
+			return t
 		}
 		d.Cables = append(d.Cables, cable{object: link("dcim/cables", i+1), Status: choice{Value: "connected"},
 			ATerminations: []termination{end(ia, a)}, BTerminations: []termination{end(ib, bID)}})

@@ -1,7 +1,6 @@
 package netbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -194,6 +193,15 @@ func (c *converter) checkOptions(tenants []string) {
 			c.probs.Addf(cf.Position{File: c.d.BaseURL}, secTenants, t, "", "no tenant with this slug in NetBox (tenants: %s)", strings.Join(slugs, ", "))
 		}
 	}
+	tags := map[string]bool{}
+	for _, t := range c.d.Tags {
+		tags[t.Slug] = true
+	}
+	for _, slug := range sortedKeys(c.m.SiteTags) {
+		if !tags[slug] {
+			c.probs.Addf(c.m.pos["site_tags/"+slug], "mapping", "", "site_tags."+slug, "no tag with this slug in NetBox%s", suggest(slug, sortedKeys(tags)))
+		}
+	}
 	for slug := range c.m.Operators {
 		if c.tenants[slug] == nil {
 			c.probs.Addf(c.m.pos["operators/"+slug], "mapping", "", "operators."+slug, "no tenant with this slug in NetBox")
@@ -363,7 +371,6 @@ func (c *converter) claim(o *object, section, id string) bool {
 }
 
 func (c *converter) devices() {
-	installedBad := 0
 	for i := range c.d.Devices {
 		dv := &c.d.Devices[i]
 		if dv.Site == nil {
@@ -389,7 +396,7 @@ func (c *converter) devices() {
 		if !okF || !okV {
 			continue
 		}
-		if dv.Tenant != nil && c.operatorOf(dv.Tenant) != op {
+		if dv.Tenant != nil && op != "" && c.operatorOf(dv.Tenant) != op {
 			c.problem(&dv.object, secDevices, id, "tenant", "device belongs to tenant %s but its site %s to operator %s; an element's operator is its site's, so give them one tenant in NetBox", dv.Tenant.Slug, dv.Site.Slug, op)
 			continue
 		}
@@ -416,7 +423,6 @@ func (c *converter) devices() {
 				date, err := cf.ParseDate(v)
 				if err != nil {
 					c.problem(&dv.object, secDevices, id, "custom_fields."+f, "%v", err)
-					installedBad++
 				}
 				e.Installed = date
 			}
@@ -507,7 +513,7 @@ func (c *converter) vms() {
 		if !okF || !okV {
 			continue
 		}
-		if vm.Tenant != nil && c.operatorOf(vm.Tenant) != op {
+		if vm.Tenant != nil && op != "" && c.operatorOf(vm.Tenant) != op {
 			c.problem(&vm.object, secVMs, vm.Name, "tenant", "virtual machine belongs to tenant %s but runs at a site of operator %s; give them one tenant in NetBox", vm.Tenant.Slug, op)
 			continue
 		}
@@ -585,13 +591,6 @@ func (c *converter) vmVendor(vm *virtualMachine) (string, bool) {
 		return "", false
 	}
 	return c.vendorOf(p.Manufacturer, vm.Name)
-}
-
-// ifaceEnd is what a cable end needs of its interface.
-type ifaceEnd struct {
-	ID     int     `json:"id"`
-	Device *ref    `json:"device"`
-	Type   *choice `json:"type"`
 }
 
 func (c *converter) cables() {
@@ -707,11 +706,10 @@ func (c *converter) cableEnds(ts []termination, ifaces map[int]*iface) ([]cableE
 			out = append(out, cableEnd{device: full.Device.ID, mgmt: full.MgmtOnly, capacity: speedOf(full)})
 			continue
 		}
-		var end ifaceEnd
-		if err := json.Unmarshal(t.Object, &end); err != nil || end.Device == nil {
+		if t.Object.Device == nil {
 			return nil, false
 		}
-		out = append(out, cableEnd{device: end.Device.ID})
+		out = append(out, cableEnd{device: t.Object.Device.ID})
 	}
 	return out, true
 }

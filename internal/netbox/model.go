@@ -1,7 +1,5 @@
 package netbox
 
-import "encoding/json"
-
 // The NetBox objects below hold only the fields the importer reads. Field
 // names and shapes are those of NetBox 4.x's REST API; nested objects are
 // NetBox's brief representations.
@@ -123,19 +121,32 @@ type device struct {
 	Cluster    *ref           `json:"cluster"`
 }
 
+// idRef is a nested object of which only the id is needed: decoding
+// skips the rest without keeping it, which matters for the millions of
+// interfaces and cable ends of a national NetBox.
+type idRef struct {
+	ID int `json:"id"`
+}
+
+// iface is an interface: only what a cable end needs. It keeps no address
+// or tags, since an interface is never reported on.
 type iface struct {
-	object
-	Name     string  `json:"name"`
-	Device   *ref    `json:"device"`
+	ID       int     `json:"id"`
+	Device   *idRef  `json:"device"`
 	Type     *choice `json:"type"`
 	Speed    *int64  `json:"speed"` // Kbit/s
 	MgmtOnly bool    `json:"mgmt_only"`
 }
 
+// termination is one end of a cable: the object it ends at (an interface,
+// a power port, a circuit termination …) and, for device components, the
+// device.
 type termination struct {
-	ObjectType string          `json:"object_type"`
-	ObjectID   int             `json:"object_id"`
-	Object     json.RawMessage `json:"object"`
+	ObjectType string `json:"object_type"`
+	ObjectID   int    `json:"object_id"`
+	Object     struct {
+		Device *idRef `json:"device"`
+	} `json:"object"`
 }
 
 type cable struct {

@@ -402,3 +402,22 @@ func TestCustomFieldMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestMappingNamesUnknownTag: a site_tags key that is no NetBox tag is a
+// typo, reported with the mapping file's line and the nearest tag.
+func TestMappingNamesUnknownTag(t *testing.T) {
+	rec, srv := serve(t)
+	path := filepath.Join(t.TempDir(), "m.yaml")
+	if err := os.WriteFile(path, []byte("site_tags:\n  national-securty: national-security\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := netbox.ReadMapping(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = netbox.Import(context.Background(), client(rec, srv), netbox.Options{Tenants: []string{"northwind-mobile"}, Mapping: m}, nil)
+	want := path + `:2:21: mapping: site_tags.national-securty: no tag with this slug in NetBox; did you mean national-security?`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("want %q in %v", want, err)
+	}
+}

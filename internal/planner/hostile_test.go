@@ -58,6 +58,7 @@ func TestHorizonLimits(t *testing.T) {
 	far := mustPack(t, "uk-dvd-2022")
 	far.Rules = append([]policy.Rule(nil), far.Rules...)
 	far.Rules[0].Effective = cf.NewDate(3021, time.January, 1)
+	far.Rules[0].DueBy = cf.NewDate(3020, time.December, 31) // a rule "by" a date has its deadline the day before
 	p = fixtureParams(cf.NewDate(2022, time.January, 1))
 	p.Period = Month
 	_, err = Build(context.Background(), inv, []*policy.Pack{far}, p)

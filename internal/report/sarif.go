@@ -155,9 +155,13 @@ func securitySeverity(severity string) string {
 // one (suppressed, see below), fails at its rule's level; an upcoming one
 // fails a level lower, as a warning of what is coming; an unmeasured one
 // needs a person to review the data (SARIF gives results that are not
-// failures the level none).
+// failures the level none). An advisory one — short of a rule that does not
+// bind — is shown at the lowest level of a failure, a note: listed for the
+// reader, never as a breach.
 func sarifKindLevel(status, severity string) (kind, level string) {
 	switch status {
+	case policy.StatusAdvisory:
+		return "fail", "note"
 	case policy.StatusViolation, policy.StatusWaived:
 		return "fail", sarifLevel(severity)
 	case policy.StatusUpcoming:

@@ -192,9 +192,9 @@ func TestSARIF(t *testing.T) {
 					t.Errorf("result %d (%s %s): %s:%d is not where it is defined", i, loc.LogicalLocations[0].Kind, name, file, line)
 				}
 			}
-			// small-pack has rules of every severity; the network has
-			// findings of each status.
-			want := map[string]int{"violation/fail/error": 1, "violation/fail/note": 1, "upcoming/fail/warning": 1, "waived/fail/error": 1, "unmeasured/review/none": 1}
+			// small-pack has rules of every severity, binding and not; the
+			// network has findings of each status.
+			want := map[string]int{"violation/fail/error": 1, "advisory/fail/note": 1, "upcoming/fail/warning": 1, "waived/fail/error": 1, "unmeasured/review/none": 1}
 			for k := range want {
 				if seen[k] == 0 {
 					t.Errorf("no %s result; got %v", k, seen)

@@ -105,7 +105,7 @@ func testPrincipals(t *testing.T, s store.Store) {
 	get(s.CreatePrincipal(ctx, admin, store.Principal{ID: "reg", Name: "Regulator", Role: store.RoleRegulator}))(t)
 	for _, bad := range []store.Principal{
 		{ID: "x", Role: "root"},
-		{ID: "x", Role: store.RoleOperator},                  // operator without tenant
+		{ID: "x", Role: store.RoleOperator},                 // operator without tenant
 		{ID: "x", Role: store.RoleRegulator, Operator: "a"}, // tenant on a non-operator
 	} {
 		if _, err := s.CreatePrincipal(ctx, admin, bad); err == nil {

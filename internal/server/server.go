@@ -301,3 +301,6 @@ var openAPI []byte
 
 // OpenAPI returns the API's OpenAPI 3.1 document.
 func OpenAPI() []byte { return openAPI }
+
+// TempDir is where the server unpacks uploads.
+func (s *Server) TempDir() string { return s.cfg.TempDir }

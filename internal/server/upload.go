@@ -64,15 +64,16 @@ type parsed struct {
 // give the importer. The caller removes the directory.
 func receive(r *http.Request, tmp string, limits Limits) (dir, target string, err error) {
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	dir, err = os.MkdirTemp(tmp, "upload-")
+	made, err := os.MkdirTemp(tmp, "upload-")
 	if err != nil {
 		return "", "", err
 	}
 	defer func() {
 		if err != nil {
-			os.RemoveAll(dir)
+			os.RemoveAll(made)
 		}
 	}()
+	dir = made
 	body := r.Body
 	switch ctype {
 	case typeYAML, "application/x-yaml", "text/yaml", typeJSON:

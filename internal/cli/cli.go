@@ -53,6 +53,9 @@ func commands() []command {
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
 		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},
+		{"serve", "serve the multi-tenant system of record: snapshots, runs, findings, audit (REST API)", runServe},
+		{"diff", "compare two inventories, and their findings under policy packs", runDiff},
+		{"audit", "verify the server's hash-chained audit log", runAudit},
 		{"version", "print the version", func(_ context.Context, env *Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "corefence", Version)
 			return nil

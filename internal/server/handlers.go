@@ -325,6 +325,21 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, _ *caller) err
 
 // Snapshots
 
+// Ingest validates the inventory at target (a file or directory inside
+// dir, whose files problems are named relative to) as operator's network
+// and stores it as a snapshot valid from the given date. Uploads and the
+// demo both come through here.
+func (s *Server) Ingest(ctx context.Context, by store.Actor, operator, dir, target string, validFrom cf.Date) (store.Snapshot, bool, error) {
+	p, err := validate(dir, target, operator)
+	if err != nil {
+		return store.Snapshot{}, false, err
+	}
+	id := digest([]byte(operator + "\x00" + p.digest + "\x00" + validFrom.String()))[len("sha256:"):]
+	counts, _ := json.Marshal(p.inv.Counts())
+	return s.store.PutSnapshot(ctx, by, store.NewSnapshot{ID: id, Operator: operator, Digest: p.digest,
+		Source: p.inv.Digest, ValidFrom: validFrom.String(), Counts: string(counts), Content: p.canonical})
+}
+
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, c *caller) error {
 	op := r.PathValue("op")
 	valid := cf.DateOf(s.cfg.Now())
@@ -341,14 +356,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c *caller) error
 		return err
 	}
 	defer os.RemoveAll(dir)
-	p, err := validate(dir, target, op)
-	if err != nil {
-		return err
-	}
-	id := digest([]byte(op + "\x00" + p.digest + "\x00" + valid.String()))[len("sha256:"):]
-	counts, _ := json.Marshal(p.inv.Counts())
-	snap, created, err := s.store.PutSnapshot(r.Context(), c.actor(), store.NewSnapshot{ID: id, Operator: op, Digest: p.digest,
-		Source: p.inv.Digest, ValidFrom: valid.String(), Counts: string(counts), Content: p.canonical})
+	snap, created, err := s.Ingest(r.Context(), c.actor(), op, dir, target, valid)
 	if err != nil {
 		return err
 	}

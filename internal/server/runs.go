@@ -39,7 +39,7 @@ type runInputs struct {
 type packInput struct {
 	ID      string `json:"id"`
 	Version string `json:"version"`
-	Digest  string `json:"digest"`
+	Digest  string `json:"digest,omitempty"` // stored packs; a built-in one is fixed by the engine version
 	Builtin bool   `json:"builtin"`
 }
 
@@ -150,6 +150,12 @@ func (s *Server) activeWaivers(ctx context.Context, operator string) ([]policy.W
 	sort.Strings(ids)
 	b, _ := json.Marshal(ids)
 	return out, digest(b), nil
+}
+
+// Check runs the check req describes on operator's snapshot, or returns
+// the stored run of the same inputs (created == false).
+func (s *Server) Check(ctx context.Context, by store.Actor, operator string, req RunRequest) (run store.Run, created bool, err error) {
+	return s.check(ctx, by, operator, req)
 }
 
 // check runs (or finds) the check req describes on operator's snapshot.

@@ -11,6 +11,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/corefence/corefence/internal/audit"
@@ -91,7 +92,35 @@ type Snapshot struct {
 	ValidFrom string `json:"valid_from"` // YYYY-MM-DD: the date the network was as described
 	Uploaded  int64  `json:"uploaded"`   // Unix microseconds
 	Uploader  string `json:"uploader"`   // principal id
-	Counts    string `json:"counts"`     // JSON of inventory.Counts
+	Counts    string `json:"-"`          // JSON of inventory.Counts
+}
+
+// MarshalJSON writes the snapshot with its counts as an object.
+func (s Snapshot) MarshalJSON() ([]byte, error) {
+	type plain Snapshot
+	counts := json.RawMessage(s.Counts)
+	if !json.Valid(counts) {
+		counts = json.RawMessage("null")
+	}
+	return json.Marshal(struct {
+		plain
+		Counts json.RawMessage `json:"counts"`
+	}{plain(s), counts})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Snapshot) UnmarshalJSON(b []byte) error {
+	type plain Snapshot
+	var v struct {
+		plain
+		Counts json.RawMessage `json:"counts"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Snapshot(v.plain)
+	s.Counts = string(v.Counts)
+	return nil
 }
 
 // NewSnapshot is what an upload provides; the store assigns the rest.

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -58,6 +59,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // mode with foreign keys on. Write transactions begin IMMEDIATE, so two
 // writers queue on the lock instead of failing to upgrade.
 func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	// The store holds token hashes and every operator's network: create it
+	// readable by its owner only (SQLite gives its -wal and -shm files the
+	// same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(30000)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,11 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 0600", f, st.Mode(), err)
+		}
+	}
 	if _, err := s.Operator(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}

@@ -138,18 +138,28 @@ func TestAPI(t *testing.T) {
 
 		// The regulator's reads of alpha were audited; the chain verifies.
 		var log struct {
-			Items    []map[string]any `json:"items"`
-			Verified bool             `json:"verified"`
+			Items []map[string]any `json:"items"`
 		}
 		e.getJSON("admin", "/api/v1/audit?limit=1000", 200, &log)
+		var report server.AuditReport
+		e.getJSON("reg", "/api/v1/audit/verify", 200, &report)
 		reads := 0
 		for _, en := range log.Items {
 			if en["action"] == "read" && en["actor"] == "reg" && en["operator"] == "alpha" {
 				reads++
 			}
 		}
-		if !log.Verified || reads == 0 {
-			t.Fatalf("audit: verified %v, %d regulator reads", log.Verified, reads)
+		if !report.Verified || report.Entries != int64(len(log.Items)) || reads == 0 {
+			t.Fatalf("audit: %+v, %d entries listed, %d regulator reads", report, len(log.Items), reads)
+		}
+
+		// The national view: each operator's snapshot valid on the date.
+		var nat struct {
+			Items []server.NationalEntry `json:"items"`
+		}
+		e.getJSON("reg", "/api/v1/national?as_of=2022-06-01", 200, &nat)
+		if len(nat.Items) != 2 || nat.Items[0].Snapshot == nil || nat.Items[0].Snapshot.ID != s1.ID || nat.Items[0].Run == nil || nat.Items[1].Snapshot != nil {
+			t.Fatalf("national view: %+v", nat)
 		}
 		if probs := storetest.Verify(t, e.store); len(probs) != 0 {
 			t.Fatal(probs)

@@ -42,6 +42,8 @@ func (s *Server) routes() []Route {
 		r("POST", "/api/v1/principals/{principal}/tokens", Manage, (*Server).issueToken),
 		r("DELETE", "/api/v1/tokens/{token}", Manage, (*Server).revokeToken),
 		r("GET", "/api/v1/audit", Manage, (*Server).auditLog),
+		r("GET", "/api/v1/audit/verify", Manage, (*Server).auditVerify),
+		r("GET", "/api/v1/national", Regulator, (*Server).national),
 
 		r("POST", "/api/v1/operators/{op}/snapshots", TenantWrite, (*Server).upload),
 		r("GET", "/api/v1/operators/{op}/snapshots", TenantRead, (*Server).listSnapshots),
@@ -294,32 +296,95 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if err != nil {
 		return err
 	}
-	items := []audit.Entry{}
+	items, err := s.store.AuditEntries(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	out := Page[audit.Entry]{Items: items}
+	if len(items) > 0 {
+		out.Next = nextCursor(len(items), pg.Limit, items[len(items)-1].Seq)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// AuditReport is the outcome of verifying the audit chain.
+type AuditReport struct {
+	Verified bool     `json:"verified"`
+	Entries  int64    `json:"entries"`
+	Head     int64    `json:"head"`
+	HeadHash string   `json:"head_hash"`
+	Problems []string `json:"problems"`
+}
+
+func (s *Server) auditVerify(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	var v audit.Verifier
 	headSeq, headHash, err := s.store.AuditLog(r.Context(), func(e audit.Entry) error {
 		v.Add(e)
-		if e.Seq > pg.After && len(items) < pg.Limit {
-			items = append(items, e)
-		}
-		return nil
+		return r.Context().Err()
 	})
 	if err != nil {
 		return err
 	}
 	problems := v.Finish(headSeq, headHash)
-	out := struct {
-		Page[audit.Entry]
-		Verified bool     `json:"verified"`
-		Problems []string `json:"problems"`
-		Head     int64    `json:"head"`
-	}{Page[audit.Entry]{Items: items}, len(problems) == 0, problems, headSeq}
-	if out.Problems == nil {
-		out.Problems = []string{}
+	if problems == nil {
+		problems = []string{}
 	}
-	if len(items) > 0 {
-		out.Next = nextCursor(len(items), pg.Limit, items[len(items)-1].Seq)
+	writeJSON(w, http.StatusOK, AuditReport{Verified: len(problems) == 0, Entries: v.Count(), Head: headSeq, HeadHash: headHash, Problems: problems})
+	return nil
+}
+
+// NationalEntry is one operator in the national view: the snapshot that
+// describes its network on the date, and the latest run made on it.
+type NationalEntry struct {
+	Operator store.Operator  `json:"operator"`
+	Snapshot *store.Snapshot `json:"snapshot"`
+	Run      *RunView        `json:"run"`
+}
+
+// national is the regulator's view of every operator on a date.
+func (s *Server) national(w http.ResponseWriter, r *http.Request, c *caller) error {
+	date := cf.DateOf(s.cfg.Now())
+	if a := r.URL.Query().Get("as_of"); a != "" {
+		d, err := cf.ParseDate(a)
+		if err != nil {
+			return fieldProblem("as_of", err.Error())
+		}
+		date = d
 	}
-	writeJSON(w, http.StatusOK, out)
+	ops, err := s.store.Operators(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := s.store.Audit(r.Context(), c.actor(), "read", "*", r.URL.Path, ""); err != nil {
+		return err
+	}
+	out := []NationalEntry{}
+	for _, op := range ops {
+		e := NationalEntry{Operator: op}
+		sn, err := s.store.SnapshotAsOf(r.Context(), op.ID, date.String())
+		switch {
+		case err == nil:
+			e.Snapshot = &sn
+		case !isNotFound(err):
+			return err
+		}
+		if e.Snapshot != nil {
+			runs, err := s.store.Runs(r.Context(), op.ID, store.Page{Limit: 1000})
+			if err != nil {
+				return err
+			}
+			for i := len(runs) - 1; i >= 0; i-- {
+				if runs[i].Snapshot == sn.ID {
+					v := runView(runs[i])
+					e.Run = &v
+					break
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	writeJSON(w, http.StatusOK, Page[NationalEntry]{Items: out})
 	return nil
 }
 

@@ -114,8 +114,13 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ *caller
 	if err != nil {
 		return err
 	}
+	size, err := s.store.Size(ctx)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.metrics.write(w, map[string]float64{"corefence_snapshots": float64(snaps), "corefence_runs": float64(runs)},
-		map[string]string{"corefence_snapshots": "Snapshots in the store.", "corefence_runs": "Check runs in the store."})
+	s.metrics.write(w, map[string]float64{"corefence_snapshots": float64(snaps), "corefence_runs": float64(runs), "corefence_store_bytes": float64(size)},
+		map[string]string{"corefence_snapshots": "Snapshots in the store.", "corefence_runs": "Check runs in the store.",
+			"corefence_store_bytes": "Size of the store on disk."})
 	return nil
 }

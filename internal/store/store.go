@@ -274,4 +274,10 @@ type Store interface {
 	// AuditLog calls fn for every entry in order, then returns the head the
 	// store recorded (the last entry's sequence number and hash).
 	AuditLog(ctx context.Context, fn func(audit.Entry) error) (headSeq int64, headHash string, err error)
+	// AuditEntries returns a page of the log: entries after the sequence
+	// number page.After, at most page.Limit.
+	AuditEntries(ctx context.Context, page Page) ([]audit.Entry, error)
+
+	// Size is the store's size on disk, in bytes.
+	Size(ctx context.Context) (int64, error)
 }

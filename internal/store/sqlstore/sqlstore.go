@@ -283,6 +283,27 @@ func (s *DB) AuditLog(ctx context.Context, fn func(audit.Entry) error) (int64, s
 	return headSeq, headHash, err
 }
 
+// AuditEntries returns a page of the log.
+func (s *DB) AuditEntries(ctx context.Context, page store.Page) ([]audit.Entry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, at, actor, action, operator, subject, detail, prev, hash
+		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`), page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, e *audit.Entry) error {
+		return r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Operator, &e.Subject, &e.Detail, &e.Prev, &e.Hash)
+	})
+}
+
+// Size is the database's size: its pages on SQLite, pg_database_size on
+// PostgreSQL (the whole database, other schemas included).
+func (s *DB) Size(ctx context.Context) (int64, error) {
+	var n int64
+	query := `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	if s.postgres {
+		query = `SELECT pg_database_size(current_database())`
+	}
+	err := s.db.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
+}
+
 // readTx runs fn in one transaction that only reads: a consistent view on
 // both databases (on SQLite, whose transactions here all begin IMMEDIATE,
 // writers wait for it).

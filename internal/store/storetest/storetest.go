@@ -404,6 +404,13 @@ func testAuditChain(t *testing.T, s store.Store) {
 	if probs := Verify(t, s); len(probs) != 0 {
 		t.Fatalf("verify: %v", probs)
 	}
+	page := get(s.AuditEntries(ctx, store.Page{After: 1, Limit: 2}))(t)
+	if len(page) != 2 || page[0].Seq != 2 || page[1].Seq != 3 || page[1].Prev != page[0].Hash {
+		t.Fatalf("audit page: %+v", page)
+	}
+	if n := get(s.Size(ctx))(t); n <= 0 {
+		t.Fatalf("store size %d", n)
+	}
 }
 
 // testConcurrentWrites appends from many goroutines at once: every write

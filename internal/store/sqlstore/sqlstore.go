@@ -76,6 +76,10 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keep connections open: a new SQLite connection re-opens the file and
+	// re-applies the pragmas, which costs more than most queries.
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
 	return open(ctx, db, false)
 }
 
@@ -85,7 +89,8 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(16)
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
 	return open(ctx, db, true)
 }
 

@@ -98,6 +98,23 @@ func page(r *http.Request) (store.Page, error) {
 	return p, probs.Err()
 }
 
+// all reads every page of a list.
+func all[T any](list func(store.Page) ([]T, error), seq func(T) int64) ([]T, error) {
+	var out []T
+	page := store.Page{Limit: 1000}
+	for {
+		items, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) < page.Limit {
+			return out, nil
+		}
+		page.After = seq(items[len(items)-1])
+	}
+}
+
 func nextCursor(n, limit int, lastSeq int64) string {
 	if n < limit {
 		return ""
@@ -370,7 +387,8 @@ func (s *Server) national(w http.ResponseWriter, r *http.Request, c *caller) err
 			return err
 		}
 		if e.Snapshot != nil {
-			runs, err := s.store.Runs(r.Context(), op.ID, store.Page{Limit: 1000})
+			runs, err := all(func(p store.Page) ([]store.Run, error) { return s.store.Runs(r.Context(), op.ID, p) },
+				func(r store.Run) int64 { return r.Seq })
 			if err != nil {
 				return err
 			}
@@ -561,11 +579,13 @@ type HistoryEntry struct {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	op := r.PathValue("op")
-	snaps, err := s.store.Snapshots(r.Context(), op, store.Page{Limit: 1000})
+	snaps, err := all(func(p store.Page) ([]store.Snapshot, error) { return s.store.Snapshots(r.Context(), op, p) },
+		func(sn store.Snapshot) int64 { return sn.Seq })
 	if err != nil {
 		return err
 	}
-	runs, err := s.store.Runs(r.Context(), op, store.Page{Limit: 1000})
+	runs, err := all(func(p store.Page) ([]store.Run, error) { return s.store.Runs(r.Context(), op, p) },
+		func(r store.Run) int64 { return r.Seq })
 	if err != nil {
 		return err
 	}

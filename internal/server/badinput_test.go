@@ -297,3 +297,38 @@ func TestMetrics(t *testing.T) {
 	}
 	var _ = store.RoleAdmin
 }
+
+// TestCanonicalForm: the same network uploaded as YAML and as a CSV
+// bundle is one snapshot; typed attributes, which CSV would flatten to
+// strings, are kept (the snapshot is then stored as JSON) and reload.
+func TestCanonicalForm(t *testing.T) {
+	e := newEnv(t, filepath.Join(t.TempDir(), "corefence.db"))
+	yaml := networks(t)["alpha"]
+	first := e.snapshot("op-alpha", "alpha", yaml, "2024-01-01")
+	r := e.do("op-alpha", "POST", "/api/v1/operators/alpha/snapshots?valid_from=2024-01-01", "application/x-tar", tarOf(t, csvBundle(t, "alpha")))
+	var second store.Snapshot
+	r.json(t, &second)
+	if r.status != http.StatusOK || second.ID != first.ID {
+		t.Fatalf("the CSV bundle of the same network: %d, snapshot %s, want %s", r.status, second.ID, first.ID)
+	}
+
+	typed := bytes.Replace(yaml, []byte(`{id: "A-DC1-fw", `), []byte(`{id: "A-DC1-fw", attributes: {ports: 48, managed: true}, `), 1)
+	sn := e.snapshot("op-alpha", "alpha", typed, "2024-02-01")
+	var inv struct {
+		Elements []struct {
+			ID         string         `json:"id"`
+			Attributes map[string]any `json:"attributes"`
+		} `json:"elements"`
+	}
+	e.getJSON("op-alpha", "/api/v1/operators/alpha/snapshots/"+sn.ID+"/inventory", 200, &inv)
+	found := false
+	for _, el := range inv.Elements {
+		if el.ID == "A-DC1-fw" {
+			found = el.Attributes["ports"] == float64(48) && el.Attributes["managed"] == true
+		}
+	}
+	if !found {
+		t.Fatalf("typed attributes did not survive: %+v", inv.Elements)
+	}
+	e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": sn.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, nil)
+}

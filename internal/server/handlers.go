@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -499,9 +500,13 @@ func (s *Server) snapshotInventory(w http.ResponseWriter, r *http.Request, _ *ca
 	if err != nil {
 		return err
 	}
+	var buf bytes.Buffer // rendered whole, so that a failure is a clean 500
+	if err := canonicalJSON(&buf, b, s.cfg.TempDir); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(b)
+	buf.WriteTo(w)
 	return nil
 }
 

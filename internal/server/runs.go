@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 
 	cf "github.com/corefence/corefence"
@@ -112,8 +111,8 @@ func (s *Server) loadSnapshot(ctx context.Context, operator, id string) (*invent
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "inventory.json")
-	if err := os.WriteFile(path, content, 0o600); err != nil {
+	path, err := unpackCanonical(content, dir)
+	if err != nil {
 		return nil, err
 	}
 	inv, err := importer.Load(path, inventory.Options{})

@@ -4,13 +4,13 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"os"
@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	cf "github.com/corefence/corefence"
-	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 )
@@ -55,7 +54,7 @@ func badInput(format string, args ...any) error {
 // parsed is a validated upload.
 type parsed struct {
 	inv       *inventory.Inventory
-	canonical []byte // the inventory as export.WriteJSON writes it
+	canonical []byte // the inventory in its canonical form (see canonical.go)
 	digest    string // sha256 of canonical
 }
 
@@ -116,7 +115,7 @@ func writeFile(path string, r io.Reader, max int64) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, io.LimitReader(r, max+1))
+	n, err := io.Copy(f, io.LimitReader(r, min(max, math.MaxInt64-1)+1)) // one byte more tells "too big"
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -289,12 +288,12 @@ func validate(dir, target, operator string) (*parsed, error) {
 	if probs.Len() > 0 {
 		return nil, relativeProblems(probs.Err(), dir)
 	}
-	var buf bytes.Buffer
-	if err := export.WriteJSON(&buf, doc); err != nil {
+	content, err := canonical(doc, dir)
+	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return &parsed{inv: inv, canonical: buf.Bytes(), digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+	sum := sha256.Sum256(content)
+	return &parsed{inv: inv, canonical: content, digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
 }
 
 // utf8Problems reports each file that is not UTF-8, at the line of its

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -265,8 +266,29 @@ func validate(dir, target, operator string) (*parsed, error) {
 	}
 	doc, err := importer.Read(target)
 	var inv *inventory.Inventory
+	type form struct {
+		content []byte
+		err     error
+	}
+	canon := make(chan form, 1)
 	if err == nil {
+		// The canonical form is written from the records as read, on a copy
+		// of the record slices (Build fills in defaults and references in
+		// place), while Build checks them: the two are the upload's costs.
+		as := *doc
+		as.Operators = slices.Clone(doc.Operators)
+		as.Sites = slices.Clone(doc.Sites)
+		as.Elements = slices.Clone(doc.Elements)
+		as.Links = slices.Clone(doc.Links)
+		as.Areas = slices.Clone(doc.Areas)
+		go func() {
+			c, err := canonical(&as, dir)
+			canon <- form{c, err}
+		}()
 		inv, err = inventory.Build(doc, inventory.Options{})
+		if err != nil {
+			<-canon // let it finish before the directory goes
+		}
 	}
 	if err != nil {
 		// Read and Build found problems: let Load gather every one of them
@@ -285,15 +307,15 @@ func validate(dir, target, operator string) (*parsed, error) {
 	if len(inv.Operators) == 0 {
 		probs.Add(cf.Problem{Section: "operators", Message: fmt.Sprintf("no operators: a snapshot holds operator %q's network", operator)})
 	}
+	f := <-canon
 	if probs.Len() > 0 {
 		return nil, relativeProblems(probs.Err(), dir)
 	}
-	content, err := canonical(doc, dir)
-	if err != nil {
-		return nil, err
+	if f.err != nil {
+		return nil, f.err
 	}
-	sum := sha256.Sum256(content)
-	return &parsed{inv: inv, canonical: content, digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+	sum := sha256.Sum256(f.content)
+	return &parsed{inv: inv, canonical: f.content, digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
 }
 
 // utf8Problems reports each file that is not UTF-8, at the line of its

@@ -20,6 +20,10 @@ type runView struct {
 	Summary  struct {
 		Compliant bool           `json:"compliant"`
 		Counts    map[string]int `json:"counts"`
+		Shares    []struct {
+			Rule, Operator, Metric string
+			Share                  *float64
+		} `json:"shares"`
 	} `json:"summary"`
 }
 
@@ -55,7 +59,7 @@ func TestAPI(t *testing.T) {
 		// Check it: the same inputs give the same run, computed once.
 		var run runView
 		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
-		if run.Findings == 0 || run.Summary.Compliant || run.Summary.Counts["violation"] == 0 {
+		if run.Findings == 0 || run.Summary.Compliant || run.Summary.Counts["violation"] == 0 || len(run.Summary.Shares) == 0 {
 			t.Fatalf("run %+v", run)
 		}
 		var same runView

@@ -46,8 +46,47 @@ type packInput struct {
 type RunSummary struct {
 	Compliant bool                     `json:"compliant"`
 	Counts    map[string]int           `json:"counts"`
-	Operators []report.OperatorVerdict `json:"operators"`
+	Operators []report.OperatorVerdict `json:"operators"` // verdicts, counts by status, next deadlines
+	Shares    []ShareMeasure           `json:"shares"`    // every share cap measured, in force or not
 	Warnings  int                      `json:"warnings"`
+}
+
+// ShareMeasure is one operator's designated share under a share-cap rule,
+// for one metric, as the history shows it over time.
+type ShareMeasure struct {
+	Rule      string   `json:"rule"`
+	Operator  string   `json:"operator"`
+	Metric    string   `json:"metric"`
+	Share     *float64 `json:"share"` // null when unmeasured
+	Cap       float64  `json:"cap"`
+	Effective string   `json:"effective"`
+}
+
+// shareMeasures measures every share-cap rule of packs.
+func shareMeasures(inv *inventory.Inventory, packs []*policy.Pack, opts policy.Options) ([]ShareMeasure, error) {
+	out := []ShareMeasure{}
+	for _, p := range packs {
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			if r.Kind != policy.KindShareCap {
+				continue
+			}
+			shares, err := policy.Shares(inv, p, r, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, sh := range shares {
+				m := ShareMeasure{Rule: r.ID, Operator: inv.OperatorID(sh.Operator), Metric: sh.Metric,
+					Cap: r.Cap.Float(), Effective: r.Effective.String()}
+				if sh.Measured {
+					v := sh.Value.Float()
+					m.Share = &v
+				}
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
 }
 
 func digest(b []byte) string {
@@ -221,7 +260,12 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 		findings[i] = store.Finding{ID: f.ID, Policy: f.Policy, Rule: f.Rule, Status: f.Status, Operator: deref(f.Operator),
 			Site: deref(f.Site), Element: deref(f.Element), Vendor: deref(f.Vendor), JSON: string(body)}
 	}
-	summary, _ := json.Marshal(RunSummary{Compliant: res.Compliant(), Counts: res.Count(), Operators: report.Verdicts(res), Warnings: len(res.Warnings)})
+	shares, err := shareMeasures(inv, packs, policy.Options{AsOf: asOf, IncludePlanned: req.IncludePlanned, Waivers: waivers})
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	summary, _ := json.Marshal(RunSummary{Compliant: res.Compliant(), Counts: res.Count(), Operators: report.Verdicts(res),
+		Shares: shares, Warnings: len(res.Warnings)})
 	return s.store.PutRun(ctx, by, store.Run{ID: id, Operator: operator, Snapshot: req.Snapshot, AsOf: asOf.String(),
 		Inputs: string(inputs), Summary: string(summary)}, findings)
 }

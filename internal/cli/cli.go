@@ -74,6 +74,9 @@ func commands() []command {
 		{"verify", "verify an attestation's signatures, and optionally its inventory and a site proof", runVerify},
 		{"import", "import an inventory from NetBox's REST API", runImport},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
+		{"serve", "serve the multi-tenant system of record: snapshots, runs, findings, audit (REST API)", runServe},
+		{"diff", "compare two inventories, and their findings under policy packs", runDiff},
+		{"audit", "verify the server's hash-chained audit log", runAudit},
 		{"version", "print the version, commit and date (also --version)", runVersion},
 	}
 }

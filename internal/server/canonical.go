@@ -1,0 +1,116 @@
+package server
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+// A snapshot stores its inventory in a canonical form, so that the same
+// network uploaded as YAML, JSON or CSV is the same content: a tar archive
+// of the CSV bundle export writes (files in name order, no times or
+// owners), which the importer reads about ten times as fast as JSON; or,
+// when an element has an attribute that is not a string (which CSV would
+// turn into one), the JSON document export writes.
+
+// canonical returns doc's canonical form, using scratch for the CSV files.
+func canonical(doc *inventory.Doc, scratch string) ([]byte, error) {
+	var buf bytes.Buffer
+	if !csvLossless(doc) {
+		err := export.WriteJSON(&buf, doc)
+		return buf.Bytes(), err
+	}
+	dir, err := os.MkdirTemp(scratch, "canonical-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := export.WriteCSV(dir, doc); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o644, Size: int64(len(data)),
+			Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// csvLossless reports whether doc survives CSV: every element attribute
+// is a string.
+func csvLossless(doc *inventory.Doc) bool {
+	for i := range doc.Elements {
+		for _, v := range doc.Elements[i].Attributes {
+			if _, ok := v.(string); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isJSON tells the two canonical forms apart: a JSON document starts with
+// '{'; a tar archive with a file name.
+func isJSON(content []byte) bool { return len(content) > 0 && content[0] == '{' }
+
+// unpackCanonical writes content into dir and returns the path to give the
+// importer.
+func unpackCanonical(content []byte, dir string) (string, error) {
+	if isJSON(content) {
+		path := filepath.Join(dir, "inventory.json")
+		return path, os.WriteFile(path, content, 0o600)
+	}
+	unlimited := Limits{Extracted: math.MaxInt64}
+	if err := untar(bytes.NewReader(content), dir, unlimited); err != nil {
+		return "", fmt.Errorf("stored snapshot: %w", err)
+	}
+	return dir, nil
+}
+
+// canonicalJSON writes a stored snapshot's inventory as JSON.
+func canonicalJSON(w io.Writer, content []byte, scratch string) error {
+	if isJSON(content) {
+		_, err := w.Write(content)
+		return err
+	}
+	dir, err := os.MkdirTemp(scratch, "snapshot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path, err := unpackCanonical(content, dir)
+	if err != nil {
+		return err
+	}
+	doc, err := importer.Read(path)
+	if err != nil {
+		return fmt.Errorf("stored snapshot no longer reads: %w", err)
+	}
+	return export.WriteJSON(w, doc)
+}

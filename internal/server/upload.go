@@ -1,0 +1,363 @@
+package server
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+// Upload formats, by Content-Type.
+const (
+	typeYAML = "application/yaml"
+	typeJSON = "application/json"
+	typeTar  = "application/x-tar"
+	typeTgz  = "application/gzip"
+	typeZip  = "application/zip"
+)
+
+// maxArchiveEntries bounds the files of an archive: a CSV bundle has one
+// per section, and a few YAML parts.
+const maxArchiveEntries = 64
+
+// inputError is an upload refused for its shape, not its content: too big,
+// the wrong type, a malformed archive. status is the HTTP status it gets.
+type inputError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *inputError) Error() string { return e.msg }
+
+func badInput(format string, args ...any) error {
+	return &inputError{http.StatusBadRequest, "bad_archive", fmt.Sprintf(format, args...)}
+}
+
+// parsed is a validated upload.
+type parsed struct {
+	inv       *inventory.Inventory
+	canonical []byte // the inventory in its canonical form (see canonical.go)
+	digest    string // sha256 of canonical
+}
+
+// receive writes the request body into a fresh directory under tmp (one
+// file, or an archive's files) and returns the directory and the path to
+// give the importer. The caller removes the directory.
+func receive(r *http.Request, tmp string, limits Limits) (dir, target string, err error) {
+	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	made, err := os.MkdirTemp(tmp, "upload-")
+	if err != nil {
+		return "", "", err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(made)
+		}
+	}()
+	dir = made
+	body := r.Body
+	switch ctype {
+	case typeYAML, "application/x-yaml", "text/yaml", typeJSON:
+		name := "inventory.yaml"
+		if ctype == typeJSON {
+			name = "inventory.json"
+		}
+		target = filepath.Join(dir, name)
+		return dir, target, writeFile(target, body, limits.Extracted)
+	case typeTar, typeTgz:
+		var rd io.Reader = bufio.NewReader(body)
+		if ctype == typeTgz {
+			gz, err := gzip.NewReader(rd)
+			if err != nil {
+				return "", "", badInput("not a gzip stream: %v", err)
+			}
+			rd = gz
+		}
+		return dir, dir, untar(rd, dir, limits)
+	case typeZip:
+		// zip's directory is at the end: spool the body to disk first (the
+		// request size limit bounds it).
+		spool := filepath.Join(dir, ".upload.zip")
+		if err := writeFile(spool, body, limits.Request); err != nil {
+			return "", "", err
+		}
+		defer os.Remove(spool)
+		return dir, dir, unzip(spool, dir, limits)
+	case "":
+		return "", "", &inputError{http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"say what the upload is with Content-Type: application/yaml, application/json, application/x-tar, application/gzip (a .tar.gz) or application/zip"}
+	}
+	return "", "", &inputError{http.StatusUnsupportedMediaType, "unsupported_media_type",
+		fmt.Sprintf("Content-Type %q: want application/yaml, application/json, application/x-tar, application/gzip or application/zip", ctype)}
+}
+
+// writeFile copies at most max bytes of r to a new file at path.
+func writeFile(path string, r io.Reader, max int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, min(max, math.MaxInt64-1)+1)) // one byte more tells "too big"
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return tooLarge(tooBig.Limit)
+	case err != nil:
+		return err
+	case n > max:
+		return tooLarge(max)
+	}
+	return nil
+}
+
+func tooLarge(limit int64) error {
+	return &inputError{http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("the upload is larger than this server accepts (%d bytes, unpacked); see limits in docs/server.md", limit)}
+}
+
+// entryName checks an archive member's name and returns the file name to
+// write: an inventory file at the top of the archive or in one directory
+// (the bundle's own), never anything that climbs out.
+func entryName(name string, seen map[string]bool) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", badInput("archive entry %q: the name is not valid UTF-8", name)
+	}
+	clean := path.Clean(strings.ReplaceAll(name, `\`, "/"))
+	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, "\x00") {
+		return "", badInput("archive entry %q: paths may not be absolute or climb out of the archive", name)
+	}
+	parts := strings.Split(clean, "/")
+	if len(parts) > 2 {
+		return "", badInput("archive entry %q: inventory files sit at the top of the archive or in one directory", name)
+	}
+	base := parts[len(parts)-1]
+	if seen[base] {
+		return "", badInput("archive entry %q: two files named %s", name, base)
+	}
+	seen[base] = true
+	return base, nil
+}
+
+func untar(r io.Reader, dir string, limits Limits) error {
+	tr := tar.NewReader(r)
+	seen := map[string]bool{}
+	total := int64(0)
+	for n := 0; ; n++ {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return tooLarge(tooBig.Limit)
+			}
+			return badInput("not a tar archive, or a damaged one: %v", err)
+		}
+		if n >= maxArchiveEntries {
+			return badInput("the archive has more than %d entries", maxArchiveEntries)
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if _, err := entryName(strings.TrimSuffix(h.Name, "/")+"/x", map[string]bool{}); err != nil {
+				return err
+			}
+			continue
+		case tar.TypeReg:
+		case tar.TypeXGlobalHeader:
+			continue
+		default:
+			return badInput("archive entry %q: only regular files are accepted (not links, devices or pipes)", h.Name)
+		}
+		base, err := entryName(h.Name, seen)
+		if err != nil {
+			return err
+		}
+		if total+h.Size > limits.Extracted {
+			return tooLarge(limits.Extracted)
+		}
+		if err := writeFile(filepath.Join(dir, base), tr, limits.Extracted-total); err != nil {
+			return err
+		}
+		total += h.Size
+	}
+	return nil
+}
+
+func unzip(spool, dir string, limits Limits) error {
+	zr, err := zip.OpenReader(spool)
+	if err != nil {
+		return badInput("not a zip archive, or a damaged one: %v", err)
+	}
+	defer zr.Close()
+	if len(zr.File) > maxArchiveEntries {
+		return badInput("the archive has more than %d entries", maxArchiveEntries)
+	}
+	seen := map[string]bool{}
+	remaining := limits.Extracted
+	for _, f := range zr.File {
+		mode := f.Mode()
+		if mode.IsDir() {
+			continue
+		}
+		if !mode.IsRegular() {
+			return badInput("archive entry %q: only regular files are accepted (not links, devices or pipes)", f.Name)
+		}
+		base, err := entryName(f.Name, seen)
+		if err != nil {
+			return err
+		}
+		// Sizes in the header may lie: count what decompression yields.
+		if f.UncompressedSize64 > uint64(remaining) {
+			return tooLarge(limits.Extracted)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return badInput("archive entry %q: %v", f.Name, err)
+		}
+		target := filepath.Join(dir, base)
+		err = writeFile(target, rc, remaining)
+		rc.Close()
+		if err != nil {
+			if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) {
+				return badInput("archive entry %q: %v", f.Name, err)
+			}
+			return err
+		}
+		st, err := os.Stat(target)
+		if err != nil {
+			return err
+		}
+		remaining -= st.Size()
+	}
+	return nil
+}
+
+// validate loads the received files with the importer — the same code and
+// the same problems as the CLI — then checks they describe operator's
+// network only. Problems name files as the upload named them.
+func validate(dir, target, operator string) (*parsed, error) {
+	probs := &cf.Problems{}
+	utf8Problems(dir, probs)
+	if probs.Len() > 0 {
+		return nil, relativeProblems(probs.Err(), dir)
+	}
+	doc, err := importer.Read(target)
+	var inv *inventory.Inventory
+	type form struct {
+		content []byte
+		err     error
+	}
+	canon := make(chan form, 1)
+	if err == nil {
+		// The canonical form is written from the records as read, on a copy
+		// of the record slices (Build fills in defaults and references in
+		// place), while Build checks them: the two are the upload's costs.
+		as := *doc
+		as.Operators = slices.Clone(doc.Operators)
+		as.Sites = slices.Clone(doc.Sites)
+		as.Elements = slices.Clone(doc.Elements)
+		as.Links = slices.Clone(doc.Links)
+		as.Areas = slices.Clone(doc.Areas)
+		go func() {
+			c, err := canonical(&as, dir)
+			canon <- form{c, err}
+		}()
+		inv, err = inventory.Build(doc, inventory.Options{})
+		if err != nil {
+			<-canon // let it finish before the directory goes
+		}
+	}
+	if err != nil {
+		// Read and Build found problems: let Load gather every one of them
+		// the way the CLI reports them.
+		if _, lerr := importer.Load(target, inventory.Options{}); lerr != nil {
+			err = lerr
+		}
+		return nil, relativeProblems(err, dir)
+	}
+	for _, op := range inv.Operators {
+		if op.ID != operator {
+			probs.Add(cf.Problem{Pos: op.Pos, Section: "operators", ID: op.ID, Field: "id",
+				Message: fmt.Sprintf("this upload is for operator %q: a snapshot holds one operator's network", operator)})
+		}
+	}
+	if len(inv.Operators) == 0 {
+		probs.Add(cf.Problem{Section: "operators", Message: fmt.Sprintf("no operators: a snapshot holds operator %q's network", operator)})
+	}
+	f := <-canon
+	if probs.Len() > 0 {
+		return nil, relativeProblems(probs.Err(), dir)
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	sum := sha256.Sum256(f.content)
+	return &parsed{inv: inv, canonical: f.content, digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+}
+
+// utf8Problems reports each file that is not UTF-8, at the line of its
+// first bad byte.
+func utf8Problems(dir string, probs *cf.Problems) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil || utf8.Valid(data) {
+			continue
+		}
+		line := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			if data[i] == '\n' {
+				line++
+			}
+			i += size
+		}
+		probs.Add(cf.Problem{Pos: cf.Position{File: filepath.Join(dir, e.Name()), Line: line}, Message: "not valid UTF-8 text"})
+	}
+}
+
+// relativeProblems strips the temporary directory from the files problems
+// name, so that they read as the names in the upload.
+func relativeProblems(err error, dir string) error {
+	ps, ok := cf.AsProblems(err)
+	if !ok {
+		return err
+	}
+	for i := range ps.List {
+		f := ps.List[i].Pos.File
+		if rel, rerr := filepath.Rel(dir, f); rerr == nil && !strings.HasPrefix(rel, "..") {
+			ps.List[i].Pos.File = rel
+		}
+		ps.List[i].Message = strings.ReplaceAll(ps.List[i].Message, dir+string(filepath.Separator), "")
+	}
+	return ps
+}

@@ -1,0 +1,824 @@
+// Package sqlstore implements store.Store on SQLite (modernc.org/sqlite,
+// pure Go, WAL) and on PostgreSQL (pgx). Both run the same queries over
+// database/sql; the dialect differs only in placeholders, column types and
+// how a write transaction takes its lock. The schema of each is a numbered
+// list of migrations embedded in the binary and applied on open.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/corefence/corefence/internal/audit"
+	"github.com/corefence/corefence/internal/store"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is a store.Store on a SQL database.
+type DB struct {
+	db       *sql.DB
+	postgres bool
+	now      func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens the store named by dsn: a postgres:// or postgresql:// URL for
+// PostgreSQL, anything else a SQLite file path. It applies any migration
+// the database lacks.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return OpenPostgres(ctx, dsn)
+	}
+	return OpenSQLite(ctx, dsn)
+}
+
+// OpenSQLite opens (creating if needed) the SQLite store at path, in WAL
+// mode with foreign keys on. Write transactions begin IMMEDIATE, so two
+// writers queue on the lock instead of failing to upgrade.
+func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	// The store holds token hashes and every operator's network: create it
+	// readable by its owner only (SQLite gives its -wal and -shm files the
+	// same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(30000)", "synchronous(FULL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	// Keep connections open: a new SQLite connection re-opens the file and
+	// re-applies the pragmas, which costs more than most queries.
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	return open(ctx, db, false)
+}
+
+// OpenPostgres connects to the PostgreSQL database at dsn.
+func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	return open(ctx, db, true)
+}
+
+func open(ctx context.Context, db *sql.DB, postgres bool) (*DB, error) {
+	s := &DB{db: db, postgres: postgres, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// SetClock replaces the clock the store stamps records with (tests).
+func (s *DB) SetClock(now func() time.Time) { s.now = now }
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping checks the database answers.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// SQL returns the underlying database, for backups and tests.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+func (s *DB) micros() int64 { return s.now().UTC().UnixMicro() }
+
+// Version is the number of the newest migration in the binary.
+func Version() int {
+	names, _ := migrationNames("sqlite")
+	return len(names)
+}
+
+func migrationNames(dialect string) ([]string, error) {
+	entries, err := fs.ReadDir(migrations, "migrations/"+dialect)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0]); err != nil || v != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %03d", n, i+1)
+		}
+	}
+	return names, nil
+}
+
+// migrate applies the migrations the database lacks, each in its own
+// transaction with its version row, so a crash leaves a whole version.
+func (s *DB) migrate(ctx context.Context) error {
+	dialect := "sqlite"
+	if s.postgres {
+		dialect = "postgres"
+	}
+	names, err := migrationNames(dialect)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for i, name := range names {
+		version := i + 1
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if s.postgres { // two servers starting at once take turns
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7306)`); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			body, err := migrations.ReadFile(path.Join("migrations", dialect, name))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`), version, s.micros())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	var newest int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if newest > len(names) {
+		return fmt.Errorf("store: the database is at schema version %d, newer than this binary's %d: upgrade corefence", newest, len(names))
+	}
+	return nil
+}
+
+// q rewrites ? placeholders as $1, $2 … for PostgreSQL. Queries here never
+// hold a literal question mark.
+func (s *DB) q(query string) string {
+	if !s.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// tx runs fn in one transaction, committing if it returns nil.
+func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// appendAudit adds an entry to the chain inside tx. Locking the head row
+// first serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
+// already do.
+func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, by store.Actor, action, operator, subject, detail string) error {
+	lock := ""
+	if s.postgres {
+		lock = " FOR UPDATE"
+	}
+	prev := audit.Entry{}
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE one = 1`+lock).Scan(&prev.Seq, &prev.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e := audit.Entry{At: s.micros(), Actor: by.Principal, Action: action, Operator: operator, Subject: subject, Detail: detail}
+	if detail == "" {
+		e.Detail = "{}"
+	}
+	if prev.Seq == 0 {
+		e.Seal(nil)
+	} else {
+		e.Seal(&prev)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (seq, at, actor, action, operator, subject, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		e.Seq, e.At, e.Actor, e.Action, e.Operator, e.Subject, e.Detail, e.Prev, e.Hash); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE audit_head SET seq = ?, hash = ? WHERE one = 1`), e.Seq, e.Hash)
+	return err
+}
+
+// Audit appends an entry for an event that is not itself a write.
+func (s *DB) Audit(ctx context.Context, by store.Actor, action, operator, subject, detail string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.appendAudit(ctx, tx, by, action, operator, subject, detail) })
+}
+
+// AuditLog streams the log in order and returns the recorded head. It reads
+// in one transaction, so the entries and the head agree.
+func (s *DB) AuditLog(ctx context.Context, fn func(audit.Entry) error) (int64, string, error) {
+	var headSeq int64
+	var headHash string
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE one = 1`).Scan(&headSeq, &headHash); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT seq, at, actor, action, operator, subject, detail, prev, hash FROM audit_log ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e audit.Entry
+			if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Operator, &e.Subject, &e.Detail, &e.Prev, &e.Hash); err != nil {
+				return err
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return headSeq, headHash, err
+}
+
+// AuditEntries returns a page of the log.
+func (s *DB) AuditEntries(ctx context.Context, page store.Page) ([]audit.Entry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, at, actor, action, operator, subject, detail, prev, hash
+		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`), page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, e *audit.Entry) error {
+		return r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Operator, &e.Subject, &e.Detail, &e.Prev, &e.Hash)
+	})
+}
+
+// Size is the database's size: its pages on SQLite, pg_database_size on
+// PostgreSQL (the whole database, other schemas included).
+func (s *DB) Size(ctx context.Context) (int64, error) {
+	var n int64
+	query := `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	if s.postgres {
+		query = `SELECT pg_database_size(current_database())`
+	}
+	err := s.db.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
+}
+
+// readTx runs fn in one transaction that only reads: a consistent view on
+// both databases (on SQLite, whose transactions here all begin IMMEDIATE,
+// writers wait for it).
+func (s *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	var opts *sql.TxOptions
+	if s.postgres {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// Operators
+
+// CreateOperator adds a tenant.
+func (s *DB) CreateOperator(ctx context.Context, by store.Actor, op store.Operator) (store.Operator, error) {
+	op.Created = s.micros()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO operators (id, name, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), op.ID, op.Name, op.Created)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("operator %q: %w", op.ID, store.ErrConflict)
+		}
+		return s.appendAudit(ctx, tx, by, "operator.create", op.ID, op.ID, jsonObject("name", op.Name))
+	})
+	return op, err
+}
+
+// Operator returns one tenant.
+func (s *DB) Operator(ctx context.Context, id string) (store.Operator, error) {
+	var op store.Operator
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, name, created FROM operators WHERE id = ?`), id).Scan(&op.ID, &op.Name, &op.Created)
+	return op, notFound(err, "operator", id)
+}
+
+// Operators lists the tenants by id.
+func (s *DB) Operators(ctx context.Context) ([]store.Operator, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created FROM operators ORDER BY id`)
+	return collect(rows, err, func(r *sql.Rows, op *store.Operator) error { return r.Scan(&op.ID, &op.Name, &op.Created) })
+}
+
+// Principals and tokens
+
+// CreatePrincipal adds a principal.
+func (s *DB) CreatePrincipal(ctx context.Context, by store.Actor, p store.Principal) (store.Principal, error) {
+	if !store.ValidRole(p.Role) {
+		return p, fmt.Errorf("role %q: want one of %s", p.Role, strings.Join(store.Roles, ", "))
+	}
+	if (p.Role == store.RoleOperator) != (p.Operator != "") {
+		return p, fmt.Errorf("principal %q: an operator principal names its operator, and only it does", p.ID)
+	}
+	p.Created = s.micros()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO principals (id, name, role, operator, created) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			p.ID, p.Name, p.Role, nullString(p.Operator), p.Created)
+		if err != nil {
+			return foreignKey(err, "operator", p.Operator)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("principal %q: %w", p.ID, store.ErrConflict)
+		}
+		return s.appendAudit(ctx, tx, by, "principal.create", p.Operator, p.ID, jsonObject("role", p.Role, "name", p.Name))
+	})
+	return p, err
+}
+
+const principalColumns = `id, name, role, coalesce(operator, ''), created`
+
+func scanPrincipal(r interface{ Scan(...any) error }, p *store.Principal) error {
+	return r.Scan(&p.ID, &p.Name, &p.Role, &p.Operator, &p.Created)
+}
+
+// Principal returns one principal.
+func (s *DB) Principal(ctx context.Context, id string) (store.Principal, error) {
+	var p store.Principal
+	err := scanPrincipal(s.db.QueryRowContext(ctx, s.q(`SELECT `+principalColumns+` FROM principals WHERE id = ?`), id), &p)
+	return p, notFound(err, "principal", id)
+}
+
+// Principals lists every principal by id.
+func (s *DB) Principals(ctx context.Context) ([]store.Principal, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+principalColumns+` FROM principals ORDER BY id`)
+	return collect(rows, err, func(r *sql.Rows, p *store.Principal) error { return scanPrincipal(r, p) })
+}
+
+// tokenPrefix marks corefence tokens, so that secret scanners and people
+// recognise one.
+const tokenPrefix = "cft_"
+
+// IssueToken creates a token: "cft_" + its id (hex) + "_" + 32 random
+// bytes (base64url). The
+// id finds the row; the secret's SHA-256 is compared in constant time.
+func (s *DB) IssueToken(ctx context.Context, by store.Actor, principal string, expires int64) (string, store.Token, error) {
+	id, secret := make([]byte, 9), make([]byte, 32)
+	if _, err := rand.Read(id); err != nil {
+		return "", store.Token{}, err
+	}
+	if _, err := rand.Read(secret); err != nil {
+		return "", store.Token{}, err
+	}
+	t := store.Token{ID: hex.EncodeToString(id), Principal: principal, Created: s.micros(), Expires: expires}
+	full := tokenPrefix + t.ID + "_" + base64.RawURLEncoding.EncodeToString(secret)
+	hash := sha256.Sum256([]byte(full))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var op string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT coalesce(operator, '') FROM principals WHERE id = ?`), principal).Scan(&op)
+		if err != nil {
+			return notFound(err, "principal", principal)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens (id, principal, hash, created, expires) VALUES (?, ?, ?, ?, ?)`),
+			t.ID, principal, hash[:], t.Created, expires); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, by, "token.issue", op, t.ID, jsonObject("principal", principal, "expires", strconv.FormatInt(expires, 10)))
+	})
+	if err != nil {
+		return "", store.Token{}, err
+	}
+	return full, t, nil
+}
+
+// Authenticate checks a bearer secret.
+func (s *DB) Authenticate(ctx context.Context, secret string, now int64) (store.Principal, store.Token, error) {
+	var p store.Principal
+	var t store.Token
+	rest, ok := strings.CutPrefix(secret, tokenPrefix)
+	id, _, ok2 := strings.Cut(rest, "_")
+	if !ok || !ok2 || len(secret) > 200 {
+		return p, t, store.ErrUnauthenticated
+	}
+	var stored []byte
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT t.id, t.principal, t.hash, t.created, t.expires, t.revoked,
+		p.id, p.name, p.role, coalesce(p.operator, ''), p.created
+		FROM tokens t JOIN principals p ON p.id = t.principal WHERE t.id = ?`), id).
+		Scan(&t.ID, &t.Principal, &stored, &t.Created, &t.Expires, &t.Revoked, &p.ID, &p.Name, &p.Role, &p.Operator, &p.Created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Principal{}, store.Token{}, store.ErrUnauthenticated
+	}
+	if err != nil {
+		return store.Principal{}, store.Token{}, err
+	}
+	got := sha256.Sum256([]byte(secret))
+	if subtle.ConstantTimeCompare(got[:], stored) != 1 || t.Revoked != 0 || (t.Expires != 0 && now >= t.Expires) {
+		return store.Principal{}, store.Token{}, store.ErrUnauthenticated
+	}
+	return p, t, nil
+}
+
+// RevokeToken revokes a token; revoking it again is harmless.
+func (s *DB) RevokeToken(ctx context.Context, by store.Actor, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var principal string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT principal FROM tokens WHERE id = ?`), id).Scan(&principal); err != nil {
+			return notFound(err, "token", id)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET revoked = ? WHERE id = ? AND revoked = 0`), s.micros(), id); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, by, "token.revoke", "", id, jsonObject("principal", principal))
+	})
+}
+
+// Tokens lists a principal's tokens, without secrets.
+func (s *DB) Tokens(ctx context.Context, principal string) ([]store.Token, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, principal, created, expires, revoked FROM tokens WHERE principal = ? ORDER BY created, id`), principal)
+	return collect(rows, err, func(r *sql.Rows, t *store.Token) error {
+		return r.Scan(&t.ID, &t.Principal, &t.Created, &t.Expires, &t.Revoked)
+	})
+}
+
+// Snapshots
+
+const snapshotColumns = `seq, id, operator, digest, source, valid_from, uploaded, uploader, counts`
+
+func scanSnapshot(r interface{ Scan(...any) error }, sn *store.Snapshot) error {
+	return r.Scan(&sn.Seq, &sn.ID, &sn.Operator, &sn.Digest, &sn.Source, &sn.ValidFrom, &sn.Uploaded, &sn.Uploader, &sn.Counts)
+}
+
+// PutSnapshot stores a snapshot once.
+func (s *DB) PutSnapshot(ctx context.Context, by store.Actor, n store.NewSnapshot) (store.Snapshot, bool, error) {
+	var sn store.Snapshot
+	created := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO snapshots (id, operator, digest, source, valid_from, uploaded, uploader, counts, content)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			n.ID, n.Operator, n.Digest, n.Source, n.ValidFrom, s.micros(), by.Principal, n.Counts, n.Content)
+		if err != nil {
+			return foreignKey(err, "operator", n.Operator)
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.appendAudit(ctx, tx, by, "snapshot.create", n.Operator, n.ID,
+				jsonObject("digest", n.Digest, "source", n.Source, "valid_from", n.ValidFrom)); err != nil {
+				return err
+			}
+		}
+		err = scanSnapshot(tx.QueryRowContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots WHERE id = ?`), n.ID), &sn)
+		if err == nil && sn.Operator != n.Operator { // ids include the operator; this cannot happen
+			return fmt.Errorf("snapshot %s: %w", n.ID, store.ErrConflict)
+		}
+		return err
+	})
+	return sn, created, err
+}
+
+// Snapshot returns one of operator's snapshots.
+func (s *DB) Snapshot(ctx context.Context, operator, id string) (store.Snapshot, error) {
+	var sn store.Snapshot
+	err := scanSnapshot(s.db.QueryRowContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND id = ?`), operator, id), &sn)
+	return sn, notFound(err, "snapshot", id)
+}
+
+// SnapshotContent returns a snapshot's canonical inventory.
+func (s *DB) SnapshotContent(ctx context.Context, operator, id string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT content FROM snapshots WHERE operator = ? AND id = ?`), operator, id).Scan(&b)
+	return b, notFound(err, "snapshot", id)
+}
+
+// Snapshots lists operator's snapshots in upload order.
+func (s *DB) Snapshots(ctx context.Context, operator string, page store.Page) ([]store.Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, sn *store.Snapshot) error { return scanSnapshot(r, sn) })
+}
+
+// SnapshotAsOf returns the snapshot that describes operator's network on date.
+func (s *DB) SnapshotAsOf(ctx context.Context, operator, date string) (store.Snapshot, error) {
+	var sn store.Snapshot
+	err := scanSnapshot(s.db.QueryRowContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots
+		WHERE operator = ? AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1`), operator, date), &sn)
+	return sn, notFound(err, "snapshot of "+operator+" valid on", date)
+}
+
+// SnapshotCount counts every snapshot.
+func (s *DB) SnapshotCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM snapshots`).Scan(&n)
+	return n, err
+}
+
+// Runs
+
+const runColumns = `seq, id, operator, snapshot, as_of, inputs, summary, created, creator, findings`
+
+func scanRun(r interface{ Scan(...any) error }, run *store.Run) error {
+	return r.Scan(&run.Seq, &run.ID, &run.Operator, &run.Snapshot, &run.AsOf, &run.Inputs, &run.Summary, &run.Created, &run.Creator, &run.Findings)
+}
+
+// Run returns one of operator's runs.
+func (s *DB) Run(ctx context.Context, operator, id string) (store.Run, error) {
+	var r store.Run
+	err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE operator = ? AND id = ?`), operator, id), &r)
+	return r, notFound(err, "run", id)
+}
+
+// PutRun stores a run with its findings, all or nothing.
+func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings []store.Finding) (store.Run, bool, error) {
+	created := false
+	var out store.Run
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var snapOp string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), r.Snapshot).Scan(&snapOp); err != nil {
+			return notFound(err, "snapshot", r.Snapshot)
+		}
+		if snapOp != r.Operator {
+			return fmt.Errorf("snapshot %s: %w", r.Snapshot, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, operator, snapshot, as_of, inputs, summary, created, creator, findings)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			r.ID, r.Operator, r.Snapshot, r.AsOf, r.Inputs, r.Summary, s.micros(), by.Principal, len(findings))
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.insertFindings(ctx, tx, r.ID, findings); err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, by, "run.create", r.Operator, r.ID,
+				jsonObject("snapshot", r.Snapshot, "as_of", r.AsOf, "findings", strconv.Itoa(len(findings)))); err != nil {
+				return err
+			}
+		}
+		return scanRun(tx.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE id = ?`), r.ID), &out)
+	})
+	return out, created, err
+}
+
+// insertFindings writes findings in multi-row statements: one round trip
+// per batch instead of per row.
+func (s *DB) insertFindings(ctx context.Context, tx *sql.Tx, run string, fs []store.Finding) error {
+	const cols = 11
+	const batch = 500 // SQLite allows 32766 parameters; PostgreSQL 65535
+	for start := 0; start < len(fs); start += batch {
+		end := min(start+batch, len(fs))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO findings (run, seq, id, policy, rule, status, operator, site, element, vendor, body) VALUES `)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			f := &fs[i]
+			args = append(args, run, int64(i+1), f.ID, f.Policy, f.Rule, f.Status, f.Operator, f.Site, f.Element, f.Vendor, f.JSON)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return fmt.Errorf("findings: %w", err)
+		}
+	}
+	return nil
+}
+
+// Runs lists operator's runs in creation order.
+func (s *DB) Runs(ctx context.Context, operator string, page store.Page) ([]store.Run, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, run *store.Run) error { return scanRun(r, run) })
+}
+
+// RunCount counts every run.
+func (s *DB) RunCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM runs`).Scan(&n)
+	return n, err
+}
+
+// Findings returns a filtered page of a run's findings. The caller has
+// checked the run is visible to it.
+func (s *DB) Findings(ctx context.Context, fq store.FindingQuery) ([]store.Finding, error) {
+	where := []string{"run = ?", "seq > ?"}
+	args := []any{fq.Run, fq.After}
+	for _, f := range []struct{ col, v string }{{"rule", fq.Rule}, {"status", fq.Status}, {"site", fq.Site}, {"vendor", fq.Vendor}, {"policy", fq.Policy}} {
+		if f.v != "" {
+			where = append(where, f.col+" = ?") // column names are constants
+			args = append(args, f.v)
+		}
+	}
+	args = append(args, limit(fq.Limit))
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT run, seq, id, policy, rule, status, operator, site, element, vendor, body
+		FROM findings WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`), args...)
+	return collect(rows, err, func(r *sql.Rows, f *store.Finding) error {
+		return r.Scan(&f.Run, &f.Seq, &f.ID, &f.Policy, &f.Rule, &f.Status, &f.Operator, &f.Site, &f.Element, &f.Vendor, &f.JSON)
+	})
+}
+
+// Waivers
+
+// PutWaiver records a waiver; its id is assigned when empty.
+func (s *DB) PutWaiver(ctx context.Context, by store.Actor, w store.Waiver) (store.Waiver, error) {
+	if w.ID == "" {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return w, err
+		}
+		w.ID = "w_" + hex.EncodeToString(b)
+	}
+	w.Created, w.Creator, w.Revoked = s.micros(), by.Principal, 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO waivers (id, operator, rule, element, site, reason, approver, expires, created, creator)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			w.ID, w.Operator, w.Rule, w.Element, w.Site, w.Reason, w.Approver, w.Expires, w.Created, w.Creator)
+		if err != nil {
+			return foreignKey(err, "operator", w.Operator)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("waiver %q: %w", w.ID, store.ErrConflict)
+		}
+		return s.appendAudit(ctx, tx, by, "waiver.create", w.Operator, w.ID,
+			jsonObject("rule", w.Rule, "element", w.Element, "site", w.Site, "approver", w.Approver, "expires", w.Expires, "reason", w.Reason))
+	})
+	return w, err
+}
+
+// Waivers lists operator's waivers, revoked ones included, oldest first.
+func (s *DB) Waivers(ctx context.Context, operator string) ([]store.Waiver, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, operator, rule, element, site, reason, approver, expires, created, creator, revoked
+		FROM waivers WHERE operator = ? ORDER BY created, id`), operator)
+	return collect(rows, err, func(r *sql.Rows, w *store.Waiver) error {
+		return r.Scan(&w.ID, &w.Operator, &w.Rule, &w.Element, &w.Site, &w.Reason, &w.Approver, &w.Expires, &w.Created, &w.Creator, &w.Revoked)
+	})
+}
+
+// RevokeWaiver revokes one of operator's waivers.
+func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE waivers SET revoked = ? WHERE operator = ? AND id = ? AND revoked = 0`), s.micros(), operator, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var k int
+			tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM waivers WHERE operator = ? AND id = ?`), operator, id).Scan(&k)
+			if k == 0 {
+				return fmt.Errorf("waiver %q: %w", id, store.ErrNotFound)
+			}
+			return nil // already revoked
+		}
+		return s.appendAudit(ctx, tx, by, "waiver.revoke", operator, id, "")
+	})
+}
+
+// Packs
+
+// PutPack stores a pack, replacing an earlier one of the same id.
+func (s *DB) PutPack(ctx context.Context, by store.Actor, p store.Pack) (store.Pack, error) {
+	p.Created, p.Creator = s.micros(), by.Principal
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO packs (id, version, digest, created, creator, content) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET version = excluded.version, digest = excluded.digest, created = excluded.created,
+			creator = excluded.creator, content = excluded.content`), p.ID, p.Version, p.Digest, p.Created, p.Creator, p.Content); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, by, "pack.put", "", p.ID, jsonObject("version", p.Version, "digest", p.Digest))
+	})
+	return p, err
+}
+
+// Pack returns a stored pack with its content.
+func (s *DB) Pack(ctx context.Context, id string) (store.Pack, error) {
+	var p store.Pack
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, version, digest, created, creator, content FROM packs WHERE id = ?`), id).
+		Scan(&p.ID, &p.Version, &p.Digest, &p.Created, &p.Creator, &p.Content)
+	return p, notFound(err, "pack", id)
+}
+
+// Packs lists stored packs, without content.
+func (s *DB) Packs(ctx context.Context) ([]store.Pack, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, version, digest, created, creator FROM packs ORDER BY id`)
+	return collect(rows, err, func(r *sql.Rows, p *store.Pack) error {
+		return r.Scan(&p.ID, &p.Version, &p.Digest, &p.Created, &p.Creator)
+	})
+}
+
+// helpers
+
+const maxLimit = 1000
+
+func limit(n int) int {
+	if n <= 0 || n > maxLimit {
+		return maxLimit
+	}
+	return n
+}
+
+func collect[T any](rows *sql.Rows, err error, scan func(*sql.Rows, *T) error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func notFound(err error, what, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %q: %w", what, id, store.ErrNotFound)
+	}
+	return err
+}
+
+// foreignKey turns a foreign-key failure into ErrNotFound for the record
+// referred to.
+func foreignKey(err error, what, id string) error {
+	msg := err.Error()
+	if strings.Contains(msg, "FOREIGN KEY") || strings.Contains(msg, "foreign key") || strings.Contains(msg, "23503") {
+		return fmt.Errorf("%s %q: %w", what, id, store.ErrNotFound)
+	}
+	return err
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// jsonObject builds a small JSON object of string values for audit
+// details, keys in the order given, empty values left out.
+func jsonObject(kv ...string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[i])
+		v, _ := json.Marshal(kv[i+1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}

@@ -55,6 +55,10 @@ type command struct {
 	run     func(ctx context.Context, env *Env, args []string) error
 }
 
+// ownConfig names the commands whose --config is a file of their own
+// (serve's server configuration), not the corefence.yaml of repeated flags.
+var ownConfig = map[string]bool{"serve": true}
+
 func commands() []command {
 	return []command{
 		{"check", "check an inventory against policy packs as of a date", runCheck},
@@ -163,7 +167,7 @@ func dispatch(ctx context.Context, env *Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			g, rest, err := takeGlobalFlags(args[1:])
+			g, rest, err := takeGlobalFlags(args[1:], ownConfig[c.name])
 			if err == nil {
 				var cfg *Config
 				if cfg, err = findConfig(g.config); err == nil {

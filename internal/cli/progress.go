@@ -108,7 +108,7 @@ type globalFlags struct {
 	quiet    bool
 }
 
-func takeGlobalFlags(args []string) (globalFlags, []string, error) {
+func takeGlobalFlags(args []string, ownConfig bool) (globalFlags, []string, error) {
 	var g globalFlags
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -119,6 +119,10 @@ func takeGlobalFlags(args []string) (globalFlags, []string, error) {
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if !strings.HasPrefix(a, "-") {
+			rest = append(rest, a)
+			continue
+		}
+		if name == "config" && ownConfig {
 			rest = append(rest, a)
 			continue
 		}

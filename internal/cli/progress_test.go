@@ -39,12 +39,12 @@ func TestReporter(t *testing.T) {
 }
 
 func TestTakeGlobalFlags(t *testing.T) {
-	g, rest, err := takeGlobalFlags([]string{"--inventory", "x.yaml", "--progress", "never", "-q", "--config=c.yaml", "pos"})
+	g, rest, err := takeGlobalFlags([]string{"--inventory", "x.yaml", "--progress", "never", "-q", "--config=c.yaml", "pos"}, false)
 	if err != nil || g != (globalFlags{config: "c.yaml", progress: "never", quiet: true}) || strings.Join(rest, " ") != "--inventory x.yaml pos" {
 		t.Errorf("got %+v %q %v", g, rest, err)
 	}
 	for _, bad := range [][]string{{"--progress"}, {"--progress=loud"}, {"--quiet=yes"}, {"--quiet", "--progress", "always"}} {
-		if _, _, err := takeGlobalFlags(bad); err == nil {
+		if _, _, err := takeGlobalFlags(bad, false); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}

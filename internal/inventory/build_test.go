@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	cf "github.com/corefence/corefence"
@@ -46,6 +47,16 @@ func TestTechnologies(t *testing.T) {
 		if got.Known() != (e.Tech != 0) {
 			t.Errorf("element %s: Tech %q but basis %q", e.ID, e.Tech, got)
 		}
+	}
+	var warned []string
+	for _, w := range inv.Warnings {
+		if w.Code == "technology-unknown" {
+			warned = append(warned, w.Message)
+		}
+	}
+	if len(warned) != 2 || !strings.HasPrefix(warned[0], "1 element(s) have no technology (i-rtr)") ||
+		!strings.HasPrefix(warned[1], "3 element(s) have no technology (c-rtr, d-rtr, d-sc)") {
+		t.Errorf("technology-unknown warnings = %q, want one for the island, one for what serves nothing", warned)
 	}
 	if got := inv.Operators[0].Tech; got != cf.Tech3G|cf.Tech4G|cf.Tech5G|cf.TechFTTP|cf.TechCopper {
 		t.Errorf("operator conv runs %q, want 3g,4g,5g,fttp,copper (the planned gNB does not count, but the CU does)", got)

@@ -1,7 +1,9 @@
 package inventory
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	cf "github.com/corefence/corefence"
 )
@@ -20,8 +22,9 @@ const (
 	TechHosted
 	// TechCarried: the elements whose traffic it carries toward the core.
 	TechCarried
-	// TechAttached: a leaf (a firewall on the core routers, an antenna on
-	// its radio) serves what the elements it hangs off carry.
+	// TechAttached: an element that carries nothing (a firewall on the
+	// core routers, an antenna on its radio) serves what the elements it
+	// hangs off, one hop nearer the core, serve.
 	TechAttached
 	// TechManaged: a management function serves what it manages over
 	// management links.
@@ -57,14 +60,23 @@ func (b TechBasis) String() string {
 		return "what the elements it is attached to carry"
 	case TechManaged:
 		return "the elements it manages"
-	case TechUnknownNoCore:
-		return "technology unknown: no link or hosting path leads from it to a core function of known technology, so the direction of its traffic cannot be told; give it a technology field"
-	case TechUnknownNothing:
-		return "technology unknown: it carries, hosts and manages no element of known technology; give it a technology field"
+	case TechUnknownNoCore, TechUnknownNothing:
+		return "technology unknown: " + b.why() + "; give it a technology field"
 	case TechUnknownRetired:
 		return "technology unknown: retired, not part of the network"
 	}
 	return "unknown basis"
+}
+
+// why says why an element's technology is unknown.
+func (b TechBasis) why() string {
+	switch b {
+	case TechUnknownNoCore:
+		return "no link or hosting path leads from it to a core function of known technology, so the direction of its traffic cannot be told"
+	case TechUnknownNothing:
+		return "it carries, hosts and manages no element of known technology"
+	}
+	return b.String()
 }
 
 // technologies gives every element its effective technologies and their
@@ -82,11 +94,11 @@ func (b TechBasis) String() string {
 //     takes those of the elements one hop farther from the core that
 //     reach it — the radio and fixed-access elements whose traffic it
 //     carries, summed up the tree;
-//  3. a leaf that carries nothing (a firewall or OSS hung on the core
-//     routers, an antenna on its radio) takes the technologies of the
-//     elements one hop nearer the core — their own, else what they host,
-//     else what they carry — except a transport leaf, which serves
-//     nothing;
+//  3. an element that carries nothing (a firewall or OSS hung on the core
+//     routers, a core router whose only traffic is its data centre's
+//     functions, an antenna on its radio) takes the technologies the
+//     elements one hop nearer the core were given — except a transport
+//     element, which then serves nothing;
 //  4. a management function with management links takes, instead, the
 //     technologies of the elements it manages;
 //  5. anything else has no technology (Tech 0) and a basis saying why,
@@ -240,7 +252,6 @@ func (b *builder) technologies() {
 		switch {
 		case own[i] != 0:
 			tech[i] = own[i]
-			continue
 		case !live(Ref(i)):
 			inv.techBasis[i] = TechUnknownRetired
 		case hosted[i] != 0:
@@ -251,29 +262,23 @@ func (b *builder) technologies() {
 			tech[i], inv.techBasis[i] = carried[i], TechCarried
 		default:
 			inv.techBasis[i] = TechUnknownNothing
-			if role[i] == roleTransport {
-				break // a router with nothing behind it serves nothing
+		}
+	}
+	// 3. What carries nothing takes, nearest the core first, what the
+	// elements one hop nearer have — but a transport element with nothing
+	// behind it serves nothing.
+	for _, x := range order {
+		if inv.techBasis[x] != TechUnknownNothing || role[x] == roleTransport {
+			continue
+		}
+		var attached cf.Tech
+		for _, y := range adj[off[x]:off[x+1]] {
+			if dist[y] == dist[x]-1 {
+				attached |= tech[y]
 			}
-			var attached cf.Tech
-			leaf := true
-			for _, y := range adj[off[i]:off[i+1]] {
-				switch dist[y] {
-				case dist[i] + 1:
-					leaf = false
-				case dist[i] - 1:
-					switch {
-					case own[y] != 0:
-						attached |= own[y]
-					case hosted[y] != 0:
-						attached |= hosted[y]
-					default:
-						attached |= carried[y]
-					}
-				}
-			}
-			if leaf && attached != 0 {
-				tech[i], inv.techBasis[i] = attached, TechAttached
-			}
+		}
+		if attached != 0 {
+			tech[x], inv.techBasis[x] = attached, TechAttached
 		}
 	}
 
@@ -295,13 +300,36 @@ func (b *builder) technologies() {
 		}
 	}
 
+	// One warning per reason an element in the network has no technology.
+	const examples = 3
+	var unknown [TechUnknownRetired]struct {
+		n   int
+		ids []string
+	}
 	for i := range inv.Elements {
 		e := &inv.Elements[i]
 		e.Tech = tech[i]
 		if e.InNetwork(false) {
 			inv.Operators[op[i]].Tech |= tech[i]
 			inv.Groups[e.Group].Elements++
+			if basis := inv.techBasis[i]; tech[i] == 0 && basis < TechUnknownRetired {
+				u := &unknown[basis]
+				if u.n++; len(u.ids) < examples {
+					u.ids = append(u.ids, e.ID)
+				}
+			}
 		}
+	}
+	for basis, u := range unknown {
+		if u.n == 0 {
+			continue
+		}
+		ids := strings.Join(u.ids, ", ")
+		if u.n > examples {
+			ids += ", …"
+		}
+		inv.Warnings = append(inv.Warnings, cf.Warning{Code: "technology-unknown",
+			Message: fmt.Sprintf("%d element(s) have no technology (%s): %s; rules limited to technologies report them as unmeasured — give them a technology field", u.n, ids, TechBasis(basis).why())})
 	}
 }
 

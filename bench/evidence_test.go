@@ -2,8 +2,8 @@ package bench
 
 import (
 	"context"
-	"math"
 	"crypto/ed25519"
+	"math"
 	"strings"
 	"syscall"
 	"testing"

@@ -436,7 +436,12 @@ func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*polic
 		return nil, err
 	}
 	say("loaded %s: %d sites, %d elements", invPath, len(model.Sites), len(model.Elements))
+	// The canonical digest needs only the inventory: compute it on the
+	// cores the check leaves idle.
+	digest := make(chan string, 1)
+	go func() { digest <- evidence.InventoryDigest(model) }()
 	res, err := policy.Check(ctx, model, packs, policy.Options{AsOf: asOf, IncludePlanned: planned, Waivers: ws})
+	in.InventoryDigest = <-digest
 	if err != nil {
 		return nil, err
 	}

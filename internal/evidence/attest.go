@@ -43,6 +43,9 @@ type Input struct {
 	IncludePlanned bool
 	// Version is the corefence version that ran the check.
 	Version string
+	// InventoryDigest, when not "", is InventoryDigest(Result.Inventory)
+	// computed already — a caller may compute it while the check runs.
+	InventoryDigest string
 }
 
 // Digest returns the hex SHA-256 of data, as subjects and PackDigests hold it.
@@ -98,7 +101,9 @@ func NewStatement(in *Input, seed []byte) (*Statement, error) {
 		hashes    [][32]byte
 		wg        sync.WaitGroup
 	)
-	wg.Go(func() { invDigest = InventoryDigest(res.Inventory) })
+	if invDigest = in.InventoryDigest; invDigest == "" {
+		wg.Go(func() { invDigest = InventoryDigest(res.Inventory) })
+	}
 	wg.Go(func() { pred, predErr = newPredicate(in) })
 	if seed != nil {
 		wg.Go(func() { _, hashes = Leaves(res, seed) })

@@ -226,6 +226,21 @@ func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// lockAudit takes the audit head's lock at the start of a transaction that
+// inserts rows numbered by an identity (snapshots, runs), as SQLite's
+// IMMEDIATE transactions take the write lock: the rows then get their
+// numbers in the order their audit entries are appended, so two concurrent
+// uploads land in the same order in the store and in the log.
+func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
+	if !s.postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM audit_head WHERE one = 1 FOR UPDATE`); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
 // appendAudit adds an entry to the chain inside tx. Locking the head row
 // first serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
 // already do.
@@ -498,6 +513,9 @@ func (s *DB) PutSnapshot(ctx context.Context, by store.Actor, n store.NewSnapsho
 	var sn store.Snapshot
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO snapshots (id, operator, digest, source, valid_from, uploaded, uploader, counts, content)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			n.ID, n.Operator, n.Digest, n.Source, n.ValidFrom, s.micros(), by.Principal, n.Counts, n.Content)
@@ -576,6 +594,9 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 	created := false
 	var out store.Run
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		var snapOp string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), r.Snapshot).Scan(&snapOp); err != nil {
 			return notFound(err, "snapshot", r.Snapshot)

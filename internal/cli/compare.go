@@ -168,20 +168,21 @@ func writeCompareTable(w io.Writer, outcomes []planner.Outcome) error {
 func writeCompareCSV(w io.Writer, outcomes []planner.Outcome) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"option", "packs", "status", "jobs", "total", "capital", "writeoff", "delay", "overdue_penalty", "risk",
-		"finish", "rollout_delay_months", "traffic_years", "deadlines_missed"})
+		"finish", "rollout_delay_months", "traffic_years", "deadlines_missed", "lower_bound", "time_limited"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, r := range compareReports(outcomes) {
 		row := []string{r.Option, strings.Join(r.Packs, " "), r.Status, strconv.Itoa(r.Jobs)}
 		if r.Costs == nil {
-			row = append(row, "", "", "", "", "", "", "", "", "", "")
+			row = append(row, "", "", "", "", "", "", "", "", "", "", "")
 		} else {
 			finish := ""
 			if r.Finish != nil {
 				finish = r.Finish.String()
 			}
 			row = append(row, f(r.Costs.Total), f(r.Costs.Capital), f(r.Costs.Writeoff), f(r.Costs.Delay), f(r.Costs.Overdue),
-				f(r.Costs.Risk), finish, f(*r.RolloutDelay), f(*r.TrafficYears), strconv.Itoa(*r.DeadlinesMissed))
+				f(r.Costs.Risk), finish, f(*r.RolloutDelay), f(*r.TrafficYears), strconv.Itoa(*r.DeadlinesMissed), f(*r.LowerBound))
 		}
+		row = append(row, strconv.FormatBool(r.TimeLimited))
 		cw.Write(row)
 	}
 	cw.Flush()

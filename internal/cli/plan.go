@@ -165,7 +165,11 @@ func writePlanTable(w io.Writer, plan *planner.Plan, limit int) error {
 		strings.Join(kl, ", "), p.T, p.Params.Period, p.Params.Start, p.End())
 	switch plan.Status {
 	case planner.StatusOptimal:
-		fmt.Fprintf(w, "Status: optimal (exact MILP, within %s of the lower bound)\n", planPct(plan.Gap))
+		how := "exact MILP"
+		if plan.Method == planner.MethodLagrangian {
+			how = "Lagrangian and LP bounds"
+		}
+		fmt.Fprintf(w, "Status: optimal (%s, proven within the 1e-6 tolerance: %s from the lower bound)\n", how, planPct(plan.Gap))
 	case planner.StatusFeasible:
 		fmt.Fprintf(w, "Status: feasible (%s; within %s of the lower bound, %s of the cost a schedule can change)\n",
 			plan.Method, planPct(plan.Gap), planPct(plan.ScheduleGap))

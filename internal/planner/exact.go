@@ -240,6 +240,24 @@ func (mm *MILP) Schedule(p *Problem, x []float64) Schedule {
 	return s
 }
 
+// lpBound solves the linear relaxation of the MILP (the root of branch
+// and bound) and returns its value, a valid lower bound; -Inf when the
+// deadline stopped it.
+func (p *Problem) lpBound(ctx context.Context, deadline time.Time) (float64, error) {
+	mm := p.Model()
+	sol, err := milp.Solve(ctx, mm.Model.Relaxed(), milp.Options{NodeLimit: 1, TimeLimit: max(time.Until(deadline), time.Nanosecond)})
+	if cerr := ctx.Err(); cerr != nil {
+		return math.Inf(-1), cerr
+	}
+	if err != nil {
+		return math.Inf(-1), nil // the simplex gave up: no LP bound, the Lagrangian one stands
+	}
+	if sol.TimeLimited || math.IsInf(sol.Bound, 0) {
+		return math.Inf(-1), nil
+	}
+	return sol.Bound, nil
+}
+
 // exactResult is what the exact method found.
 type exactResult struct {
 	schedule    Schedule // nil when none was found

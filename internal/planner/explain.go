@@ -28,7 +28,7 @@ type Infeasibility struct {
 	Budget []BudgetNeed
 	// ExtraMonths is the shortest extension of every deadline and
 	// milestone (in months, whole periods) with which a plan was found;
-	// 0 when none up to the limit tried.
+	// 0 otherwise, when Extension says why.
 	ExtraMonths int
 	// Verified is true when a plan was found with the extra crews (and
 	// budget).

@@ -326,6 +326,14 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	if _, err := stopped(); err != nil {
 		return nil, err
 	}
+	if method == MethodLagrangian && size <= opts.ExactSize && sctx.Err() == nil {
+		// The LP relaxation is affordable: report the tighter bound.
+		if lp, err := p.lpBound(ctx, start.Add(opts.TimeLimit)); err != nil {
+			return nil, err
+		} else if lp > plan.LowerBound {
+			plan.LowerBound = lp
+		}
+	}
 
 	opts.progress("best plan %.0f, bound %.0f", bestCost, lg.best)
 	if method == MethodExact && sctx.Err() == nil {

@@ -899,7 +899,11 @@ func (b *builder) pool(op, region string, core bool) Pool {
 		if oc.Per1000 != nil {
 			per = *oc.Per1000
 		}
-		pl.Crews = per * float64(pl.Sites) / 1000
+		// Crews scale with the sites, but a region with sites has at least
+		// one crew: a crew cannot come in fractions smaller than one, and
+		// without the floor a small network's regions (0.01 crews for a
+		// handful of sites) could never fit a single job.
+		pl.Crews = max(per*float64(pl.Sites)/1000, min(1, float64(pl.Sites)))
 		if v, ok := p.Crews.Regions[region]; ok {
 			pl.Crews = v
 		}

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	cf "github.com/corefence/corefence"
 	"io"
 
 	"github.com/corefence/corefence/internal/inventory"
@@ -31,13 +32,16 @@ type geoProps struct {
 	Metric           *string  `json:"metric"`
 	Value            *float64 `json:"value"`
 	Limit            *float64 `json:"limit"`
-	Effective        string   `json:"effective"`
+	Effective        *cf.Date `json:"effective"` // null while the rule's date is an unset parameter
+	DueBy            *cf.Date `json:"due_by"`
 	DaysLeft         *int     `json:"days_left"`
 	Message          string   `json:"message"`
 	Confidence       string   `json:"confidence"`
 	NationalSecurity bool     `json:"national_security"`
 	WaiverApprover   *string  `json:"waiver_approver"`
 	WaiverExpires    *string  `json:"waiver_expires"`
+	// Basis is how firmly the rule binds, as in the JSON report.
+	Basis policy.Basis `json:"basis"`
 }
 
 type geoPoint struct {
@@ -70,8 +74,8 @@ func writeGeoJSON(w io.Writer, res *policy.Result) error {
 		ft := geoFeature{Type: "Feature", Properties: geoProps{
 			ID: jf.ID, Policy: jf.Policy, Rule: jf.Rule, Kind: jf.Kind, Status: jf.Status, Severity: jf.Severity,
 			Operator: jf.Operator, Site: jf.Site, Element: jf.Element, Vendor: jf.Vendor, Metric: jf.Metric,
-			Value: jf.Value, Limit: jf.Limit, Effective: jf.Effective.String(), DaysLeft: jf.DaysLeft,
-			Message: jf.Message, Confidence: jf.Confidence,
+			Value: jf.Value, Limit: jf.Limit, Effective: jf.Effective, DueBy: jf.DueBy, DaysLeft: jf.DaysLeft,
+			Message: jf.Message, Confidence: jf.Confidence, Basis: jf.Basis,
 		}}
 		if s := findingSite(inv, f); s != inventory.NoRef {
 			site := &inv.Sites[s]

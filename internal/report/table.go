@@ -173,13 +173,13 @@ func siteRows(inv *inventory.Inventory, g *ruleGroup) (rows []row, traffic bool)
 		if k.site == inventory.NoRef {
 			f := fs[done[k]]
 			done[k]++
-			text, t := operatorText(f)
+			text, t := operatorText(inv, f)
 			traffic = traffic || t
-			rows = append(rows, row{strings.ToUpper(f.Status), safetext.Line(inv.OperatorID(f.Operator)), safetext.Line(f.Metric), text})
+			rows = append(rows, row{strings.ToUpper(f.Status), whole(inv.OperatorID(f.Operator)), whole(f.Metric), text})
 			continue
 		}
 		site := &inv.Sites[k.site]
-		rows = append(rows, row{strings.ToUpper(k.status), safetext.Line(inv.Operators[site.OperatorRef].ID), "site " + safetext.Line(site.ID), elementsText(inv, fs)})
+		rows = append(rows, row{strings.ToUpper(k.status), whole(inv.Operators[site.OperatorRef].ID), "site " + whole(site.ID), elementsText(inv, fs)})
 	}
 	return rows, traffic
 }
@@ -201,11 +201,11 @@ func elementsText(inv *inventory.Inventory, fs []*policy.Finding) string {
 	}
 	noun := plural(len(fs), "element", "elements")
 	if len(names) == 1 { // "2 Huawei elements"
-		noun = strings.Replace(noun, " ", " "+safetext.Line(names[0])+" ", 1)
+		noun = strings.Replace(noun, " ", " "+whole(names[0])+" ", 1)
 	} else {
 		parts := make([]string, len(names))
 		for i, n := range names {
-			parts[i] = fmt.Sprintf("%s %d", safetext.Line(n), vendors[n])
+			parts[i] = fmt.Sprintf("%s %d", whole(n), vendors[n])
 		}
 		noun += " (" + strings.Join(parts, ", ") + ")"
 	}
@@ -218,7 +218,7 @@ func elementsText(inv *inventory.Inventory, fs []*policy.Finding) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(safetext.Line(inv.Elements[f.Element].ID))
+		b.WriteString(whole(inv.Elements[f.Element].ID))
 	}
 	note := findingNote(fs[0])
 	for _, f := range fs[1:] {
@@ -227,7 +227,9 @@ func elementsText(inv *inventory.Inventory, fs []*policy.Finding) string {
 		}
 	}
 	if note != "" {
-		b.WriteString(" — " + safetext.Line(note))
+		f := fs[0]
+		e := &inv.Elements[f.Element]
+		b.WriteString(" — " + prose(note, e.ID, inv.Sites[e.SiteRef].ID, inv.OperatorID(f.Operator), inv.Groups[e.Group].Name, e.Vendor))
 	}
 	return b.String()
 }
@@ -260,9 +262,9 @@ func findingNote(f *policy.Finding) string {
 
 // operatorText describes an operator-wide finding with a unit on every
 // figure, and reports whether it gives a traffic figure.
-func operatorText(f *policy.Finding) (string, bool) {
+func operatorText(inv *inventory.Inventory, f *policy.Finding) (string, bool) {
 	if f.Rule.Kind != policy.KindShareCap || f.Value == nil || f.Limit == nil {
-		return safetext.Line(f.Why), false
+		return prose(f.Why, inv.OperatorID(f.Operator)), false
 	}
 	num, den := f.Value.Num, f.Value.Den
 	var what string
@@ -274,7 +276,7 @@ func operatorText(f *policy.Finding) (string, bool) {
 	case "premises":
 		what = fmt.Sprintf("%s of %s are served by sites with designated equipment", num, plural(int(den.Int64()), "premises", "premises"))
 	default:
-		return safetext.Line(f.Why), false
+		return prose(f.Why, inv.OperatorID(f.Operator)), false
 	}
 	return fmt.Sprintf("%s: %s, above the %s cap", what, policy.Percent(f.Value.Float()), policy.Percent(f.Limit.Float())), f.Metric == "traffic"
 }
@@ -329,17 +331,48 @@ func pad(s string, n int) string {
 
 func runeWidth(s string) int { return utf8.RuneCountInString(s) }
 
+// glue joins the words of a value from the input so that wrapping never
+// breaks it: a value's own line break, escaped, followed by spaces and a
+// status word would otherwise start a line that looks like a finding.
+// It cannot occur in escaped text (safetext writes a NUL as \x00).
+const glue = "\x00"
+
+// whole escapes a value from the input for the table, to be shown on one
+// line whatever the width.
+func whole(v string) string { return strings.ReplaceAll(safetext.Line(v), " ", glue) }
+
+// prose escapes text that quotes values from the input, keeping each of
+// the named values whole when the text is wrapped.
+func prose(text string, values ...string) string {
+	out := safetext.Line(text)
+	for _, v := range values {
+		if strings.Contains(v, " ") {
+			out = strings.ReplaceAll(out, safetext.Line(v), whole(v))
+		}
+	}
+	return out
+}
+
 // para writes text after lead, wrapped at spaces to width (zero: not
 // wrapped), its further lines starting with hang. A word longer than a
-// line is left whole.
+// line is left whole, and so is a value glued by whole, and a run of
+// spaces (which only values from the input have).
 func para(ew *errWriter, width int, lead, hang, text string) {
+	b := []byte(text)
+	for i, c := range b {
+		if c == ' ' && ((i > 0 && text[i-1] == ' ') || (i+1 < len(b) && text[i+1] == ' ')) {
+			b[i] = glue[0]
+		}
+	}
+	text = string(b)
 	line := lead
 	col := runeWidth(lead)
 	fresh := true // nothing after the lead yet
+	defer func() { ew.printf("%s\n", strings.ReplaceAll(line, glue, " ")) }()
 	for _, word := range strings.Split(text, " ") {
 		n := runeWidth(word)
 		if !fresh && width > 0 && col+1+n > width {
-			ew.printf("%s\n", line)
+			ew.printf("%s\n", strings.ReplaceAll(line, glue, " "))
 			line, col, fresh = hang, runeWidth(hang), true
 		}
 		if !fresh {
@@ -350,7 +383,6 @@ func para(ew *errWriter, width int, lead, hang, text string) {
 		col += n
 		fresh = false
 	}
-	ew.printf("%s\n", line)
 }
 
 func plural(n int, one, many string) string {

@@ -58,12 +58,14 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 		return usagef("--url is required")
 	case *tokenFile == "":
 		return usagef("--token-file is required (the token is never taken on the command line, where other users can see it)")
-	case *out == "" && *server == "":
-		return usagef("--out or --server is required")
-	case *server != "" && *serverToken == "":
+	case *serverToken == "" && flagGiven(args, "server"):
 		return usagef("--server needs --server-token-file (the token is never taken on the command line, where other users can see it)")
-	case *server == "" && (*serverToken != "" || *validFrom != ""):
-		return usagef("--server-token-file and --valid-from go with --server")
+	case *serverToken != "" && *server == "":
+		return usagef("--server-token-file needs --server (or server: in corefence.yaml)")
+	case *validFrom != "" && *serverToken == "":
+		return usagef("--valid-from goes with --server and --server-token-file")
+	case *out == "" && *serverToken == "":
+		return usagef("--out, or --server with --server-token-file, is required")
 	case *pageSize < 1:
 		return usagef("--page-size %d: want 1 or more", *pageSize)
 	}
@@ -89,7 +91,9 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	var upload *apiclient.Client
-	if *server != "" {
+	// The upload is asked for by the token: a config file's server alone
+	// names where uploads go, and does not turn an import into one.
+	if *serverToken != "" {
 		secret, err := readToken(*serverToken)
 		if err != nil {
 			return err
@@ -146,6 +150,21 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 		notef(env, "  note: %s\n", n)
 	}
 	return nil
+}
+
+// flagGiven reports whether the command line (not a config file) gives
+// the flag name.
+func flagGiven(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // uploadSnapshot sends doc, which must hold one operator's network (a

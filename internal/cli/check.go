@@ -16,7 +16,7 @@ import (
 
 const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [--as-of YYYY-MM-DD]
                  [--waivers FILE] [--include-planned] [--param PACK.NAME[@OPERATOR]=VALUE …]
-                 [--format table|json|csv|markdown|junit|sarif|geojson]
+                 [--format table|json|csv|markdown|junit|sarif|geojson] [--wide]
                  [--fail-on violation|advisory|upcoming|unmeasured[,…]|never]`
 
 func runCheck(ctx context.Context, env *Env, args []string) error {
@@ -30,7 +30,8 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	failOn := fs.String("fail-on", "violation", "exit 1 on violations and on findings of these statuses, comma-separated: advisory, upcoming, unmeasured; or never")
-	limit := fs.Int("limit", 20, "findings listed per rule in table and markdown output")
+	limit := fs.Int("limit", 20, "lines per rule in table output, findings per rule in markdown output")
+	wide := fs.Bool("wide", false, "table: every finding on its own unwrapped line with its full message, instead of one line per site and rule")
 	lim := limitsFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -84,7 +85,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 
 	// Render fully before writing, so that a failure leaves stdout empty.
 	var out bytes.Buffer
-	if err := report.Write(&out, *format, res, report.Options{MaxPerRule: *limit, Fail: fail}); err != nil {
+	if err := report.Write(&out, *format, res, report.Options{MaxPerRule: *limit, Fail: fail, Wide: *wide, Width: terminalWidth(env.Stdout)}); err != nil {
 		return err
 	}
 	if _, err := out.WriteTo(env.Stdout); err != nil {

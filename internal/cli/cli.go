@@ -15,6 +15,7 @@ import (
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/apiclient"
 	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/safetext"
 )
@@ -223,6 +224,18 @@ func exitStatus(ctx context.Context, env *Env, name string, err error) int {
 		}
 		if ps.Truncated {
 			fmt.Fprintf(env.Stderr, "  (stopped after %d problems; fix these first)\n", cf.MaxProblems)
+		}
+		return ExitError
+	}
+	var refused *apiclient.Error
+	if errors.As(err, &refused) { // a corefence server's answer, with its problems
+		nothing := "nothing was uploaded or written"
+		if strings.HasSuffix(refused.Summary(), "nothing was stored") {
+			nothing = "nothing was written"
+		}
+		fmt.Fprintf(env.Stderr, "corefence %s: %s; %s\n", name, safetext.Line(refused.Summary()), nothing)
+		for _, p := range refused.ProblemLines() {
+			fmt.Fprintf(env.Stderr, "  %s\n", safetext.Line(p))
 		}
 		return ExitError
 	}

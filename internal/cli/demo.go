@@ -70,9 +70,10 @@ const (
 )
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N] [--force]")
-	out := fs.String("out", "corefence-demo", "directory for the generated inventory and the reports (it appears when the demo is done; until then they are in a hidden temporary directory beside it)")
+	fs := newFlags(env, "demo", "demo [--out DIR] [--sites N] [--force] [--keep-all]")
+	out := fs.String("out", "corefence-demo", "directory for the report, the signed evidence and the generated inventory (it appears when the demo is done; until then they are in a hidden temporary directory beside it)")
 	force := fs.Bool("force", false, "write into a non-empty --out, replacing the files an earlier demo wrote there")
+	keepAll := fs.Bool("keep-all", false, "also write the full check at each date, every finding, as check-DATE.json")
 	sites := fs.Int("sites", demoSites, fmt.Sprintf("radio sites to generate, %d..%d", gen.MinSites, gen.MaxSites))
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -162,9 +163,15 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		name := "check-" + st.date + ".json"
-		if err := d.WriteFile(name, jsonReport(res)); err != nil {
-			return err
+		// The full findings per date are the bulk of the output (some
+		// tens of megabytes each at the default size) and the report
+		// summarises them, so they are written only on request.
+		name := ""
+		if *keepAll {
+			name = "check-" + st.date + ".json"
+			if err := d.WriteFile(name, jsonReport(res)); err != nil {
+				return err
+			}
 		}
 		counts := res.Count()
 		say("checked as of %s: %s violations, %s advisory (%s)", st.date, thousands(counts[policy.StatusViolation]),
@@ -215,8 +222,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	printDemoSummary(env.Stdout, inv, steps, caps, kill, outcomes)
 	fmt.Fprintf(env.Stdout, "\nReport: %s   (open it in a browser; it needs no network)\n", htmlPath)
-	fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory), %s (full findings per date)\n",
-		invDir+string(filepath.Separator), filepath.Join(*out, "check-DATE.json"))
+	if *keepAll {
+		fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory), %s (full findings per date)\n",
+			invDir+string(filepath.Separator), filepath.Join(*out, "check-DATE.json"))
+	} else {
+		fmt.Fprintf(env.Stdout, "Data:   %s (CSV inventory; --keep-all also writes the full findings per date)\n",
+			invDir+string(filepath.Separator))
+	}
 	fmt.Fprintf(env.Stdout, "Signed: %s (the %s check, signed as the regulator), %s, %s; verify from %s with:\n",
 		signed.Envelope, demoFocus, signed.PublicKey, signed.Proof, *out)
 	for _, c := range signed.Commands {

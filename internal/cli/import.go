@@ -1,18 +1,24 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/apiclient"
 	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/netbox"
 )
 
-const importSynopsis = `import netbox --url URL --token-file FILE --out PATH [--tenant SLUG …] [--mapping FILE] [--format yaml|json|csv] [--page-size N]`
+const importSynopsis = `import netbox --url URL --token-file FILE (--out PATH | --server URL --server-token-file FILE [--valid-from YYYY-MM-DD])
+                 [--tenant SLUG …] [--mapping FILE] [--format yaml|json|csv] [--page-size N]`
 
 func runImport(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -38,6 +44,9 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "output file (.yaml, .yml, .json) or, for csv, a new directory")
 	format := fs.String("format", "", "output format: "+strings.Join(export.Formats, ", ")+" (default: from --out's extension, csv for none)")
 	pageSize := fs.Int("page-size", netbox.DefaultPageSize, "objects asked for per page (NetBox caps it at its MAX_PAGE_SIZE)")
+	server := fs.String("server", "", "upload the inventory to this corefence server as a snapshot of its one operator (https, or http on this machine)")
+	serverToken := fs.String("server-token-file", "", "file holding the corefence server token (an operator's or a regulator's); it must not be readable by every user")
+	validFrom := fs.String("valid-from", "", "with --server: the date the snapshot describes the network on (default today)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -49,23 +58,47 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 		return usagef("--url is required")
 	case *tokenFile == "":
 		return usagef("--token-file is required (the token is never taken on the command line, where other users can see it)")
-	case *out == "":
-		return usagef("--out is required")
+	case *serverToken == "" && flagGiven(args, "server"):
+		return usagef("--server needs --server-token-file (the token is never taken on the command line, where other users can see it)")
+	case *serverToken != "" && *server == "":
+		return usagef("--server-token-file needs --server (or server: in corefence.yaml)")
+	case *validFrom != "" && *serverToken == "":
+		return usagef("--valid-from goes with --server and --server-token-file")
+	case *out == "" && *serverToken == "":
+		return usagef("--out, or --server with --server-token-file, is required")
 	case *pageSize < 1:
 		return usagef("--page-size %d: want 1 or more", *pageSize)
 	}
-	fmtName, err := outputFormat(*out, *format)
-	if err != nil {
-		return err
+	fmtName := ""
+	if *out != "" {
+		if fmtName, err = outputFormat(*out, *format); err != nil {
+			return err
+		}
+		if fmtName == "csv" {
+			if _, err := os.Stat(*out); err == nil {
+				return usagef("--out %q exists: a csv inventory is written to a new directory", *out)
+			}
+		}
 	}
-	if fmtName == "csv" {
-		if _, err := os.Stat(*out); err == nil {
-			return usagef("--out %q exists: a csv inventory is written to a new directory", *out)
+	valid := cf.DateOf(env.now())
+	if *validFrom != "" {
+		if valid, err = cf.ParseDate(*validFrom); err != nil {
+			return usagef("--valid-from: %v", err)
 		}
 	}
 	token, err := readToken(*tokenFile)
 	if err != nil {
 		return err
+	}
+	var upload *apiclient.Client
+	// The upload is asked for by the token: a config file's server alone
+	// names where uploads go, and does not turn an import into one.
+	if *serverToken != "" {
+		secret, err := readToken(*serverToken)
+		if err != nil {
+			return err
+		}
+		upload = &apiclient.Client{BaseURL: *server, Token: secret}
 	}
 	mapping := netbox.DefaultMapping()
 	if *mappingFile != "" {
@@ -81,16 +114,83 @@ func runImportNetBox(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(*out, fmtName, res); err != nil {
-		return err
-	}
 	doc := res.Doc
+	// The upload goes first: when the server refuses it, nothing is
+	// written at all.
+	var snap apiclient.Snapshot
+	var created bool
+	if upload != nil {
+		if snap, created, err = uploadSnapshot(ctx, upload, doc, valid); err != nil {
+			return err
+		}
+	}
+	if *out != "" {
+		if err := writeAtomic(*out, fmtName, res); err != nil {
+			return err
+		}
+	}
+	dest := *out
+	if upload != nil {
+		dest = "corefence server " + upload.BaseURL
+		if *out != "" {
+			dest = *out + " and " + dest
+		}
+	}
 	notef(env, "imported from NetBox %s at %s: %d operators, %d sites, %d elements, %d links → %s\n",
-		data.Version, *baseURL, len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), *out)
+		data.Version, *baseURL, len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), dest)
+	if upload != nil {
+		how := "stored as a new snapshot"
+		if !created {
+			how = "the server already held this snapshot"
+		}
+		notef(env, "snapshot %s of operator %s, valid from %s: %s\n", snap.ID, snap.Operator, snap.ValidFrom, how)
+		fmt.Fprintln(env.Stdout, snap.ID)
+	}
 	for _, n := range res.Notes {
 		notef(env, "  note: %s\n", n)
 	}
 	return nil
+}
+
+// flagGiven reports whether the command line (not a config file) gives
+// the flag name.
+func flagGiven(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// uploadSnapshot sends doc, which must hold one operator's network (a
+// snapshot is one operator's), to the server as JSON.
+func uploadSnapshot(ctx context.Context, c *apiclient.Client, doc *inventory.Doc, valid cf.Date) (apiclient.Snapshot, bool, error) {
+	if len(doc.Operators) != 1 {
+		ids := make([]string, len(doc.Operators))
+		for i, op := range doc.Operators {
+			ids[i] = op.ID
+		}
+		return apiclient.Snapshot{}, false, fmt.Errorf("--server: the import holds %d operators (%s), and a snapshot holds one operator's network: import one tenant per upload with --tenant; nothing was uploaded or written",
+			len(ids), strings.Join(ids, ", "))
+	}
+	var body bytes.Buffer
+	if err := export.WriteJSON(&body, doc); err != nil {
+		return apiclient.Snapshot{}, false, err
+	}
+	snap, created, err := c.UploadSnapshot(ctx, doc.Operators[0].ID, valid, "application/json", body.Bytes())
+	var refused *apiclient.Error
+	if err != nil && !errors.As(err, &refused) {
+		err = fmt.Errorf("%w; nothing was uploaded or written", err)
+	}
+	if err != nil {
+		return apiclient.Snapshot{}, false, err
+	}
+	return snap, created, nil
 }
 
 // outputFormat picks the format from --format or --out's extension, and

@@ -146,3 +146,24 @@ func TestHostileIDsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileIDsWrapped: wrapping the table never breaks a value from the
+// input, so an id holding an escaped line break and a status word cannot
+// start a line that looks like a finding, at any width.
+func TestHostileIDsWrapped(t *testing.T) {
+	res := checkHostile(t)
+	for width := 40; width <= 160; width++ {
+		var out bytes.Buffer
+		if err := report.Write(&out, "table", res, report.Options{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(strings.Join(strings.Fields(line), " "), "VIOLATION forged") {
+				t.Fatalf("width %d: a forged line: %q", width, line)
+			}
+		}
+		if !strings.Contains(out.String(), `A-001\r\n  VIOLATION   forged`) {
+			t.Fatalf("width %d: the escaped id is not whole:\n%s", width, out.String())
+		}
+	}
+}

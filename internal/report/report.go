@@ -25,6 +25,12 @@ type Options struct {
 	// JUnit reports findings of these statuses as failures. Nil means
 	// violations only.
 	Fail []string
+	// Wide makes the table list every finding on its own unwrapped line,
+	// with its full message, instead of one line per site and rule.
+	Wide bool
+	// Width is the width, in columns, the table wraps to; zero means no
+	// wrapping. Wide tables are never wrapped.
+	Width int
 }
 
 // fails reports whether findings of status s fail the check.

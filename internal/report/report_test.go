@@ -48,13 +48,28 @@ func checkSmall(t *testing.T) *policy.Result {
 func TestGolden(t *testing.T) {
 	res := checkSmall(t)
 	exts := map[string]string{"json": "json", "csv": "csv", "markdown": "md", "junit": "xml", "table": "txt", "sarif": "sarif.json", "geojson": "geojson"}
+	type golden struct {
+		name, format string
+		opts         report.Options
+	}
+	var cases []golden
 	for _, format := range report.Formats {
-		t.Run(format, func(t *testing.T) {
+		cases = append(cases, golden{"check." + exts[format], format, report.Options{}})
+	}
+	// The table as the CLI writes it: to its default width, to a narrow
+	// terminal, and --wide.
+	cases = append(cases,
+		golden{"check.100.txt", "table", report.Options{Width: 100}},
+		golden{"check.60.txt", "table", report.Options{Width: 60}},
+		golden{"check.wide.txt", "table", report.Options{Wide: true, Width: 60}})
+	for _, c := range cases {
+		format := c.format
+		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := report.Write(&out, format, res, report.Options{}); err != nil {
+			if err := report.Write(&out, format, res, c.opts); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "check."+exts[format])
+			golden := filepath.Join("testdata", c.name)
 			if *update {
 				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
@@ -245,5 +260,33 @@ func TestJSONDatesAndBasis(t *testing.T) {
 	}
 	if core == 0 || draft == 0 {
 		t.Errorf("%d core and %d security-critical findings; want some of each", core, draft)
+	}
+}
+
+// TestTableFitsWidth checks that no line of the grouped table runs past
+// the width it wraps to, unless it holds a single word too long to break,
+// and that --wide wraps nothing.
+func TestTableFitsWidth(t *testing.T) {
+	res := checkSmall(t)
+	for _, width := range []int{40, 60, 80, 100, 132} {
+		var out bytes.Buffer
+		if err := report.Write(&out, "table", res, report.Options{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(out.String(), "\n") {
+			if n := len([]rune(line)); n > width && len(strings.Fields(line)) > 1 && !strings.HasPrefix(line, "  ") {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, line)
+			}
+			if n := len([]rune(line)); n > width && strings.HasPrefix(line, "  ") && len(strings.Fields(line)) > 4 {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, line)
+			}
+		}
+	}
+	var wide bytes.Buffer
+	if err := report.Write(&wide, "table", res, report.Options{Wide: true, Width: 40}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(wide.String(), `  VIOLATION  A-DC1-srv1  Huawei server A-DC1-srv1 at site A-DC1 (alpha); "Remove designated vendors from the core" required since 2023-12-31`+"\n") {
+		t.Errorf("--wide does not list the finding whole on one line:\n%s", wide.String())
 	}
 }

@@ -206,6 +206,24 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
+// Attestation is the signed evidence of one check run: the DSSE envelope
+// the server signed, and, never served to partners, the seed of its site
+// salts and the recipe (packs and waivers as they were) from which single
+// sites are proved later.
+type Attestation struct {
+	Seq       int64  `json:"-"`
+	Run       string `json:"run"`
+	Operator  string `json:"operator"`
+	AsOf      string `json:"as_of"`
+	KeyID     string `json:"key_id"`    // the signing key's id (evidence.KeyID)
+	Statement string `json:"statement"` // hex SHA-256 of the signed payload
+	Created   int64  `json:"created"`
+	Envelope  []byte `json:"-"` // the DSSE envelope, JSON
+	Seed      []byte `json:"-"` // secret: whoever holds it can test guesses about undisclosed sites
+	Recipe    string `json:"-"` // JSON the server reads back to prove sites
+	Creator   string `json:"-"`
+}
+
 // Page bounds a list: items after the cursor (a Seq), at most Limit.
 type Page struct {
 	After int64
@@ -259,6 +277,16 @@ type Store interface {
 	RunCount(ctx context.Context) (int64, error)
 	// Findings returns a page of a run's findings, filtered.
 	Findings(ctx context.Context, q FindingQuery) ([]Finding, error)
+
+	// PutAttestation stores the attestation of a run of the same operator;
+	// one for the run exists already: the stored one and created == false.
+	PutAttestation(ctx context.Context, by Actor, a Attestation) (att Attestation, created bool, err error)
+	// Attestation returns the attestation of operator's run, with its
+	// envelope, seed and recipe.
+	Attestation(ctx context.Context, operator, run string) (Attestation, error)
+	// Attestations lists operator's attestations in creation order, without
+	// envelope, seed or recipe.
+	Attestations(ctx context.Context, operator string, page Page) ([]Attestation, error)
 
 	PutWaiver(ctx context.Context, by Actor, w Waiver) (Waiver, error)
 	Waivers(ctx context.Context, operator string) ([]Waiver, error)

@@ -718,6 +718,61 @@ func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id stri
 	})
 }
 
+// Attestations
+
+const attestationColumns = `seq, run, operator, as_of, key_id, statement, created, creator`
+
+func scanAttestation(r interface{ Scan(...any) error }, a *store.Attestation, extra ...any) error {
+	return r.Scan(append([]any{&a.Seq, &a.Run, &a.Operator, &a.AsOf, &a.KeyID, &a.Statement, &a.Created, &a.Creator}, extra...)...)
+}
+
+// PutAttestation stores a run's attestation, once.
+func (s *DB) PutAttestation(ctx context.Context, by store.Actor, a store.Attestation) (store.Attestation, bool, error) {
+	created := false
+	var out store.Attestation
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var runOp string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM runs WHERE id = ?`), a.Run).Scan(&runOp); err != nil {
+			return notFound(err, "run", a.Run)
+		}
+		if runOp != a.Operator {
+			return fmt.Errorf("run %s: %w", a.Run, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO attestations (run, operator, as_of, key_id, statement, envelope, seed, recipe, created, creator)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			a.Run, a.Operator, a.AsOf, a.KeyID, a.Statement, string(a.Envelope), a.Seed, a.Recipe, s.micros(), by.Principal)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.appendAudit(ctx, tx, by, "attestation.create", a.Operator, a.Run,
+				jsonObject("key_id", a.KeyID, "statement", a.Statement)); err != nil {
+				return err
+			}
+		}
+		return scanAttestation(tx.QueryRowContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE run = ?`), a.Run), &out)
+	})
+	return out, created, err
+}
+
+// Attestation returns the attestation of one of operator's runs.
+func (s *DB) Attestation(ctx context.Context, operator, run string) (store.Attestation, error) {
+	var a store.Attestation
+	var envelope string
+	err := scanAttestation(s.db.QueryRowContext(ctx, s.q(`SELECT `+attestationColumns+`, envelope, seed, recipe
+		FROM attestations WHERE operator = ? AND run = ?`), operator, run), &a, &envelope, &a.Seed, &a.Recipe)
+	a.Envelope = []byte(envelope)
+	return a, notFound(err, "attestation of run", run)
+}
+
+// Attestations lists operator's attestations in creation order.
+func (s *DB) Attestations(ctx context.Context, operator string, page store.Page) ([]store.Attestation, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, a *store.Attestation) error { return scanAttestation(r, a) })
+}
+
 // Packs
 
 // PutPack stores a pack, replacing an earlier one of the same id.

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Snapshots", testSnapshots},
 		{"Runs", testRuns},
 		{"Findings", testFindings},
+		{"Attestations", testAttestations},
 		{"Waivers", testWaivers},
 		{"Packs", testPacks},
 		{"AuditChain", testAuditChain},
@@ -291,6 +292,55 @@ func testRuns(t *testing.T, s store.Store) {
 	}
 	if n := get(s.RunCount(ctx))(t); n != 1 {
 		t.Fatalf("run count %d", n)
+	}
+}
+
+func testAttestations(t *testing.T, s store.Store) {
+	seed(t, s)
+	must2(t, s, "a", "s1", "2024-01-01")
+	must2(t, s, "b", "t1", "2024-01-01")
+	for _, r := range []store.Run{
+		{ID: "r1", Operator: "a", Snapshot: "s1", AsOf: "2025-01-01", Inputs: `{}`, Summary: `{}`},
+		{ID: "r2", Operator: "b", Snapshot: "t1", AsOf: "2025-01-01", Inputs: `{}`, Summary: `{}`},
+	} {
+		if _, _, err := s.PutRun(ctx, admin, r, findings(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seedBytes := []byte("0123456789abcdef0123456789abcdef")
+	a := store.Attestation{Run: "r1", Operator: "a", AsOf: "2025-01-01", KeyID: "k1", Statement: "st1",
+		Envelope: []byte(`{"payload":"x"}`), Seed: seedBytes, Recipe: `{"packs":[]}`}
+	got, created, err := s.PutAttestation(ctx, admin, a)
+	if err != nil || !created || got.Run != "r1" || got.Created == 0 || got.Creator != admin.Principal {
+		t.Fatalf("PutAttestation: %+v %v %v", got, created, err)
+	}
+	// A second signature of the same run keeps the first.
+	a2 := a
+	a2.Statement, a2.Envelope = "st2", []byte(`{"payload":"y"}`)
+	again, created, err := s.PutAttestation(ctx, admin, a2)
+	if err != nil || created || again.Statement != "st1" {
+		t.Fatalf("PutAttestation again: %+v %v %v", again, created, err)
+	}
+	full := get(s.Attestation(ctx, "a", "r1"))(t)
+	if string(full.Envelope) != `{"payload":"x"}` || string(full.Seed) != string(seedBytes) || full.Recipe != a.Recipe || full.KeyID != "k1" {
+		t.Fatalf("Attestation: %+v", full)
+	}
+	// Another operator's run, or a run named under another operator, is
+	// not found, and nothing is stored.
+	_, _, err = s.PutAttestation(ctx, admin, store.Attestation{Run: "r2", Operator: "a", Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, _, err = s.PutAttestation(ctx, admin, store.Attestation{Run: "nope", Operator: "a", Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Attestation(ctx, "b", "r1")
+	wantErr(t, err, store.ErrNotFound)
+	if as := get(s.Attestations(ctx, "a", store.Page{}))(t); len(as) != 1 || as[0].Run != "r1" || as[0].Seed != nil || as[0].Envelope != nil {
+		t.Fatalf("Attestations of a: %+v", as)
+	}
+	if as := get(s.Attestations(ctx, "b", store.Page{}))(t); len(as) != 0 {
+		t.Fatalf("Attestations of b: %+v", as)
+	}
+	if probs := Verify(t, s); len(probs) > 0 {
+		t.Fatalf("audit chain: %v", probs)
 	}
 }
 

@@ -58,6 +58,12 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/runs/{run}", TenantRead, (*Server).getRun),
 		r("GET", "/api/v1/operators/{op}/runs/{run}/findings", TenantRead, (*Server).findings),
 
+		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
+		r("POST", "/api/v1/operators/{op}/runs/{run}/attestation", TenantWrite, (*Server).attest),
+		r("GET", "/api/v1/operators/{op}/attestations", Evidence, (*Server).listAttestations),
+		r("GET", "/api/v1/operators/{op}/attestations/{run}", Evidence, (*Server).envelope),
+		r("GET", "/api/v1/operators/{op}/attestations/{run}/proofs/{site}", TenantRead, (*Server).proof),
+
 		r("GET", "/api/v1/operators/{op}/waivers", TenantRead, (*Server).listWaivers),
 		r("POST", "/api/v1/operators/{op}/waivers", Regulator, (*Server).createWaiver),
 		r("DELETE", "/api/v1/operators/{op}/waivers/{waiver}", Regulator, (*Server).revokeWaiver),

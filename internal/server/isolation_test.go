@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/server"
 	"github.com/corefence/corefence/internal/store"
 )
@@ -24,6 +25,7 @@ func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
 		s2 := e.snapshot("reg", op, nets[op], "2023-01-01")
 		var run runView
 		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
+		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs/"+run.ID+"/attestation", nil, 201, nil)
 		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID}
 	}
 	return out
@@ -54,7 +56,8 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		token = tok.ID
 	}
 	path = strings.NewReplacer("{op}", op, "{snapshot}", fx.snapshot, "{run}", fx.run, "{waiver}", waiver,
-		"{principal}", "partner", "{token}", token, "{pack}", "small").Replace(path)
+		"{principal}", "partner", "{token}", token, "{pack}", "small",
+		"{site}", strings.ToUpper(op[:1])+"-001").Replace(path)
 	ctype = "application/json"
 	switch rt.Method + " " + rt.Pattern {
 	case "POST /api/v1/operators":
@@ -113,7 +116,7 @@ func TestIsolation(t *testing.T) {
 						if r.status < 200 || r.status > 299 {
 							t.Errorf("%s: %d, want success\n%s", name, r.status, r.body)
 						}
-					case c.role == store.RoleOperator && !own && (rt.Access == server.TenantRead || rt.Access == server.TenantWrite):
+					case c.role == store.RoleOperator && !own && rt.Access.Tenanted():
 						// Another tenant's data answers exactly as an
 						// operator that does not exist.
 						ghost := strings.Replace(path, "/operators/"+op, "/operators/no-such-operator", 1)
@@ -124,6 +127,15 @@ func TestIsolation(t *testing.T) {
 					default:
 						if r.status != http.StatusForbidden {
 							t.Errorf("%s: %d, want 403\n%s", name, r.status, r.body)
+						}
+					}
+					if c.role == store.RolePartner {
+						// A partner learns nothing about sites or elements:
+						// no id of either network appears in what it reads.
+						for _, secret := range networkIDs(t) {
+							if contains(r.body, `"`+secret+`"`) {
+								t.Errorf("%s: a partner reads %q\n%s", name, secret, r.body)
+							}
 						}
 					}
 					if c.role == store.RoleOperator {
@@ -161,4 +173,21 @@ func TestIsolation(t *testing.T) {
 		}
 		t.Logf("%d requests, %d responses validated against the OpenAPI document", n, e.validated)
 	})
+}
+
+// networkIDs are the ids of every site and element of the test networks.
+func networkIDs(t *testing.T) []string {
+	t.Helper()
+	doc, err := importer.Read("../../testdata/small-network.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range doc.Sites {
+		ids = append(ids, s.ID)
+	}
+	for _, e := range doc.Elements {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }

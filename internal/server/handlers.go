@@ -522,8 +522,10 @@ type DiffResult struct {
 	To       string         `json:"to"`
 	Elements diff.Elements  `json:"elements"`
 	Findings *diff.Findings `json:"findings,omitempty"`
-	AsOf     string         `json:"as_of,omitempty"`
-	Packs    []string       `json:"packs,omitempty"`
+	// Shares are every share cap's measures before and after, with packs.
+	Shares []diff.ShareChange `json:"shares,omitempty"`
+	AsOf   string             `json:"as_of,omitempty"`
+	Packs  []string           `json:"packs,omitempty"`
 }
 
 func (s *Server) diff(w http.ResponseWriter, r *http.Request, _ *caller) error {
@@ -576,7 +578,11 @@ func (s *Server) diff(w http.ResponseWriter, r *http.Request, _ *caller) error {
 			return err
 		}
 		fd := diff.Results(a, b)
-		out.Findings, out.AsOf, out.Packs = &fd, asOf.String(), packIDs
+		shares, err := diff.Shares(a, b, opts)
+		if err != nil {
+			return err
+		}
+		out.Findings, out.Shares, out.AsOf, out.Packs = &fd, shares, asOf.String(), packIDs
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

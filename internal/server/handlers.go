@@ -58,6 +58,10 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/runs/{run}", TenantRead, (*Server).getRun),
 		r("GET", "/api/v1/operators/{op}/runs/{run}/findings", TenantRead, (*Server).findings),
 
+		r("POST", "/api/v1/operators/{op}/exposures", TenantWrite, (*Server).createExposure),
+		r("GET", "/api/v1/operators/{op}/exposures", TenantRead, (*Server).listExposures),
+		r("GET", "/api/v1/operators/{op}/exposures/{exposure}", TenantRead, (*Server).getExposure),
+
 		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
 		r("POST", "/api/v1/operators/{op}/runs/{run}/attestation", TenantWrite, (*Server).attest),
 		r("GET", "/api/v1/operators/{op}/attestations", Evidence, (*Server).listAttestations),

@@ -206,6 +206,20 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
+// Exposure is one exposure analysis of a snapshot, keyed like a run by its
+// inputs' digests: the same snapshot, vendors and options give the same id,
+// and are computed once.
+type Exposure struct {
+	Seq      int64  `json:"seq"`
+	ID       string `json:"id"`
+	Operator string `json:"operator"`
+	Snapshot string `json:"snapshot"`
+	Inputs   string `json:"inputs"` // JSON: engine, snapshot, vendors, options
+	Report   string `json:"report"` // JSON: the exposure report; empty in lists
+	Created  int64  `json:"created"`
+	Creator  string `json:"creator"`
+}
+
 // Attestation is the signed evidence of one check run: the DSSE envelope
 // the server signed, and, never served to partners, the seed of its site
 // salts and the recipe (packs and waivers as they were) from which single
@@ -287,6 +301,15 @@ type Store interface {
 	// Attestations lists operator's attestations in creation order, without
 	// envelope, seed or recipe.
 	Attestations(ctx context.Context, operator string, page Page) ([]Attestation, error)
+
+	// PutExposure stores an exposure analysis of operator's snapshot; an
+	// existing id returns the stored one and created == false.
+	PutExposure(ctx context.Context, by Actor, e Exposure) (exp Exposure, created bool, err error)
+	// Exposure returns operator's exposure analysis id, with its report.
+	Exposure(ctx context.Context, operator, id string) (Exposure, error)
+	// Exposures lists operator's exposure analyses in creation order,
+	// without their reports.
+	Exposures(ctx context.Context, operator string, page Page) ([]Exposure, error)
 
 	PutWaiver(ctx context.Context, by Actor, w Waiver) (Waiver, error)
 	Waivers(ctx context.Context, operator string) ([]Waiver, error)

@@ -718,6 +718,58 @@ func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id stri
 	})
 }
 
+// Exposures
+
+const exposureColumns = `seq, id, operator, snapshot, inputs, created, creator`
+
+func scanExposure(r interface{ Scan(...any) error }, e *store.Exposure, extra ...any) error {
+	return r.Scan(append([]any{&e.Seq, &e.ID, &e.Operator, &e.Snapshot, &e.Inputs, &e.Created, &e.Creator}, extra...)...)
+}
+
+// PutExposure stores an exposure analysis, once.
+func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) (store.Exposure, bool, error) {
+	created := false
+	var out store.Exposure
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var snapOp string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), e.Snapshot).Scan(&snapOp); err != nil {
+			return notFound(err, "snapshot", e.Snapshot)
+		}
+		if snapOp != e.Operator {
+			return fmt.Errorf("snapshot %s: %w", e.Snapshot, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO exposures (id, operator, snapshot, inputs, report, created, creator)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			e.ID, e.Operator, e.Snapshot, e.Inputs, e.Report, s.micros(), by.Principal)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.appendAudit(ctx, tx, by, "exposure.create", e.Operator, e.ID, jsonObject("snapshot", e.Snapshot)); err != nil {
+				return err
+			}
+		}
+		return scanExposure(tx.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE id = ?`), e.ID), &out, &out.Report)
+	})
+	return out, created, err
+}
+
+// Exposure returns one of operator's exposure analyses with its report.
+func (s *DB) Exposure(ctx context.Context, operator, id string) (store.Exposure, error) {
+	var e store.Exposure
+	err := scanExposure(s.db.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE operator = ? AND id = ?`),
+		operator, id), &e, &e.Report)
+	return e, notFound(err, "exposure", id)
+}
+
+// Exposures lists operator's exposure analyses in creation order.
+func (s *DB) Exposures(ctx context.Context, operator string, page store.Page) ([]store.Exposure, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+exposureColumns+` FROM exposures WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, e *store.Exposure) error { return scanExposure(r, e) })
+}
+
 // Attestations
 
 const attestationColumns = `seq, run, operator, as_of, key_id, statement, created, creator`

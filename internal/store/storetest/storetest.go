@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Runs", testRuns},
 		{"Findings", testFindings},
 		{"Attestations", testAttestations},
+		{"Exposures", testExposures},
 		{"Waivers", testWaivers},
 		{"Packs", testPacks},
 		{"AuditChain", testAuditChain},
@@ -249,6 +250,8 @@ func ids[T any](xs []T) string {
 			out = append(out, v.ID)
 		case store.Waiver:
 			out = append(out, v.ID)
+		case store.Exposure:
+			out = append(out, v.ID)
 		}
 	}
 	return strings.Join(out, " ")
@@ -292,6 +295,39 @@ func testRuns(t *testing.T, s store.Store) {
 	}
 	if n := get(s.RunCount(ctx))(t); n != 1 {
 		t.Fatalf("run count %d", n)
+	}
+}
+
+func testExposures(t *testing.T, s store.Store) {
+	seed(t, s)
+	must2(t, s, "a", "s1", "2024-01-01")
+	must2(t, s, "b", "t1", "2024-01-01")
+	x := store.Exposure{ID: "x1", Operator: "a", Snapshot: "s1", Inputs: `{"top":10}`, Report: `{"vendors":[]}`}
+	got, created, err := s.PutExposure(ctx, admin, x)
+	if err != nil || !created || got.Report != x.Report || got.Created == 0 || got.Creator != admin.Principal {
+		t.Fatalf("PutExposure: %+v %v %v", got, created, err)
+	}
+	y := x
+	y.Report = `{"other":true}`
+	again, created, err := s.PutExposure(ctx, admin, y)
+	if err != nil || created || again.Report != x.Report {
+		t.Fatalf("PutExposure again: %+v %v %v", again, created, err)
+	}
+	// Another operator's snapshot is refused, and nothing is stored.
+	_, _, err = s.PutExposure(ctx, admin, store.Exposure{ID: "x2", Operator: "a", Snapshot: "t1", Inputs: "{}", Report: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Exposure(ctx, "a", "x2")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Exposure(ctx, "b", "x1")
+	wantErr(t, err, store.ErrNotFound)
+	if full := get(s.Exposure(ctx, "a", "x1"))(t); full.Report != x.Report || full.Inputs != x.Inputs {
+		t.Fatalf("Exposure: %+v", full)
+	}
+	if xs := get(s.Exposures(ctx, "a", store.Page{}))(t); ids(xs) != "x1" || xs[0].Report != "" {
+		t.Fatalf("Exposures of a: %+v", xs)
+	}
+	if xs := get(s.Exposures(ctx, "b", store.Page{}))(t); len(xs) != 0 {
+		t.Fatalf("Exposures of b: %+v", xs)
 	}
 }
 

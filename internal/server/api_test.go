@@ -58,12 +58,12 @@ func TestAPI(t *testing.T) {
 
 		// Check it: the same inputs give the same run, computed once.
 		var run runView
-		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
+		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-dvd-2022"}, "as_of": "2024-01-01"}, 201, &run)
 		if run.Findings == 0 || run.Summary.Compliant || run.Summary.Counts["violation"] == 0 || len(run.Summary.Shares) == 0 {
 			t.Fatalf("run %+v", run)
 		}
 		var same runView
-		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 200, &same)
+		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-dvd-2022"}, "as_of": "2024-01-01"}, 200, &same)
 		if same.ID != run.ID {
 			t.Fatalf("same inputs, new run %s != %s", same.ID, run.ID)
 		}
@@ -97,10 +97,10 @@ func TestAPI(t *testing.T) {
 
 		// A waiver is an input: the run with it is a new run.
 		var w store.Waiver
-		e.sendJSON("reg", "POST", "/api/v1/operators/alpha/waivers", server.WaiverRequest{Rule: "uk-2020-ncsc/*", Element: "A-DC1-ems",
+		e.sendJSON("reg", "POST", "/api/v1/operators/alpha/waivers", server.WaiverRequest{Rule: "uk-dvd-2022/*", Element: "A-DC1-ems",
 			Reason: "replacement contracted", Approver: "J. Smith, CISO", Expires: "2025-06-30"}, 201, &w)
 		var waived runView
-		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &waived)
+		e.sendJSON("op-alpha", "POST", "/api/v1/operators/alpha/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-dvd-2022"}, "as_of": "2024-01-01"}, 201, &waived)
 		if waived.ID == run.ID || waived.Summary.Counts["waived"] == 0 {
 			t.Fatalf("run with a waiver: %+v", waived)
 		}
@@ -110,7 +110,7 @@ func TestAPI(t *testing.T) {
 		changed = removeLine(t, changed, "A-002-gnb")
 		s2 := e.snapshot("op-alpha", "alpha", []byte(changed), "2023-06-01")
 		var d server.DiffResult
-		e.getJSON("op-alpha", fmt.Sprintf("/api/v1/operators/alpha/diff?from=%s&to=%s&packs=uk-2020-ncsc&as_of=2024-01-01", s1.ID, s2.ID), 200, &d)
+		e.getJSON("op-alpha", fmt.Sprintf("/api/v1/operators/alpha/diff?from=%s&to=%s&packs=uk-dvd-2022&as_of=2024-01-01", s1.ID, s2.ID), 200, &d)
 		if strings.Join(d.Elements.Removed, ",") != "A-002-gnb" || len(d.Elements.Added) != 0 || len(d.Elements.Changed) != 1 ||
 			d.Elements.Changed[0].ID != "A-DC1-ems" || d.Findings == nil || len(d.Findings.Resolved) == 0 {
 			t.Fatalf("diff: %+v", d)

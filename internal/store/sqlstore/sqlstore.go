@@ -255,6 +255,20 @@ func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, by store.Actor, action
 	return err
 }
 
+// lockAudit takes the audit head's lock at the start of a write that
+// numbers its record (snapshots, runs …), so that the records' order and
+// the audit log's agree when writes race. On PostgreSQL an identity is
+// drawn at INSERT, before the head is locked, so two writes could
+// otherwise be numbered in one order and audited in the other. SQLite's
+// IMMEDIATE transactions serialise whole writes already.
+func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
+	if !s.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT one FROM audit_head WHERE one = 1 FOR UPDATE`)
+	return err
+}
+
 // Audit appends an entry for an event that is not itself a write.
 func (s *DB) Audit(ctx context.Context, by store.Actor, action, operator, subject, detail string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return s.appendAudit(ctx, tx, by, action, operator, subject, detail) })
@@ -498,6 +512,9 @@ func (s *DB) PutSnapshot(ctx context.Context, by store.Actor, n store.NewSnapsho
 	var sn store.Snapshot
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO snapshots (id, operator, digest, source, valid_from, uploaded, uploader, counts, content)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			n.ID, n.Operator, n.Digest, n.Source, n.ValidFrom, s.micros(), by.Principal, n.Counts, n.Content)
@@ -576,6 +593,9 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 	created := false
 	var out store.Run
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		var snapOp string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), r.Snapshot).Scan(&snapOp); err != nil {
 			return notFound(err, "snapshot", r.Snapshot)
@@ -731,6 +751,9 @@ func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) 
 	created := false
 	var out store.Exposure
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		var snapOp string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), e.Snapshot).Scan(&snapOp); err != nil {
 			return notFound(err, "snapshot", e.Snapshot)
@@ -783,6 +806,9 @@ func (s *DB) PutAttestation(ctx context.Context, by store.Actor, a store.Attesta
 	created := false
 	var out store.Attestation
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
 		var runOp string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM runs WHERE id = ?`), a.Run).Scan(&runOp); err != nil {
 			return notFound(err, "run", a.Run)

@@ -360,7 +360,7 @@ func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store,
 	fmt.Fprintf(w, "\nPartner token (reads only the signed evidence and the server's public key):\n  %s\n", partner)
 	fmt.Fprintf(w, "\nTry:\n  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/operators\n", base)
 	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/operators/%s/history\n", base, doc.Operators[0].ID)
-	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/operators/%s/attestations   (signed evidence)\n", base, doc.Operators[0].ID)
+	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/attestations   (signed evidence; the partner token reads it too)\n", base)
 	fmt.Fprintf(w, "  curl -s %s/api/v1/openapi.json   (the API, described)\n\nThe store is temporary and goes when the server stops (Ctrl-C).\n", base)
 	return nil
 }

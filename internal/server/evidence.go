@@ -226,6 +226,30 @@ func (s *Server) listAttestations(w http.ResponseWriter, r *http.Request, _ *cal
 	return nil
 }
 
+// listAllAttestations lists the attestations the caller may read, of every
+// operator: how a partner, who cannot list operators, finds envelopes. An
+// operator sees its own only.
+func (s *Server) listAllAttestations(w http.ResponseWriter, r *http.Request, c *caller) error {
+	pg, err := page(r)
+	if err != nil {
+		return err
+	}
+	operator := ""
+	if c.Role == store.RoleOperator {
+		operator = c.Operator
+	}
+	as, err := s.store.Attestations(r.Context(), operator, pg)
+	if err != nil {
+		return err
+	}
+	out := Page[store.Attestation]{Items: as}
+	if len(as) > 0 {
+		out.Next = nextCursor(len(as), pg.Limit, as[len(as)-1].Seq)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // envelope serves the signed envelope exactly as stored: the bytes
 // `corefence verify --attestation` reads.
 func (s *Server) envelope(w http.ResponseWriter, r *http.Request, _ *caller) error {

@@ -41,6 +41,15 @@ func TestEvidence(t *testing.T) {
 		if len(list.Items) != 1 || list.Items[0].Statement != att.Statement {
 			t.Fatalf("partner's list: %+v", list)
 		}
+		var every server.Page[store.Attestation]
+		e.getJSON("partner", "/api/v1/attestations", 200, &every)
+		if len(every.Items) != 1 || every.Items[0].Operator != "alpha" {
+			t.Fatalf("partner's list of every operator's: %+v", every)
+		}
+		e.getJSON("op-beta", "/api/v1/attestations", 200, &every)
+		if len(every.Items) != 0 {
+			t.Fatalf("beta's operator lists alpha's attestations: %+v", every)
+		}
 		var key server.KeyView
 		e.getJSON("partner", "/api/v1/evidence/key", 200, &key)
 		envBody := e.getJSON("partner", "/api/v1/operators/alpha/attestations/"+run.ID, 200, nil).body

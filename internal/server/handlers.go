@@ -63,6 +63,7 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/exposures/{exposure}", TenantRead, (*Server).getExposure),
 
 		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
+		r("GET", "/api/v1/attestations", Evidence, (*Server).listAllAttestations),
 		r("POST", "/api/v1/operators/{op}/runs/{run}/attestation", TenantWrite, (*Server).attest),
 		r("GET", "/api/v1/operators/{op}/attestations", Evidence, (*Server).listAttestations),
 		r("GET", "/api/v1/operators/{op}/attestations/{run}", Evidence, (*Server).envelope),

@@ -298,8 +298,8 @@ type Store interface {
 	// Attestation returns the attestation of operator's run, with its
 	// envelope, seed and recipe.
 	Attestation(ctx context.Context, operator, run string) (Attestation, error)
-	// Attestations lists operator's attestations in creation order, without
-	// envelope, seed or recipe.
+	// Attestations lists operator's attestations (every operator's when
+	// operator is "") in creation order, without envelope, seed or recipe.
 	Attestations(ctx context.Context, operator string, page Page) ([]Attestation, error)
 
 	// PutExposure stores an exposure analysis of operator's snapshot; an

@@ -844,10 +844,15 @@ func (s *DB) Attestation(ctx context.Context, operator, run string) (store.Attes
 	return a, notFound(err, "attestation of run", run)
 }
 
-// Attestations lists operator's attestations in creation order.
+// Attestations lists operator's attestations, or everyone's, in creation
+// order.
 func (s *DB) Attestations(ctx context.Context, operator string, page store.Page) ([]store.Attestation, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
-		operator, page.After, limit(page.Limit))
+	where, args := `operator = ? AND seq > ?`, []any{operator, page.After}
+	if operator == "" {
+		where, args = `seq > ?`, []any{page.After}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE `+where+` ORDER BY seq LIMIT ?`),
+		append(args, limit(page.Limit))...)
 	return collect(rows, err, func(r *sql.Rows, a *store.Attestation) error { return scanAttestation(r, a) })
 }
 

@@ -375,6 +375,16 @@ func testAttestations(t *testing.T, s store.Store) {
 	if as := get(s.Attestations(ctx, "b", store.Page{}))(t); len(as) != 0 {
 		t.Fatalf("Attestations of b: %+v", as)
 	}
+	if _, _, err := s.PutAttestation(ctx, admin, store.Attestation{Run: "r2", Operator: "b", AsOf: "2025-01-01", KeyID: "k1", Statement: "st3",
+		Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	if as := get(s.Attestations(ctx, "", store.Page{}))(t); len(as) != 2 || as[0].Run != "r1" || as[1].Run != "r2" {
+		t.Fatalf("every operator's attestations: %+v", as)
+	}
+	if as := get(s.Attestations(ctx, "", store.Page{After: 0, Limit: 1}))(t); len(as) != 1 {
+		t.Fatalf("a page of one: %+v", as)
+	}
 	if probs := Verify(t, s); len(probs) > 0 {
 		t.Fatalf("audit chain: %v", probs)
 	}

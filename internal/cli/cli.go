@@ -164,6 +164,11 @@ func dispatch(ctx context.Context, env *Env, args []string) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			g, rest, err := takeGlobalFlags(args[1:])
+			if c.name == "serve" && g.config != "" {
+				// serve's --config is the server's configuration file
+				// (docs/server.md), not the flags file of the other commands.
+				rest, g.config = append([]string{"--config", g.config}, rest...), ""
+			}
 			if err == nil {
 				var cfg *Config
 				if cfg, err = findConfig(g.config); err == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	cf "github.com/corefence/corefence"
@@ -23,7 +24,10 @@ type diffOutput struct {
 	New      string         `json:"new"`
 	Elements diff.Elements  `json:"elements"`
 	Findings *diff.Findings `json:"findings,omitempty"`
-	AsOf     *cf.Date       `json:"as_of,omitempty"`
+	// Shares are every share cap's measures before and after, with
+	// policies.
+	Shares []diff.ShareChange `json:"shares,omitempty"`
+	AsOf   *cf.Date           `json:"as_of,omitempty"`
 }
 
 func runDiff(ctx context.Context, env *Env, args []string) error {
@@ -74,7 +78,11 @@ func runDiff(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		fd := diff.Results(a, b)
-		out.Findings, out.AsOf = &fd, &date
+		shares, err := diff.Shares(a, b, opts)
+		if err != nil {
+			return err
+		}
+		out.Findings, out.Shares, out.AsOf = &fd, shares, &date
 	}
 	var buf bytes.Buffer
 	if *format == "json" {
@@ -120,4 +128,24 @@ func writeDiffText(w *bytes.Buffer, d diffOutput) {
 	for _, x := range f.Changed {
 		fmt.Fprintf(w, "  ~ %s → %s %s: %s\n", x.Old, x.Finding.Status, x.Finding.Rule, x.Finding.Message)
 	}
+	if len(d.Shares) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "shares as of %s (designated vendors' share; * over the cap):\n", d.AsOf)
+	for _, s := range d.Shares {
+		fmt.Fprintf(w, "  %s %s %s: %s → %s (cap %s)\n", s.Rule, s.Operator, s.Metric,
+			percent(s.Old, s.OldExceeds), percent(s.New, s.NewExceeds), percent(&s.Cap, false))
+	}
+}
+
+// percent writes a share as a percentage; "unmeasured" when there is none.
+func percent(v *float64, over bool) string {
+	if v == nil {
+		return "unmeasured"
+	}
+	s := strconv.FormatFloat(*v*100, 'f', 2, 64) + "%"
+	if over {
+		s += "*"
+	}
+	return s
 }

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/evidence"
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/server"
@@ -23,17 +27,20 @@ import (
 )
 
 const serveSynopsis = `serve [--listen 127.0.0.1:8080] [--db PATH|postgres://…] [--config FILE]
-                 [--tls-cert FILE --tls-key FILE] [--init | --demo]`
+                 [--tls-cert FILE --tls-key FILE] [--signing-key FILE] [--init | --demo]`
 
 // serveConfig is the server's configuration file (YAML or JSON). Flags
 // given on the command line override it.
 type serveConfig struct {
-	Listen  string      `yaml:"listen"`
-	DB      string      `yaml:"db"`
-	TLSCert string      `yaml:"tls_cert"`
-	TLSKey  string      `yaml:"tls_key"`
-	TempDir string      `yaml:"temp_dir"`
-	Limits  limitConfig `yaml:"limits"`
+	Listen  string `yaml:"listen"`
+	DB      string `yaml:"db"`
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	TempDir string `yaml:"temp_dir"`
+	// SigningKey is the evidence signing key (Ed25519, PEM, mode 0600);
+	// default: the SQLite file's path + ".signing.key".
+	SigningKey string      `yaml:"signing_key"`
+	Limits     limitConfig `yaml:"limits"`
 }
 
 type limitConfig struct {
@@ -81,6 +88,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	config := fs.String("config", "", "configuration file (YAML or JSON; see docs/server.md)")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
+	signingKey := fs.String("signing-key", "", "evidence signing key (Ed25519, mode 0600; default: beside a SQLite store, DB.signing.key)")
 	initStore := fs.Bool("init", false, "create the store and an admin, print the admin's token once, and exit")
 	demo := fs.Bool("demo", false, "serve a fresh store holding the demo network as four operators, with tokens printed")
 	pos, err := parse(fs, args)
@@ -99,7 +107,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	for _, o := range []struct {
 		flag string
 		into *string
-	}{{*listen, &cfg.Listen}, {*db, &cfg.DB}, {*cert, &cfg.TLSCert}, {*key, &cfg.TLSKey}} {
+	}{{*listen, &cfg.Listen}, {*db, &cfg.DB}, {*cert, &cfg.TLSCert}, {*key, &cfg.TLSKey}, {*signingKey, &cfg.SigningKey}} {
 		if o.flag != "" {
 			*o.into = o.flag
 		}
@@ -131,11 +139,30 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	keyPath, keyGiven := cfg.SigningKey, cfg.SigningKey != ""
+	if !keyGiven && !strings.Contains(cfg.DB, "://") {
+		keyPath = cfg.DB + ".signing.key"
+	}
 	if *initStore {
-		return initAdmin(ctx, env, st, cfg.DB)
+		if err := initAdmin(ctx, env, st, cfg.DB); err != nil {
+			return err
+		}
+		return initSigningKey(env, keyPath)
+	}
+	if *demo {
+		if err := initSigningKey(env, keyPath); err != nil {
+			return err
+		}
+	}
+	signer, err := loadSigningKey(keyPath, keyGiven)
+	if err != nil {
+		return err
+	}
+	if signer == nil {
+		log.Warn("no evidence signing key: the evidence endpoints answer 503 (see docs/server.md, signing key)", "expected", keyPath)
 	}
 	srv := server.New(st, server.Config{Limits: cfg.Limits.apply(server.DefaultLimits), TempDir: cfg.TempDir,
-		Version: Version, Logger: log, Now: env.Now})
+		Version: Version, Logger: log, Now: env.Now, Key: signer})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -213,6 +240,54 @@ func initAdmin(ctx context.Context, env *Env, st store.Store, db string) error {
 	return nil
 }
 
+// initSigningKey creates the evidence signing key at path (mode 0600,
+// never overwriting one), with its public key beside it (.pub).
+func initSigningKey(env *Env, path string) error {
+	if path == "" {
+		fmt.Fprintf(env.Stdout, "\nNo evidence signing key: a PostgreSQL store needs --signing-key FILE (or signing_key in the configuration); make one with `corefence keygen`.\n")
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		fmt.Fprintf(env.Stdout, "\nEvidence signing key: %s (kept; it exists)\n", path)
+		return nil
+	}
+	pub, priv, err := evidence.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	privPEM, err := evidence.MarshalPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	pubPEM, err := evidence.MarshalPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	pubPath := strings.TrimSuffix(path, ".key") + ".pub"
+	if err := writeEvidenceFile(path, privPEM, 0o600, false); err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	if err := writeEvidenceFile(pubPath, pubPEM, 0o644, true); err != nil {
+		os.Remove(path) // nothing half-way
+		return fmt.Errorf("signing key: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "\nEvidence signing key: %s (mode 0600; back it up with the store), public key %s\nkey id %s\n", path, pubPath, evidence.KeyID(pub))
+	return nil
+}
+
+// loadSigningKey reads the evidence signing key, refusing a file others
+// may read. A missing key at the default path leaves the server without
+// evidence (nil); a missing key that was asked for is an error.
+func loadSigningKey(path string, given bool) (ed25519.PrivateKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !given {
+		return nil, nil
+	}
+	return evidence.ReadPrivateKeyFile(path)
+}
+
 // demoServeSites keeps the demo server quick to start; `corefence demo`
 // shows the full 20,000-site network.
 const demoServeSites = 2000
@@ -246,8 +321,12 @@ func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store,
 			return fmt.Errorf("demo network of %s: %w", op.ID, err)
 		}
 		os.Remove(path)
-		if _, _, err := srv.Check(ctx, store.System, op.ID, server.RunRequest{Snapshot: snap.ID, Packs: []string{"uk-dvd-2022"}, AsOf: asOf.String()}); err != nil {
+		run, _, err := srv.Check(ctx, store.System, op.ID, server.RunRequest{Snapshot: snap.ID, Packs: []string{"uk-dvd-2022"}, AsOf: asOf.String()})
+		if err != nil {
 			return err
+		}
+		if _, _, err := srv.Attest(ctx, store.System, op.ID, run.ID); err != nil {
+			return fmt.Errorf("demo evidence of %s: %w", op.ID, err)
 		}
 		p := store.Principal{ID: "op-" + op.ID, Name: op.Name, Role: store.RoleOperator, Operator: op.ID}
 		if _, err := st.CreatePrincipal(ctx, store.System, p); err != nil {
@@ -264,6 +343,13 @@ func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store,
 	if err != nil {
 		return err
 	}
+	if _, err := st.CreatePrincipal(ctx, store.System, store.Principal{ID: "partner", Name: "An allied government", Role: store.RolePartner}); err != nil {
+		return err
+	}
+	partner, _, err := st.IssueToken(ctx, store.System, "partner", 0)
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintf(w, "corefence demo server: a generated UK network of %d sites, as %d operators, each checked against uk-dvd-2022 as of %s.\n\n", demoServeSites, len(doc.Operators), asOf)
 	fmt.Fprintf(w, "Regulator token (reads every operator):\n  export CF=%s\n\n", reg)
@@ -271,8 +357,10 @@ func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store,
 	for _, op := range doc.Operators {
 		fmt.Fprintf(w, "  %-10s %s\n", op.ID, tokens["op-"+op.ID])
 	}
+	fmt.Fprintf(w, "\nPartner token (reads only the signed evidence and the server's public key):\n  %s\n", partner)
 	fmt.Fprintf(w, "\nTry:\n  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/operators\n", base)
 	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/operators/%s/history\n", base, doc.Operators[0].ID)
+	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CF\" %s/api/v1/attestations   (signed evidence; the partner token reads it too)\n", base)
 	fmt.Fprintf(w, "  curl -s %s/api/v1/openapi.json   (the API, described)\n\nThe store is temporary and goes when the server stops (Ctrl-C).\n", base)
 	return nil
 }

@@ -141,3 +141,82 @@ func Results(old, new *policy.Result) Findings {
 	sort.Slice(d.Changed, func(i, j int) bool { return d.Changed[i].Finding.ID < d.Changed[j].Finding.ID })
 	return d
 }
+
+// ShareChange is one operator's designated share under a share-cap rule,
+// for one metric, before and after: the measures a run records, on both
+// sides. A share is null where it was not measured (a site in scope lacks
+// the metric's figure) or the operator had no site in the rule's scope.
+type ShareChange struct {
+	Rule     string   `json:"rule"`
+	Operator string   `json:"operator"`
+	Metric   string   `json:"metric"`
+	Cap      float64  `json:"cap"`
+	Old      *float64 `json:"old"`
+	New      *float64 `json:"new"`
+	// OldExceeds and NewExceeds say whether the share is over the cap,
+	// decided on the exact fractions (not the rounded shares).
+	OldExceeds bool `json:"old_exceeds"`
+	NewExceeds bool `json:"new_exceeds"`
+}
+
+// Shares compares the share-cap measures of two checks made with the same
+// packs and options: every share-cap rule, every operator measured on
+// either side, in pack and rule order, then by operator and metric. The
+// measures come from the checks; opts measures a rule a check left out.
+func Shares(old, new *policy.Result, opts policy.Options) ([]ShareChange, error) {
+	out := []ShareChange{}
+	for _, p := range new.Packs {
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			if r.Kind != policy.KindShareCap {
+				continue
+			}
+			type key struct{ op, metric string }
+			changes := map[key]*ShareChange{}
+			var order []key
+			for side, res := range []*policy.Result{old, new} {
+				shares, ok := res.Shares[r]
+				if !ok {
+					var err error
+					o := opts
+					o.AsOf = res.AsOf
+					if shares, err = policy.Shares(res.Inventory, p, r, o); err != nil {
+						return nil, err
+					}
+				}
+				for _, s := range shares {
+					k := key{res.Inventory.OperatorID(s.Operator), s.Metric}
+					c := changes[k]
+					if c == nil {
+						c = &ShareChange{Rule: r.ID, Operator: k.op, Metric: k.metric}
+						if r.Cap != nil {
+							c.Cap = r.Cap.Float()
+						}
+						changes[k] = c
+						order = append(order, k)
+					}
+					if !s.Measured || s.Value.Den == nil || s.Value.Den.Sign() == 0 {
+						continue
+					}
+					v := s.Value.Float()
+					exceeds := r.Cap != nil && s.Value.Exceeds(*r.Cap)
+					if side == 0 {
+						c.Old, c.OldExceeds = &v, exceeds
+					} else {
+						c.New, c.NewExceeds = &v, exceeds
+					}
+				}
+			}
+			sort.Slice(order, func(i, j int) bool {
+				if order[i].op != order[j].op {
+					return order[i].op < order[j].op
+				}
+				return order[i].metric < order[j].metric
+			})
+			for _, k := range order {
+				out = append(out, *changes[k])
+			}
+		}
+	}
+	return out, nil
+}

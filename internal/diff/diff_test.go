@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,5 +129,83 @@ func TestResults(t *testing.T) {
 		if f.Element != nil && *f.Element != "A-DC1-ems" {
 			t.Errorf("resolved: %s", *f.Element)
 		}
+	}
+}
+
+// TestShares: the share-cap measures of two checks, per rule, operator and
+// metric, before and after. The figures are the small network's, worked
+// by hand: alpha's four access sites carry traffic 2.5, 1.5, 3 and 1; at
+// first have Huawei radios (2 of 4 sites, 4 of 8 traffic).
+func TestShares(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(doc *inventory.Doc)
+		want string // alpha's sites and traffic shares, old → new, * over the 35% cap
+	}{
+		{"same", func(*inventory.Doc) {}, "sites 0.5* → 0.5*, traffic 0.5* → 0.5*"},
+		{"a Nokia site turns Huawei", func(doc *inventory.Doc) { element(doc, "A-003-gnb").Vendor = "Huawei" },
+			"sites 0.5* → 0.75*, traffic 0.5* → 0.875*"},
+		{"a Huawei radio replaced", func(doc *inventory.Doc) { element(doc, "A-002-gnb").Vendor = "Ericsson" },
+			"sites 0.5* → 0.25, traffic 0.5* → 0.3125"},
+		{"below the cap", func(doc *inventory.Doc) {
+			element(doc, "A-002-gnb").Vendor = "Ericsson"
+			element(doc, "A-001-gnb").Vendor = "Ericsson"
+			element(doc, "A-001-enb").Vendor = "Ericsson"
+		}, "sites 0.5* → 0, traffic 0.5* → 0"},
+		{"a site loses its traffic figure", func(doc *inventory.Doc) {
+			for i := range doc.Sites {
+				if doc.Sites[i].ID == "A-003" {
+					doc.Sites[i].Traffic, doc.Sites[i].HasTraffic = 0, false
+				}
+			}
+		}, "sites 0.5* → 0.5*, traffic 0.5* → unmeasured"},
+	}
+	pack, _, err := policy.Builtin("uk-2020-ncsc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := policy.Options{AsOf: cf.NewDate(2024, 1, 1)}
+	check := func(inv *inventory.Inventory) *policy.Result {
+		res, err := policy.Check(context.Background(), inv, []*policy.Pack{pack}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	old := check(load(t))
+	show := func(v *float64, over bool) string {
+		if v == nil {
+			return "unmeasured"
+		}
+		s := strconv.FormatFloat(*v, 'f', -1, 64)
+		if over {
+			s += "*"
+		}
+		return s
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			shares, err := diff.Shares(old, check(edit(t, c.edit)), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			rules := map[string]bool{}
+			for _, s := range shares {
+				rules[s.Rule] = true
+				if s.Rule == "uk-2020-ncsc/access-cap-mobile" && s.Operator == "alpha" {
+					got = append(got, s.Metric+" "+show(s.Old, s.OldExceeds)+" → "+show(s.New, s.NewExceeds))
+				}
+				if s.Cap != 0.35 {
+					t.Errorf("%s: cap %v", s.Rule, s.Cap)
+				}
+			}
+			if g := strings.Join(got, ", "); g != c.want {
+				t.Errorf("alpha's shares: %s\nwant %s", g, c.want)
+			}
+			if !rules["uk-2020-ncsc/access-cap-full-fibre"] {
+				t.Errorf("the full-fibre cap is missing: %+v", shares)
+			}
+		})
 	}
 }

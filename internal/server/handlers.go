@@ -58,6 +58,17 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/runs/{run}", TenantRead, (*Server).getRun),
 		r("GET", "/api/v1/operators/{op}/runs/{run}/findings", TenantRead, (*Server).findings),
 
+		r("POST", "/api/v1/operators/{op}/exposures", TenantWrite, (*Server).createExposure),
+		r("GET", "/api/v1/operators/{op}/exposures", TenantRead, (*Server).listExposures),
+		r("GET", "/api/v1/operators/{op}/exposures/{exposure}", TenantRead, (*Server).getExposure),
+
+		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
+		r("GET", "/api/v1/attestations", Evidence, (*Server).listAllAttestations),
+		r("POST", "/api/v1/operators/{op}/runs/{run}/attestation", TenantWrite, (*Server).attest),
+		r("GET", "/api/v1/operators/{op}/attestations", Evidence, (*Server).listAttestations),
+		r("GET", "/api/v1/operators/{op}/attestations/{run}", Evidence, (*Server).envelope),
+		r("GET", "/api/v1/operators/{op}/attestations/{run}/proofs/{site}", TenantRead, (*Server).proof),
+
 		r("GET", "/api/v1/operators/{op}/waivers", TenantRead, (*Server).listWaivers),
 		r("POST", "/api/v1/operators/{op}/waivers", Regulator, (*Server).createWaiver),
 		r("DELETE", "/api/v1/operators/{op}/waivers/{waiver}", Regulator, (*Server).revokeWaiver),
@@ -516,8 +527,10 @@ type DiffResult struct {
 	To       string         `json:"to"`
 	Elements diff.Elements  `json:"elements"`
 	Findings *diff.Findings `json:"findings,omitempty"`
-	AsOf     string         `json:"as_of,omitempty"`
-	Packs    []string       `json:"packs,omitempty"`
+	// Shares are every share cap's measures before and after, with packs.
+	Shares []diff.ShareChange `json:"shares,omitempty"`
+	AsOf   string             `json:"as_of,omitempty"`
+	Packs  []string           `json:"packs,omitempty"`
 }
 
 func (s *Server) diff(w http.ResponseWriter, r *http.Request, _ *caller) error {
@@ -570,7 +583,11 @@ func (s *Server) diff(w http.ResponseWriter, r *http.Request, _ *caller) error {
 			return err
 		}
 		fd := diff.Results(a, b)
-		out.Findings, out.AsOf, out.Packs = &fd, asOf.String(), packIDs
+		shares, err := diff.Shares(a, b, opts)
+		if err != nil {
+			return err
+		}
+		out.Findings, out.Shares, out.AsOf, out.Packs = &fd, shares, asOf.String(), packIDs
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

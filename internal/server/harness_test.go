@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/corefence/corefence/internal/evidence"
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/server"
@@ -89,7 +91,11 @@ func newEnv(t *testing.T, dsn string) *apiEnv {
 	t.Cleanup(func() { st.Close() })
 	limits := server.DefaultLimits
 	limits.RatePerSecond = 0 // tests make many requests; the rate limit has its own test
-	srv := server.New(st, server.Config{Limits: limits, TempDir: t.TempDir(), Version: "test"})
+	_, key, err := evidence.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(st, server.Config{Limits: limits, TempDir: t.TempDir(), Version: "test", Key: key})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	e := &apiEnv{t: t, store: st, srv: srv, http: hs, tokens: map[string]string{}, router: loadOpenAPI(t)}

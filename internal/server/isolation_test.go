@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/server"
 	"github.com/corefence/corefence/internal/store"
 )
 
 // fixture holds, per operator, records the matrix's paths refer to.
 type fixture struct {
-	snapshot, snapshot2, run, waiver string
+	snapshot, snapshot2, run, waiver, exposure string
 }
 
 func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
@@ -24,7 +25,10 @@ func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
 		s2 := e.snapshot("reg", op, nets[op], "2023-01-01")
 		var run runView
 		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
-		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID}
+		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs/"+run.ID+"/attestation", nil, 201, nil)
+		var x server.ExposureView
+		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/exposures", map[string]any{"snapshot": s1.ID}, 201, &x)
+		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID, exposure: x.ID}
 	}
 	return out
 }
@@ -54,7 +58,8 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		token = tok.ID
 	}
 	path = strings.NewReplacer("{op}", op, "{snapshot}", fx.snapshot, "{run}", fx.run, "{waiver}", waiver,
-		"{principal}", "partner", "{token}", token, "{pack}", "small").Replace(path)
+		"{principal}", "partner", "{token}", token, "{pack}", "small",
+		"{site}", strings.ToUpper(op[:1])+"-001", "{exposure}", fx.exposure).Replace(path)
 	ctype = "application/json"
 	switch rt.Method + " " + rt.Pattern {
 	case "POST /api/v1/operators":
@@ -68,6 +73,8 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		path += fmt.Sprintf("?valid_from=2024-01-%02d", n%28+1)
 	case "POST /api/v1/operators/{op}/runs":
 		body = []byte(fmt.Sprintf(`{"snapshot": %q, "packs": ["uk-2020-ncsc"], "as_of": "2024-02-01"}`, fx.snapshot))
+	case "POST /api/v1/operators/{op}/exposures":
+		body = []byte(fmt.Sprintf(`{"snapshot": %q, "top": 3}`, fx.snapshot))
 	case "POST /api/v1/operators/{op}/waivers":
 		body = []byte(`{"rule": "uk-2020-ncsc/*", "site": "A-001", "reason": "r", "approver": "J. Smith", "expires": "2030-01-01"}`)
 	case "PUT /api/v1/packs/{pack}":
@@ -113,7 +120,7 @@ func TestIsolation(t *testing.T) {
 						if r.status < 200 || r.status > 299 {
 							t.Errorf("%s: %d, want success\n%s", name, r.status, r.body)
 						}
-					case c.role == store.RoleOperator && !own && (rt.Access == server.TenantRead || rt.Access == server.TenantWrite):
+					case c.role == store.RoleOperator && !own && rt.Access.Tenanted():
 						// Another tenant's data answers exactly as an
 						// operator that does not exist.
 						ghost := strings.Replace(path, "/operators/"+op, "/operators/no-such-operator", 1)
@@ -126,8 +133,17 @@ func TestIsolation(t *testing.T) {
 							t.Errorf("%s: %d, want 403\n%s", name, r.status, r.body)
 						}
 					}
+					if c.role == store.RolePartner {
+						// A partner learns nothing about sites or elements:
+						// no id of either network appears in what it reads.
+						for _, secret := range networkIDs(t) {
+							if contains(r.body, `"`+secret+`"`) {
+								t.Errorf("%s: a partner reads %q\n%s", name, secret, r.body)
+							}
+						}
+					}
 					if c.role == store.RoleOperator {
-						for _, secret := range []string{"beta", fx["beta"].snapshot, fx["beta"].run, "B-DC1"} {
+						for _, secret := range []string{"beta", fx["beta"].snapshot, fx["beta"].run, fx["beta"].exposure, "B-DC1"} {
 							if contains(r.body, secret) {
 								t.Errorf("%s: the response names another operator's %q\n%s", name, secret, r.body)
 							}
@@ -137,7 +153,7 @@ func TestIsolation(t *testing.T) {
 			}
 			// An operator naming its own operator and another's record
 			// finds nothing.
-			if strings.Contains(rt.Pattern, "{op}/") && (strings.Contains(rt.Pattern, "{snapshot}") || strings.Contains(rt.Pattern, "{run}") || strings.Contains(rt.Pattern, "/diff")) {
+			if strings.Contains(rt.Pattern, "{op}/") && (strings.Contains(rt.Pattern, "{snapshot}") || strings.Contains(rt.Pattern, "{run}") || strings.Contains(rt.Pattern, "{exposure}") || strings.Contains(rt.Pattern, "/diff")) {
 				n++
 				path, ctype, body := request(t, e, rt, "alpha", fx["beta"], n)
 				path = strings.Replace(path, "/operators/beta", "/operators/alpha", 1)
@@ -161,4 +177,21 @@ func TestIsolation(t *testing.T) {
 		}
 		t.Logf("%d requests, %d responses validated against the OpenAPI document", n, e.validated)
 	})
+}
+
+// networkIDs are the ids of every site and element of the test networks.
+func networkIDs(t *testing.T) []string {
+	t.Helper()
+	doc, err := importer.Read("../../testdata/small-network.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range doc.Sites {
+		ids = append(ids, s.ID)
+	}
+	for _, e := range doc.Elements {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }

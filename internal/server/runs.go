@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"
@@ -168,26 +167,14 @@ func (s *Server) activeWaivers(ctx context.Context, operator string) ([]policy.W
 	if err != nil {
 		return nil, "", err
 	}
-	var out []policy.Waiver
-	var ids []string
+	active := ws[:0]
 	for _, w := range ws {
-		if w.Revoked != 0 {
-			continue
+		if w.Revoked == 0 {
+			active = append(active, w)
 		}
-		exp, err := cf.ParseDate(w.Expires)
-		if err != nil {
-			return nil, "", fmt.Errorf("waiver %s: %w", w.ID, err)
-		}
-		pw := policy.Waiver{Rule: w.Rule, Element: w.Element, Site: w.Site, Reason: w.Reason, Approver: w.Approver, Expires: exp}
-		if w.Element == "" && w.Site == "" {
-			pw.Operator = w.Operator
-		}
-		out = append(out, pw)
-		ids = append(ids, w.ID)
 	}
-	sort.Strings(ids)
-	b, _ := json.Marshal(ids)
-	return out, digest(b), nil
+	out, err := policyWaivers(active)
+	return out, waiverDigest(active), err
 }
 
 // Check runs the check req describes on operator's snapshot, or returns

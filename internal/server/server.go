@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -51,6 +52,9 @@ type Config struct {
 	Version string       // the corefence version, part of every run's key
 	Logger  *slog.Logger // nil: discard
 	Now     func() time.Time
+	// Key signs the evidence of check runs; nil: the server makes none.
+	// It is never logged.
+	Key ed25519.PrivateKey
 }
 
 // Server is the API. It is an http.Handler.
@@ -121,11 +125,12 @@ const (
 	Manage                    // the regulator or an admin: principals and tokens
 	Admin                     // an admin only
 	Catalogue                 // operators, regulators and admins: packs and their rules
+	Evidence                  // signed summaries: partners and the regulator for any operator; an operator for its own
 )
 
 // String names the access level, as docs and tests print it.
 func (a Access) String() string {
-	return [...]string{"public", "any-role", "tenant-read", "tenant-write", "regulator", "manage", "admin", "catalogue"}[a]
+	return [...]string{"public", "any-role", "tenant-read", "tenant-write", "regulator", "manage", "admin", "catalogue", "evidence"}[a]
 }
 
 // Allows reports whether role may call a route of this access level, for
@@ -144,9 +149,15 @@ func (a Access) Allows(role string, own bool) bool {
 		return role == store.RoleAdmin
 	case Catalogue:
 		return role != store.RolePartner
+	case Evidence:
+		return role == store.RolePartner || role == store.RoleRegulator || (role == store.RoleOperator && own)
 	}
 	return false
 }
+
+// Tenanted reports whether routes of this level hold one operator's data,
+// so that to other operators that data does not exist (404, never 403).
+func (a Access) Tenanted() bool { return a == TenantRead || a == TenantWrite || a == Evidence }
 
 // Route is one endpoint.
 type Route struct {
@@ -203,7 +214,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			op := r.PathValue("op")
 			own := op == "" || op == c.Operator
 			if !rt.Access.Allows(c.Role, own) {
-				if c.Role == store.RoleOperator && !own && (rt.Access == TenantRead || rt.Access == TenantWrite) {
+				if c.Role == store.RoleOperator && !own && rt.Access.Tenanted() {
 					// Another tenant's data does not exist for an operator:
 					// the same answer as for an operator nobody has.
 					writeError(w, http.StatusNotFound, "not_found", "not found")
@@ -218,7 +229,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 					return
 				}
 			}
-			if rt.Access == TenantRead && c.Role == store.RoleRegulator {
+			if (rt.Access == TenantRead || rt.Access == Evidence) && c.Role == store.RoleRegulator {
 				if err := s.store.Audit(r.Context(), c.actor(), "read", op, r.URL.Path, ""); err != nil {
 					s.fail(w, r, err)
 					return

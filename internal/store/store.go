@@ -206,6 +206,38 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
+// Exposure is one exposure analysis of a snapshot, keyed like a run by its
+// inputs' digests: the same snapshot, vendors and options give the same id,
+// and are computed once.
+type Exposure struct {
+	Seq      int64  `json:"seq"`
+	ID       string `json:"id"`
+	Operator string `json:"operator"`
+	Snapshot string `json:"snapshot"`
+	Inputs   string `json:"inputs"` // JSON: engine, snapshot, vendors, options
+	Report   string `json:"report"` // JSON: the exposure report; empty in lists
+	Created  int64  `json:"created"`
+	Creator  string `json:"creator"`
+}
+
+// Attestation is the signed evidence of one check run: the DSSE envelope
+// the server signed, and, never served to partners, the seed of its site
+// salts and the recipe (packs and waivers as they were) from which single
+// sites are proved later.
+type Attestation struct {
+	Seq       int64  `json:"-"`
+	Run       string `json:"run"`
+	Operator  string `json:"operator"`
+	AsOf      string `json:"as_of"`
+	KeyID     string `json:"key_id"`    // the signing key's id (evidence.KeyID)
+	Statement string `json:"statement"` // hex SHA-256 of the signed payload
+	Created   int64  `json:"created"`
+	Envelope  []byte `json:"-"` // the DSSE envelope, JSON
+	Seed      []byte `json:"-"` // secret: whoever holds it can test guesses about undisclosed sites
+	Recipe    string `json:"-"` // JSON the server reads back to prove sites
+	Creator   string `json:"-"`
+}
+
 // Page bounds a list: items after the cursor (a Seq), at most Limit.
 type Page struct {
 	After int64
@@ -259,6 +291,25 @@ type Store interface {
 	RunCount(ctx context.Context) (int64, error)
 	// Findings returns a page of a run's findings, filtered.
 	Findings(ctx context.Context, q FindingQuery) ([]Finding, error)
+
+	// PutAttestation stores the attestation of a run of the same operator;
+	// one for the run exists already: the stored one and created == false.
+	PutAttestation(ctx context.Context, by Actor, a Attestation) (att Attestation, created bool, err error)
+	// Attestation returns the attestation of operator's run, with its
+	// envelope, seed and recipe.
+	Attestation(ctx context.Context, operator, run string) (Attestation, error)
+	// Attestations lists operator's attestations (every operator's when
+	// operator is "") in creation order, without envelope, seed or recipe.
+	Attestations(ctx context.Context, operator string, page Page) ([]Attestation, error)
+
+	// PutExposure stores an exposure analysis of operator's snapshot; an
+	// existing id returns the stored one and created == false.
+	PutExposure(ctx context.Context, by Actor, e Exposure) (exp Exposure, created bool, err error)
+	// Exposure returns operator's exposure analysis id, with its report.
+	Exposure(ctx context.Context, operator, id string) (Exposure, error)
+	// Exposures lists operator's exposure analyses in creation order,
+	// without their reports.
+	Exposures(ctx context.Context, operator string, page Page) ([]Exposure, error)
 
 	PutWaiver(ctx context.Context, by Actor, w Waiver) (Waiver, error)
 	Waivers(ctx context.Context, operator string) ([]Waiver, error)

@@ -226,21 +226,6 @@ func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// lockAudit takes the audit head's lock at the start of a transaction that
-// inserts rows numbered by an identity (snapshots, runs), as SQLite's
-// IMMEDIATE transactions take the write lock: the rows then get their
-// numbers in the order their audit entries are appended, so two concurrent
-// uploads land in the same order in the store and in the log.
-func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
-	if !s.postgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM audit_head WHERE one = 1 FOR UPDATE`); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	return nil
-}
-
 // appendAudit adds an entry to the chain inside tx. Locking the head row
 // first serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
 // already do.
@@ -267,6 +252,20 @@ func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, by store.Actor, action
 		return fmt.Errorf("audit: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, s.q(`UPDATE audit_head SET seq = ?, hash = ? WHERE one = 1`), e.Seq, e.Hash)
+	return err
+}
+
+// lockAudit takes the audit head's lock at the start of a write that
+// numbers its record (snapshots, runs …), so that the records' order and
+// the audit log's agree when writes race. On PostgreSQL an identity is
+// drawn at INSERT, before the head is locked, so two writes could
+// otherwise be numbered in one order and audited in the other. SQLite's
+// IMMEDIATE transactions serialise whole writes already.
+func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
+	if !s.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT one FROM audit_head WHERE one = 1 FOR UPDATE`)
 	return err
 }
 
@@ -737,6 +736,124 @@ func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id stri
 		}
 		return s.appendAudit(ctx, tx, by, "waiver.revoke", operator, id, "")
 	})
+}
+
+// Exposures
+
+const exposureColumns = `seq, id, operator, snapshot, inputs, created, creator`
+
+func scanExposure(r interface{ Scan(...any) error }, e *store.Exposure, extra ...any) error {
+	return r.Scan(append([]any{&e.Seq, &e.ID, &e.Operator, &e.Snapshot, &e.Inputs, &e.Created, &e.Creator}, extra...)...)
+}
+
+// PutExposure stores an exposure analysis, once.
+func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) (store.Exposure, bool, error) {
+	created := false
+	var out store.Exposure
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
+		var snapOp string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), e.Snapshot).Scan(&snapOp); err != nil {
+			return notFound(err, "snapshot", e.Snapshot)
+		}
+		if snapOp != e.Operator {
+			return fmt.Errorf("snapshot %s: %w", e.Snapshot, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO exposures (id, operator, snapshot, inputs, report, created, creator)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			e.ID, e.Operator, e.Snapshot, e.Inputs, e.Report, s.micros(), by.Principal)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.appendAudit(ctx, tx, by, "exposure.create", e.Operator, e.ID, jsonObject("snapshot", e.Snapshot)); err != nil {
+				return err
+			}
+		}
+		return scanExposure(tx.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE id = ?`), e.ID), &out, &out.Report)
+	})
+	return out, created, err
+}
+
+// Exposure returns one of operator's exposure analyses with its report.
+func (s *DB) Exposure(ctx context.Context, operator, id string) (store.Exposure, error) {
+	var e store.Exposure
+	err := scanExposure(s.db.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE operator = ? AND id = ?`),
+		operator, id), &e, &e.Report)
+	return e, notFound(err, "exposure", id)
+}
+
+// Exposures lists operator's exposure analyses in creation order.
+func (s *DB) Exposures(ctx context.Context, operator string, page store.Page) ([]store.Exposure, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+exposureColumns+` FROM exposures WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, e *store.Exposure) error { return scanExposure(r, e) })
+}
+
+// Attestations
+
+const attestationColumns = `seq, run, operator, as_of, key_id, statement, created, creator`
+
+func scanAttestation(r interface{ Scan(...any) error }, a *store.Attestation, extra ...any) error {
+	return r.Scan(append([]any{&a.Seq, &a.Run, &a.Operator, &a.AsOf, &a.KeyID, &a.Statement, &a.Created, &a.Creator}, extra...)...)
+}
+
+// PutAttestation stores a run's attestation, once.
+func (s *DB) PutAttestation(ctx context.Context, by store.Actor, a store.Attestation) (store.Attestation, bool, error) {
+	created := false
+	var out store.Attestation
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAudit(ctx, tx); err != nil {
+			return err
+		}
+		var runOp string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM runs WHERE id = ?`), a.Run).Scan(&runOp); err != nil {
+			return notFound(err, "run", a.Run)
+		}
+		if runOp != a.Operator {
+			return fmt.Errorf("run %s: %w", a.Run, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO attestations (run, operator, as_of, key_id, statement, envelope, seed, recipe, created, creator)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			a.Run, a.Operator, a.AsOf, a.KeyID, a.Statement, string(a.Envelope), a.Seed, a.Recipe, s.micros(), by.Principal)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			created = true
+			if err := s.appendAudit(ctx, tx, by, "attestation.create", a.Operator, a.Run,
+				jsonObject("key_id", a.KeyID, "statement", a.Statement)); err != nil {
+				return err
+			}
+		}
+		return scanAttestation(tx.QueryRowContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE run = ?`), a.Run), &out)
+	})
+	return out, created, err
+}
+
+// Attestation returns the attestation of one of operator's runs.
+func (s *DB) Attestation(ctx context.Context, operator, run string) (store.Attestation, error) {
+	var a store.Attestation
+	var envelope string
+	err := scanAttestation(s.db.QueryRowContext(ctx, s.q(`SELECT `+attestationColumns+`, envelope, seed, recipe
+		FROM attestations WHERE operator = ? AND run = ?`), operator, run), &a, &envelope, &a.Seed, &a.Recipe)
+	a.Envelope = []byte(envelope)
+	return a, notFound(err, "attestation of run", run)
+}
+
+// Attestations lists operator's attestations, or everyone's, in creation
+// order.
+func (s *DB) Attestations(ctx context.Context, operator string, page store.Page) ([]store.Attestation, error) {
+	where, args := `operator = ? AND seq > ?`, []any{operator, page.After}
+	if operator == "" {
+		where, args = `seq > ?`, []any{page.After}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE `+where+` ORDER BY seq LIMIT ?`),
+		append(args, limit(page.Limit))...)
+	return collect(rows, err, func(r *sql.Rows, a *store.Attestation) error { return scanAttestation(r, a) })
 }
 
 // Packs

@@ -37,6 +37,8 @@ func Run(t *testing.T, open Opener) {
 		{"Snapshots", testSnapshots},
 		{"Runs", testRuns},
 		{"Findings", testFindings},
+		{"Attestations", testAttestations},
+		{"Exposures", testExposures},
 		{"Waivers", testWaivers},
 		{"Packs", testPacks},
 		{"AuditChain", testAuditChain},
@@ -248,6 +250,8 @@ func ids[T any](xs []T) string {
 			out = append(out, v.ID)
 		case store.Waiver:
 			out = append(out, v.ID)
+		case store.Exposure:
+			out = append(out, v.ID)
 		}
 	}
 	return strings.Join(out, " ")
@@ -291,6 +295,98 @@ func testRuns(t *testing.T, s store.Store) {
 	}
 	if n := get(s.RunCount(ctx))(t); n != 1 {
 		t.Fatalf("run count %d", n)
+	}
+}
+
+func testExposures(t *testing.T, s store.Store) {
+	seed(t, s)
+	must2(t, s, "a", "s1", "2024-01-01")
+	must2(t, s, "b", "t1", "2024-01-01")
+	x := store.Exposure{ID: "x1", Operator: "a", Snapshot: "s1", Inputs: `{"top":10}`, Report: `{"vendors":[]}`}
+	got, created, err := s.PutExposure(ctx, admin, x)
+	if err != nil || !created || got.Report != x.Report || got.Created == 0 || got.Creator != admin.Principal {
+		t.Fatalf("PutExposure: %+v %v %v", got, created, err)
+	}
+	y := x
+	y.Report = `{"other":true}`
+	again, created, err := s.PutExposure(ctx, admin, y)
+	if err != nil || created || again.Report != x.Report {
+		t.Fatalf("PutExposure again: %+v %v %v", again, created, err)
+	}
+	// Another operator's snapshot is refused, and nothing is stored.
+	_, _, err = s.PutExposure(ctx, admin, store.Exposure{ID: "x2", Operator: "a", Snapshot: "t1", Inputs: "{}", Report: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Exposure(ctx, "a", "x2")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Exposure(ctx, "b", "x1")
+	wantErr(t, err, store.ErrNotFound)
+	if full := get(s.Exposure(ctx, "a", "x1"))(t); full.Report != x.Report || full.Inputs != x.Inputs {
+		t.Fatalf("Exposure: %+v", full)
+	}
+	if xs := get(s.Exposures(ctx, "a", store.Page{}))(t); ids(xs) != "x1" || xs[0].Report != "" {
+		t.Fatalf("Exposures of a: %+v", xs)
+	}
+	if xs := get(s.Exposures(ctx, "b", store.Page{}))(t); len(xs) != 0 {
+		t.Fatalf("Exposures of b: %+v", xs)
+	}
+}
+
+func testAttestations(t *testing.T, s store.Store) {
+	seed(t, s)
+	must2(t, s, "a", "s1", "2024-01-01")
+	must2(t, s, "b", "t1", "2024-01-01")
+	for _, r := range []store.Run{
+		{ID: "r1", Operator: "a", Snapshot: "s1", AsOf: "2025-01-01", Inputs: `{}`, Summary: `{}`},
+		{ID: "r2", Operator: "b", Snapshot: "t1", AsOf: "2025-01-01", Inputs: `{}`, Summary: `{}`},
+	} {
+		if _, _, err := s.PutRun(ctx, admin, r, findings(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seedBytes := []byte("0123456789abcdef0123456789abcdef")
+	a := store.Attestation{Run: "r1", Operator: "a", AsOf: "2025-01-01", KeyID: "k1", Statement: "st1",
+		Envelope: []byte(`{"payload":"x"}`), Seed: seedBytes, Recipe: `{"packs":[]}`}
+	got, created, err := s.PutAttestation(ctx, admin, a)
+	if err != nil || !created || got.Run != "r1" || got.Created == 0 || got.Creator != admin.Principal {
+		t.Fatalf("PutAttestation: %+v %v %v", got, created, err)
+	}
+	// A second signature of the same run keeps the first.
+	a2 := a
+	a2.Statement, a2.Envelope = "st2", []byte(`{"payload":"y"}`)
+	again, created, err := s.PutAttestation(ctx, admin, a2)
+	if err != nil || created || again.Statement != "st1" {
+		t.Fatalf("PutAttestation again: %+v %v %v", again, created, err)
+	}
+	full := get(s.Attestation(ctx, "a", "r1"))(t)
+	if string(full.Envelope) != `{"payload":"x"}` || string(full.Seed) != string(seedBytes) || full.Recipe != a.Recipe || full.KeyID != "k1" {
+		t.Fatalf("Attestation: %+v", full)
+	}
+	// Another operator's run, or a run named under another operator, is
+	// not found, and nothing is stored.
+	_, _, err = s.PutAttestation(ctx, admin, store.Attestation{Run: "r2", Operator: "a", Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, _, err = s.PutAttestation(ctx, admin, store.Attestation{Run: "nope", Operator: "a", Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"})
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Attestation(ctx, "b", "r1")
+	wantErr(t, err, store.ErrNotFound)
+	if as := get(s.Attestations(ctx, "a", store.Page{}))(t); len(as) != 1 || as[0].Run != "r1" || as[0].Seed != nil || as[0].Envelope != nil {
+		t.Fatalf("Attestations of a: %+v", as)
+	}
+	if as := get(s.Attestations(ctx, "b", store.Page{}))(t); len(as) != 0 {
+		t.Fatalf("Attestations of b: %+v", as)
+	}
+	if _, _, err := s.PutAttestation(ctx, admin, store.Attestation{Run: "r2", Operator: "b", AsOf: "2025-01-01", KeyID: "k1", Statement: "st3",
+		Envelope: []byte("{}"), Seed: seedBytes, Recipe: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	if as := get(s.Attestations(ctx, "", store.Page{}))(t); len(as) != 2 || as[0].Run != "r1" || as[1].Run != "r2" {
+		t.Fatalf("every operator's attestations: %+v", as)
+	}
+	if as := get(s.Attestations(ctx, "", store.Page{After: 0, Limit: 1}))(t); len(as) != 1 {
+		t.Fatalf("a page of one: %+v", as)
+	}
+	if probs := Verify(t, s); len(probs) > 0 {
+		t.Fatalf("audit chain: %v", probs)
 	}
 }
 

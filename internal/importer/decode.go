@@ -148,11 +148,16 @@ const attrPrefix = "attributes."
 
 func csvRecords[T any](ctx context.Context, file string, data []byte, lim cf.Limits, s *section[T], out []T, probs *cf.Problems) []T {
 	data = trimBOM(data)
-	if err := tree.CheckUTF8(file, data); err != nil {
-		probs.Merge(asProblems(err))
+	if err := tree.CheckUTF8Context(ctx, file, data); err != nil {
+		if ctx.Err() == nil {
+			probs.Merge(asProblems(err))
+		}
 		return out
 	}
-	rows, long := csvLines(data, lim.LineBytes)
+	rows, long := csvLines(ctx, data, lim.LineBytes)
+	if ctx.Err() != nil {
+		return out // the caller returns ctx's error
+	}
 	if long > 0 {
 		probs.Add(cf.Problem{Pos: cf.Position{File: file, Line: long}, Section: s.name,
 			Message: lim.Exceeded("line-bytes", fmt.Sprintf("line %d is longer than %d bytes", long, lim.LineBytes))})
@@ -281,9 +286,12 @@ func cancelled(ctx context.Context, n int) bool {
 
 // csvLines counts the lines of data that are not blank (an upper bound on
 // its records, header included) and returns the number of the first line
-// longer than max bytes, or 0.
-func csvLines(data []byte, max int) (nonBlank, long int) {
+// longer than max bytes, or 0. It stops early once ctx is done.
+func csvLines(ctx context.Context, data []byte, max int) (nonBlank, long int) {
 	for line := 1; len(data) > 0; line++ {
+		if line&65535 == 0 && ctx.Err() != nil {
+			return nonBlank, 0
+		}
 		end := bytes.IndexByte(data, '\n')
 		if end < 0 {
 			end = len(data)

@@ -61,7 +61,7 @@ func ParseYAML(file string, data []byte, lim cf.Limits) (*Node, error) {
 // done: yaml.v3 reads its input in small pieces, each of which looks at
 // ctx, and the conversion looks every few thousand nodes.
 func ParseYAMLContext(ctx context.Context, file string, data []byte, lim cf.Limits) (*Node, error) {
-	if err := CheckUTF8(file, data); err != nil {
+	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
 	var doc yaml.Node
@@ -118,10 +118,31 @@ func yamlProblem(file string, err error) error {
 	return cf.Problem{Pos: cf.Position{File: file, Line: line}, Message: "invalid YAML: " + cf.Short(msg)}
 }
 
-// checkUTF8 reports the first byte of data that is not UTF-8: JSON and
+// CheckUTF8 reports the first byte of data that is not UTF-8: JSON and
 // YAML decoders would replace it with U+FFFD, changing an id silently.
 func CheckUTF8(file string, data []byte) error {
-	if utf8.Valid(data) {
+	return CheckUTF8Context(context.Background(), file, data)
+}
+
+// CheckUTF8Context is CheckUTF8, giving up with ctx's error once ctx is
+// done; it looks after each MiB.
+func CheckUTF8Context(ctx context.Context, file string, data []byte) error {
+	valid := true
+	for rest := data; len(rest) > 0 && valid; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(len(rest), 1<<20)
+		for n < len(rest) && n > 0 && !utf8.RuneStart(rest[n]) {
+			n-- // a chunk ends before a rune, not inside one
+		}
+		if n == 0 { // a MiB of continuation bytes: invalid anyway
+			n = min(len(rest), 1<<20)
+		}
+		valid = utf8.Valid(rest[:n])
+		rest = rest[n:]
+	}
+	if valid {
 		return nil
 	}
 	line, col := 1, 1
@@ -310,7 +331,7 @@ func ParseJSON(file string, data []byte, lim cf.Limits) (*Node, error) {
 // ParseJSONContext is ParseJSON, giving up with ctx's error once ctx is
 // done; it looks every few thousand values.
 func ParseJSONContext(ctx context.Context, file string, data []byte, lim cf.Limits) (*Node, error) {
-	if err := CheckUTF8(file, data); err != nil {
+	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
 	p := &jsonParser{ctx: ctx, file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lim: lim, probs: &cf.Problems{}}

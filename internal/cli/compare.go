@@ -55,7 +55,7 @@ func runCompare(ctx context.Context, env *Env, args []string) error {
 		}
 		options = append(options, planner.Option{Name: name, Packs: packs})
 	}
-	params, inv, err := f.load(env)
+	params, inv, err := f.load(ctx, env)
 	if err != nil {
 		return err
 	}

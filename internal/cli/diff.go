@@ -58,11 +58,11 @@ func runDiff(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	old, err := importer.Load(pos[0], inventory.Options{})
+	old, err := importer.LoadContext(ctx, pos[0], inventory.Options{})
 	if err != nil {
 		return err
 	}
-	cur, err := importer.Load(pos[1], inventory.Options{})
+	cur, err := importer.LoadContext(ctx, pos[1], inventory.Options{})
 	if err != nil {
 		return err
 	}

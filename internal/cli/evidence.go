@@ -20,6 +20,7 @@ import (
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
+	"github.com/corefence/corefence/internal/tree"
 )
 
 // The evidence commands: keygen, attest, countersign, prove, verify. The
@@ -431,7 +432,7 @@ func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*polic
 		in.WaiversDigest, in.Waivers = evidence.Digest(before), len(ws)
 	}
 	say := progress(env)
-	model, err := importer.Load(invPath, inventory.Options{})
+	model, err := importer.LoadContext(ctx, invPath, inventory.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -525,7 +526,7 @@ func readSeed(path string) ([]byte, error) {
 
 // readSmall reads a whole file of bounded size.
 func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := tree.OpenInput(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
 	}

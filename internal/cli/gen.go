@@ -13,6 +13,7 @@ import (
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/tree"
 )
 
 const genSynopsis = `gen --out PATH [--country gb|fr] [--sites N | --sites-from FILE] [--seed S] [--format yaml|json|csv] [--force]`
@@ -76,7 +77,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	cfg := gen.Config{Country: cc, Sites: *sites, Seed: *seed}
 	var from string
 	if *sitesFrom != "" {
-		f, err := os.Open(*sitesFrom)
+		f, err := tree.OpenInput(*sitesFrom)
 		if err != nil {
 			return err
 		}

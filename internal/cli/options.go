@@ -109,7 +109,7 @@ func comply(ctx context.Context, inv *inventory.Inventory, packs []*policy.Pack,
 		}
 	}
 	registry := inv.Registry
-	out.Inventory, err = inventory.Build(doc, inventory.Options{Registry: func() *vendor.Registry { return registry }})
+	out.Inventory, err = inventory.BuildContext(ctx, doc, inventory.Options{Registry: func() *vendor.Registry { return registry }})
 	if err != nil {
 		return nil, fmt.Errorf("comply: rebuilding the network: %w", err)
 	}

@@ -60,14 +60,14 @@ func (f *planFlags) check() error {
 }
 
 // load reads the parameters and the inventory.
-func (f *planFlags) load(env *Env) (*planner.Params, *inventory.Inventory, error) {
+func (f *planFlags) load(ctx context.Context, env *Env) (*planner.Params, *inventory.Inventory, error) {
 	params, err := planner.LoadParams(f.params)
 	if err != nil {
 		return nil, nil, err
 	}
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.LoadWith(f.inventory, inventory.Options{}, *f.limits)
+	inv, err := importer.LoadContextWith(ctx, f.inventory, inventory.Options{}, *f.limits)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,7 +105,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pp, inv, err := f.load(env)
+	pp, inv, err := f.load(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -149,3 +149,39 @@ func TestInterruptedExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedBeforeLoading: every command that loads an inventory
+// loads it under the command's context, so one interrupted before it
+// starts exits 130 having written nothing, to stdout or to a file.
+func TestInterruptedBeforeLoading(t *testing.T) {
+	dir := t.TempDir()
+	params := filepath.Join(dir, "params.yaml")
+	if err := os.WriteFile(params, []byte("start: 2022-01-01\ncrews:\n  per_1000_sites: 1000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv := "../../testdata/small-network.yaml"
+	pack := "../../testdata/small-pack.yaml"
+	if code, _, errs := run(t, time.Now(), "keygen", "--out", filepath.Join(dir, "op")); code != 0 {
+		t.Fatalf("keygen: exit %d: %s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"validate", "--inventory", inv},
+		{"check", "--inventory", inv, "--policy", pack},
+		{"exposure", "--inventory", inv},
+		{"plan", "--inventory", inv, "--policy", "uk-dvd-2022", "--params", params},
+		{"compare", "--inventory", inv, "--params", params, "--option", "removal=uk-dvd-2022"},
+		{"diff", inv, inv},
+		{"attest", "--inventory", inv, "--policy", pack, "--key", filepath.Join(dir, "op.key"), "--out", filepath.Join(dir, "att.json")},
+	} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(Interrupted{Signal: syscall.SIGINT})
+		var out, errb strings.Builder
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now}
+		if code := Run(ctx, env, args); code != 130 || out.Len() > 0 {
+			t.Errorf("%s interrupted: exit %d, %d bytes of output, stderr %q; want exit 130 and no output", args[0], code, out.Len(), errb.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "att.json")); !os.IsNotExist(err) {
+		t.Errorf("attest interrupted left its output file: %v", err)
+	}
+}

@@ -296,7 +296,7 @@ const demoServeSites = 2000
 // operator, a check of each under the Designated Vendor Direction, and a
 // regulator and operator principals whose tokens it prints.
 func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store, base string) error {
-	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: demoServeSites, Seed: demoSeed})
+	doc, err := gen.GenerateContext(ctx, gen.Config{Country: "gb", Sites: demoServeSites, Seed: demoSeed})
 	if err != nil {
 		return err
 	}

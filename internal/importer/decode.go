@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 const FormatV1 = "corefence/v1"
 
 // decodeTree fills doc from a parsed YAML or JSON inventory.
-func decodeTree(root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
+func decodeTree(ctx context.Context, root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
 	if root.Kind != tree.Map {
 		probs.Addf(root.Pos, "", "", "", "an inventory must be a mapping with `format: %s` and sections, got %s", FormatV1, root.Kind)
 		return
@@ -40,19 +41,19 @@ func decodeTree(root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
 		switch k.Text {
 		case "format":
 		case "operators":
-			doc.Operators = decodeRecords(v, operatorSection, doc.Operators, probs)
+			doc.Operators = decodeRecords(ctx, v, operatorSection, doc.Operators, probs)
 		case "sites":
-			doc.Sites = decodeRecords(v, siteSection, doc.Sites, probs)
+			doc.Sites = decodeRecords(ctx, v, siteSection, doc.Sites, probs)
 		case "elements":
-			doc.Elements = decodeRecords(v, elementSection, doc.Elements, probs)
+			doc.Elements = decodeRecords(ctx, v, elementSection, doc.Elements, probs)
 		case "links":
-			doc.Links = decodeRecords(v, linkSection, doc.Links, probs)
+			doc.Links = decodeRecords(ctx, v, linkSection, doc.Links, probs)
 		case "areas":
-			doc.Areas = decodeRecords(v, areaSection, doc.Areas, probs)
+			doc.Areas = decodeRecords(ctx, v, areaSection, doc.Areas, probs)
 		case "vendors":
-			doc.Vendors = decodeRecords(v, vendorSection, doc.Vendors, probs)
+			doc.Vendors = decodeRecords(ctx, v, vendorSection, doc.Vendors, probs)
 		case "functions":
-			doc.Functions = decodeRecords(v, functionSection, doc.Functions, probs)
+			doc.Functions = decodeRecords(ctx, v, functionSection, doc.Functions, probs)
 		default:
 			probs.Addf(k.Pos, "", "", "", "unknown top-level key %q (valid: format, %s)", k.Text, strings.Join(sectionNames, ", "))
 		}
@@ -61,7 +62,7 @@ func decodeTree(root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
 
 var sectionNames = []string{"operators", "sites", "elements", "links", "areas", "vendors", "functions"}
 
-func decodeRecords[T any](seq *tree.Node, s *section[T], out []T, probs *cf.Problems) []T {
+func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], out []T, probs *cf.Problems) []T {
 	if seq.Kind == tree.Null {
 		return out
 	}
@@ -69,7 +70,10 @@ func decodeRecords[T any](seq *tree.Node, s *section[T], out []T, probs *cf.Prob
 		probs.Addf(seq.Pos, s.name, "", "", "want a list of records, got %s", seq.Kind)
 		return out
 	}
-	for _, item := range seq.Items {
+	for n, item := range seq.Items {
+		if cancelled(ctx, n) {
+			return out // the caller returns ctx's error
+		}
 		if item.Kind != tree.Map {
 			probs.Addf(item.Pos, s.name, "", "", "want a record (a mapping of fields), got %s", item.Kind)
 			continue
@@ -119,22 +123,22 @@ func decodeRecords[T any](seq *tree.Node, s *section[T], out []T, probs *cf.Prob
 }
 
 // decodeCSV fills doc's section named by the file from CSV data.
-func decodeCSV(file, sectionName string, data []byte, lim cf.Limits, doc *inventory.Doc, probs *cf.Problems) {
+func decodeCSV(ctx context.Context, file, sectionName string, data []byte, lim cf.Limits, doc *inventory.Doc, probs *cf.Problems) {
 	switch sectionName {
 	case "operators":
-		doc.Operators = csvRecords(file, data, lim, operatorSection, doc.Operators, probs)
+		doc.Operators = csvRecords(ctx, file, data, lim, operatorSection, doc.Operators, probs)
 	case "sites":
-		doc.Sites = csvRecords(file, data, lim, siteSection, doc.Sites, probs)
+		doc.Sites = csvRecords(ctx, file, data, lim, siteSection, doc.Sites, probs)
 	case "elements":
-		doc.Elements = csvRecords(file, data, lim, elementSection, doc.Elements, probs)
+		doc.Elements = csvRecords(ctx, file, data, lim, elementSection, doc.Elements, probs)
 	case "links":
-		doc.Links = csvRecords(file, data, lim, linkSection, doc.Links, probs)
+		doc.Links = csvRecords(ctx, file, data, lim, linkSection, doc.Links, probs)
 	case "areas":
-		doc.Areas = csvRecords(file, data, lim, areaSection, doc.Areas, probs)
+		doc.Areas = csvRecords(ctx, file, data, lim, areaSection, doc.Areas, probs)
 	case "vendors":
-		doc.Vendors = csvRecords(file, data, lim, vendorSection, doc.Vendors, probs)
+		doc.Vendors = csvRecords(ctx, file, data, lim, vendorSection, doc.Vendors, probs)
 	case "functions":
-		doc.Functions = csvRecords(file, data, lim, functionSection, doc.Functions, probs)
+		doc.Functions = csvRecords(ctx, file, data, lim, functionSection, doc.Functions, probs)
 	}
 }
 
@@ -142,13 +146,18 @@ func decodeCSV(file, sectionName string, data []byte, lim cf.Limits, doc *invent
 // a column "attributes.rack" sets attribute "rack".
 const attrPrefix = "attributes."
 
-func csvRecords[T any](file string, data []byte, lim cf.Limits, s *section[T], out []T, probs *cf.Problems) []T {
+func csvRecords[T any](ctx context.Context, file string, data []byte, lim cf.Limits, s *section[T], out []T, probs *cf.Problems) []T {
 	data = trimBOM(data)
-	if err := tree.CheckUTF8(file, data); err != nil {
-		probs.Merge(asProblems(err))
+	if err := tree.CheckUTF8Context(ctx, file, data); err != nil {
+		if ctx.Err() == nil {
+			probs.Merge(asProblems(err))
+		}
 		return out
 	}
-	rows, long := csvLines(data, lim.LineBytes)
+	rows, long := csvLines(ctx, data, lim.LineBytes)
+	if ctx.Err() != nil {
+		return out // the caller returns ctx's error
+	}
 	if long > 0 {
 		probs.Add(cf.Problem{Pos: cf.Position{File: file, Line: long}, Section: s.name,
 			Message: lim.Exceeded("line-bytes", fmt.Sprintf("line %d is longer than %d bytes", long, lim.LineBytes))})
@@ -218,6 +227,9 @@ func csvRecords[T any](file string, data []byte, lim cf.Limits, s *section[T], o
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if cancelled(ctx, n) {
+			break // the caller returns ctx's error
+		}
 		if n == lim.Records {
 			line, _ := r.FieldPos(0)
 			probs.Add(cf.Problem{Pos: cf.Position{File: file, Line: line}, Section: s.name,
@@ -266,11 +278,20 @@ func csvRecords[T any](file string, data []byte, lim cf.Limits, s *section[T], o
 	return out
 }
 
+// cancelled reports whether ctx is done, looking only at every 4096th
+// record n, so that the check costs nothing per record.
+func cancelled(ctx context.Context, n int) bool {
+	return n&4095 == 0 && ctx.Err() != nil
+}
+
 // csvLines counts the lines of data that are not blank (an upper bound on
 // its records, header included) and returns the number of the first line
-// longer than max bytes, or 0.
-func csvLines(data []byte, max int) (nonBlank, long int) {
+// longer than max bytes, or 0. It stops early once ctx is done.
+func csvLines(ctx context.Context, data []byte, max int) (nonBlank, long int) {
 	for line := 1; len(data) > 0; line++ {
+		if line&65535 == 0 && ctx.Err() != nil {
+			return nonBlank, 0
+		}
 		end := bytes.IndexByte(data, '\n')
 		if end < 0 {
 			end = len(data)

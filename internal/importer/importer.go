@@ -42,9 +42,9 @@ func LoadWith(path string, opts inventory.Options, lim cf.Limits) (*inventory.In
 	return LoadContextWith(context.Background(), path, opts, lim)
 }
 
-// LoadContext is Load, giving up with ctx's error once ctx is done: it
-// looks before each file is read and parsed, and before the inventory is
-// built (a file being parsed is finished first).
+// LoadContext is Load, giving up with ctx's error, and no inventory, once
+// ctx is done: parsing and building look at ctx every few thousand records,
+// so that even a national inventory stops within milliseconds.
 func LoadContext(ctx context.Context, path string, opts inventory.Options) (*inventory.Inventory, error) {
 	return LoadContextWith(ctx, path, opts, cf.DefaultLimits())
 }
@@ -55,7 +55,7 @@ func LoadContextWith(ctx context.Context, path string, opts inventory.Options, l
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	return build(doc, err, opts)
+	return build(ctx, doc, err, opts)
 }
 
 // File is one inventory file that is not on disk, such as an upload: its
@@ -103,16 +103,19 @@ func LoadFiles(files []File, opts inventory.Options, lim cf.Limits) (*inventory.
 		}
 		err = probs.Err()
 	}
-	return build(doc, err, opts)
+	return build(context.Background(), doc, err, opts)
 }
 
 // build builds doc when it was read, merging the problems of reading with
 // those of building.
-func build(doc *inventory.Doc, err error, opts inventory.Options) (*inventory.Inventory, error) {
+func build(ctx context.Context, doc *inventory.Doc, err error, opts inventory.Options) (*inventory.Inventory, error) {
 	if doc == nil {
 		return nil, err
 	}
-	inv, berr := inventory.Build(doc, opts)
+	inv, berr := inventory.BuildContext(ctx, doc, opts)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	readProbs, _ := cf.AsProblems(err)
 	if readProbs == nil {
 		return inv, berr
@@ -280,20 +283,20 @@ func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc
 			copy(res.digest[:], h.Sum(nil))
 			switch {
 			case p.csv != "":
-				decodeCSV(p.path, p.csv, data, lim, &res.doc, &res.probs)
+				decodeCSV(ctx, p.path, p.csv, data, lim, &res.doc, &res.probs)
 			default:
-				parse := tree.ParseYAML
+				parse := tree.ParseYAMLContext
 				if p.json {
-					parse = tree.ParseJSON
+					parse = tree.ParseJSONContext
 				}
-				root, err := parse(p.path, data, lim)
+				root, err := parse(ctx, p.path, data, lim)
 				if err != nil {
 					if ps, ok := cf.AsProblems(err); ok {
 						res.probs.Merge(ps)
 					}
 					return
 				}
-				decodeTree(root, &res.doc, &res.probs)
+				decodeTree(ctx, root, &res.doc, &res.probs)
 			}
 		}()
 	}

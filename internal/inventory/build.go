@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -29,7 +30,14 @@ type Options struct {
 // as *corefence.Problems and no inventory. Build takes ownership of doc's
 // slices.
 func Build(doc *Doc, opts Options) (*Inventory, error) {
-	b := &builder{doc: doc, probs: &cf.Problems{}}
+	return BuildContext(context.Background(), doc, opts)
+}
+
+// BuildContext is Build, giving up with ctx's error, and no inventory, once
+// ctx is done. It looks between its steps and every few thousand records
+// within them, so that a national inventory stops within milliseconds.
+func BuildContext(ctx context.Context, doc *Doc, opts Options) (*Inventory, error) {
+	b := &builder{ctx: ctx, doc: doc, probs: &cf.Problems{}}
 	newRegistry := opts.Registry
 	if newRegistry == nil {
 		newRegistry = vendor.Builtin
@@ -47,24 +55,36 @@ func Build(doc *Doc, opts Options) (*Inventory, error) {
 		Functions: doc.Functions,
 	}
 	b.inv = inv
-	b.functions()
-	b.vendors()
-	b.operators()
-	b.sites()
-	b.areas()
-	b.elements()
-	b.links()
+	for _, step := range []func(){b.functions, b.vendors, b.operators, b.sites, b.areas, b.elements, b.links} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := b.probs.Err(); err != nil {
 		return nil, err
 	}
 	b.technologies()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 
 type builder struct {
+	ctx   context.Context
 	doc   *Doc
 	inv   *Inventory
 	probs *cf.Problems
+}
+
+// stopped reports whether the build was cancelled, looking at the context
+// only on every 4096th record i, so that the check costs nothing.
+func (b *builder) stopped(i int) bool {
+	return i&4095 == 0 && b.ctx.Err() != nil
 }
 
 func (b *builder) addf(pos cf.Position, section, id, field, format string, args ...any) {
@@ -164,6 +184,9 @@ func (b *builder) sites() {
 	inv.siteByID = make(map[string]Ref, len(inv.Sites))
 	nearMiss := map[string]string{} // tag → the reserved tag it misses, or ""
 	for i := range inv.Sites {
+		if b.stopped(i) {
+			return
+		}
 		s := &inv.Sites[i]
 		for _, tag := range s.Tags {
 			miss, seen := nearMiss[tag]
@@ -267,6 +290,9 @@ func (b *builder) elements() {
 	inv.groupByID = make(map[string]GroupRef)
 	groupOf := make(map[string]GroupRef) // vendor string as written → group
 	for i := range inv.Elements {
+		if b.stopped(i) {
+			return
+		}
 		e := &inv.Elements[i]
 		e.SiteRef, e.HostRef, e.Group, e.Func = NoRef, NoRef, NoRef, -1
 		if b.required(e.Pos, "elements", e.ID, "id", e.ID) {
@@ -316,6 +342,9 @@ func (b *builder) elements() {
 	// Hosts are resolved once every element id is known, since an element
 	// may run on one defined later in the file.
 	for i := range inv.Elements {
+		if b.stopped(i) {
+			return
+		}
 		e := &inv.Elements[i]
 		if e.HostedOn == "" {
 			continue
@@ -381,6 +410,9 @@ func (b *builder) hostSites() {
 	state := make([]uint8, len(inv.Elements))
 	var chain []Ref
 	for i := range inv.Elements {
+		if b.stopped(i) {
+			return
+		}
 		if state[i] != unseen {
 			continue
 		}
@@ -430,6 +462,9 @@ func (b *builder) hostSites() {
 func (b *builder) links() {
 	inv := b.inv
 	for i := range inv.Links {
+		if b.stopped(i) {
+			return
+		}
 		l := &inv.Links[i]
 		l.ARef, l.BRef = NoRef, NoRef
 		id := l.A + "—" + l.B

@@ -163,6 +163,10 @@ func (b *builder) technologies() {
 		}
 	}
 
+	if b.ctx.Err() != nil {
+		return // BuildContext returns the error
+	}
+
 	// The graph: links between live elements of one operator (but for
 	// management links, kept apart) and hosting, as CSR adjacency.
 	var mgmt [][2]Ref
@@ -208,6 +212,10 @@ func (b *builder) technologies() {
 	}
 	next = nil
 
+	if b.ctx.Err() != nil {
+		return // BuildContext returns the error
+	}
+
 	// 2. Breadth-first from the core functions of known technology,
 	// recording the edges of the shortest-path DAG (each from an element
 	// to one a hop nearer the core) in order of distance.
@@ -234,6 +242,10 @@ func (b *builder) technologies() {
 			}
 		}
 	}
+	if b.ctx.Err() != nil {
+		return // BuildContext returns the error
+	}
+
 	// Farthest first, each element passes what it carries to its
 	// neighbours one hop nearer the core: the DAG's edges in reverse,
 	// since an element's own incoming edges were recorded after it was

@@ -7,6 +7,7 @@ package tree
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -52,12 +54,22 @@ func (k Kind) String() string {
 // lim.AliasNodes nodes, nesting is at most lim.Depth deep, a key given twice
 // in any mapping and invalid UTF-8 are errors.
 func ParseYAML(file string, data []byte, lim cf.Limits) (*Node, error) {
-	if err := CheckUTF8(file, data); err != nil {
+	return ParseYAMLContext(context.Background(), file, data, lim)
+}
+
+// ParseYAMLContext is ParseYAML, giving up with ctx's error once ctx is
+// done: yaml.v3 reads its input in small pieces, each of which looks at
+// ctx, and the conversion looks every few thousand nodes.
+func ParseYAMLContext(ctx context.Context, file string, data []byte, lim cf.Limits) (*Node, error) {
+	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yaml.NewDecoder(ctxReader{ctx, bytes.NewReader(data)})
 	if err := dec.Decode(&doc); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if errors.Is(err, io.EOF) {
 			return nil, cf.Problem{Pos: cf.Position{File: file}, Message: "file is empty"}
 		}
@@ -67,7 +79,7 @@ func ParseYAML(file string, data []byte, lim cf.Limits) (*Node, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, cf.Problem{Pos: cf.Position{File: file, Line: extra.Line}, Message: "more than one YAML document; an inventory is one document"}
 	}
-	c := &yamlConverter{file: file, lim: lim, probs: &cf.Problems{}}
+	c := &yamlConverter{ctx: ctx, file: file, lim: lim, probs: &cf.Problems{}}
 	n, err := c.node(&doc, 0)
 	if err != nil {
 		return nil, err
@@ -77,6 +89,24 @@ func ParseYAML(file string, data []byte, lim cf.Limits) (*Node, error) {
 	}
 	return n, nil
 }
+
+// ctxReader reads r until ctx is done, then fails with ctx's error.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// cancelEvery is how many nodes the parsers convert between two looks at
+// their context: often enough to stop within a millisecond, rarely enough
+// to cost nothing.
+const cancelEvery = 4096
 
 // yamlProblem turns a yaml.v3 error ("yaml: line 3: …") into a Problem.
 func yamlProblem(file string, err error) error {
@@ -88,10 +118,31 @@ func yamlProblem(file string, err error) error {
 	return cf.Problem{Pos: cf.Position{File: file, Line: line}, Message: "invalid YAML: " + cf.Short(msg)}
 }
 
-// checkUTF8 reports the first byte of data that is not UTF-8: JSON and
+// CheckUTF8 reports the first byte of data that is not UTF-8: JSON and
 // YAML decoders would replace it with U+FFFD, changing an id silently.
 func CheckUTF8(file string, data []byte) error {
-	if utf8.Valid(data) {
+	return CheckUTF8Context(context.Background(), file, data)
+}
+
+// CheckUTF8Context is CheckUTF8, giving up with ctx's error once ctx is
+// done; it looks after each MiB.
+func CheckUTF8Context(ctx context.Context, file string, data []byte) error {
+	valid := true
+	for rest := data; len(rest) > 0 && valid; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(len(rest), 1<<20)
+		for n < len(rest) && n > 0 && !utf8.RuneStart(rest[n]) {
+			n-- // a chunk ends before a rune, not inside one
+		}
+		if n == 0 { // a MiB of continuation bytes: invalid anyway
+			n = min(len(rest), 1<<20)
+		}
+		valid = utf8.Valid(rest[:n])
+		rest = rest[n:]
+	}
+	if valid {
 		return nil
 	}
 	line, col := 1, 1
@@ -113,6 +164,8 @@ func CheckUTF8(file string, data []byte) error {
 // yamlConverter turns yaml.v3's nodes into Nodes, expanding aliases within
 // the limits and collecting duplicate keys.
 type yamlConverter struct {
+	ctx        context.Context
+	nodes      int // converted so far, for looking at ctx
 	file       string
 	lim        cf.Limits
 	anchors    map[*yaml.Node]anchored // anchored nodes converted so far
@@ -154,6 +207,9 @@ func (c *yamlConverter) sized(y *yaml.Node, depth int) (n *Node, size int64, bel
 			return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("alias-nodes", "YAML aliases expand to too many nodes")}
 		}
 		return a.node, a.size, a.depth, nil
+	}
+	if c.nodes++; c.nodes%cancelEvery == 0 && c.ctx.Err() != nil {
+		return nil, 0, 0, c.ctx.Err()
 	}
 	n, size, below, err = c.convert(y, pos, depth)
 	if err == nil && y.Anchor != "" {
@@ -269,10 +325,16 @@ func dupKey(n, k, first *Node, probs *cf.Problems) {
 // each token. Nesting is at most lim.Depth deep; a key given twice in any
 // object and invalid UTF-8 are errors.
 func ParseJSON(file string, data []byte, lim cf.Limits) (*Node, error) {
-	if err := CheckUTF8(file, data); err != nil {
+	return ParseJSONContext(context.Background(), file, data, lim)
+}
+
+// ParseJSONContext is ParseJSON, giving up with ctx's error once ctx is
+// done; it looks every few thousand values.
+func ParseJSONContext(ctx context.Context, file string, data []byte, lim cf.Limits) (*Node, error) {
+	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
-	p := &jsonParser{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lim: lim, probs: &cf.Problems{}}
+	p := &jsonParser{ctx: ctx, file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lim: lim, probs: &cf.Problems{}}
 	p.dec.UseNumber()
 	for i, c := range data {
 		if c == '\n' {
@@ -296,6 +358,8 @@ func ParseJSON(file string, data []byte, lim cf.Limits) (*Node, error) {
 }
 
 type jsonParser struct {
+	ctx   context.Context
+	nodes int // parsed so far, for looking at ctx
 	file  string
 	data  []byte
 	dec   *json.Decoder
@@ -351,6 +415,9 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 }
 
 func (p *jsonParser) valueFrom(tok json.Token, off, depth int) (*Node, error) {
+	if p.nodes++; p.nodes%cancelEvery == 0 && p.ctx.Err() != nil {
+		return nil, p.ctx.Err()
+	}
 	pos := p.pos(off)
 	if depth > p.lim.Depth {
 		return nil, cf.Problem{Pos: pos, Message: p.lim.Exceeded("depth", "lists and mappings nested too deeply")}
@@ -387,7 +454,10 @@ func (p *jsonParser) valueFrom(tok json.Token, off, depth int) (*Node, error) {
 				if err != nil {
 					return nil, p.fail(koff, err)
 				}
-				key, _ := p.valueFrom(ktok, koff, depth+1)
+				key, err := p.valueFrom(ktok, koff, depth+1)
+				if err != nil {
+					return nil, err
+				}
 				val, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
@@ -482,12 +552,13 @@ const notExist = "no such file or directory"
 // instead of exhausting memory. Errors are problems naming the file.
 func ReadInput(path string, max int64, key string, lim cf.Limits) ([]byte, error) {
 	fail := func(msg string) error { return cf.Problem{Pos: cf.Position{File: path}, Message: msg} }
-	f, err := os.Open(path)
+	f, err := OpenInput(path)
 	if err != nil {
 		return nil, fail(PathMessage(err))
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
 		return nil, fail("is a directory, want a file")
 	}
 	data, err := ReadAll(f, max)
@@ -497,7 +568,19 @@ func ReadInput(path string, max int64, key string, lim cf.Limits) ([]byte, error
 	if err != nil {
 		return nil, fail(PathMessage(err))
 	}
+	if len(data) == 0 && st != nil && st.Mode()&os.ModeNamedPipe != 0 {
+		return nil, fail("named pipe with no writer: nothing to read (start the writer first, or give a file)")
+	}
 	return data, nil
+}
+
+// OpenInput opens the file at path for reading without waiting for a
+// writer: opening a named pipe (FIFO) that no process writes to would
+// otherwise block for ever, beyond the reach of cancellation. A pipe with
+// a writer (such as a shell's process substitution) reads as usual; one
+// without reads as empty at once.
+func OpenInput(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // ErrTooBig is returned by ReadAll for input longer than its limit.

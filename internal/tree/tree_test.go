@@ -77,3 +77,21 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckUTF8Chunks: the check goes a MiB at a time; a rune across a
+// chunk's end is valid, a bad byte past the first MiB is found, and its
+// line and column are right.
+func TestCheckUTF8Chunks(t *testing.T) {
+	big := strings.Repeat("a", 1<<20-1) + "é" + strings.Repeat("b", 10) // é straddles the first MiB
+	if err := CheckUTF8("x.yaml", []byte(big)); err != nil {
+		t.Errorf("a rune across the MiB boundary: %v", err)
+	}
+	bad := []byte(big + "\nok\nxy\xff")
+	err := CheckUTF8("x.yaml", bad)
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:3:3") || !strings.Contains(err.Error(), "0xff") {
+		t.Errorf("a bad byte past the first MiB: %v, want it at x.yaml:3:3", err)
+	}
+	if err := CheckUTF8("x.yaml", []byte(strings.Repeat("\x80", 3<<20))); err == nil {
+		t.Error("three MiB of continuation bytes passed")
+	}
+}

@@ -153,7 +153,7 @@ func (s *Server) loadSnapshot(ctx context.Context, operator, id string) (*invent
 	if err != nil {
 		return nil, err
 	}
-	inv, err := importer.Load(path, inventory.Options{})
+	inv, err := importer.LoadContext(ctx, path, inventory.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s no longer loads: %w", id, err)
 	}

@@ -19,6 +19,7 @@ targets=(
   ./internal/policy:FuzzWhere             # CEL where: predicates, checked
   ./internal/gen:FuzzReadARCEP            # ARCEP's site list
   .:FuzzPlannerParams                     # planner parameters
+  ./internal/server:FuzzUpload            # the server's upload decoder (YAML, JSON, tar, tar.gz, zip)
 )
 for t in "${targets[@]}"; do
   pkg=${t%%:*} name=${t##*:}

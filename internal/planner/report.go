@@ -119,6 +119,8 @@ type InfeasibleReport struct {
 	// Extension is found, none-helps or not-searched: extra_months is 0
 	// for the last two, and only "found" means an extension works.
 	Extension string `json:"extension"`
+	// Binding names the constraint behind each reason, in their order.
+	Binding []Binding `json:"binding"`
 }
 
 // Report returns the plan in its JSON shape.
@@ -189,7 +191,11 @@ func (plan *Plan) Report() *Report {
 	}
 	if inf := plan.Infeasible; inf != nil {
 		ir := &InfeasibleReport{Proven: inf.Proven, Reasons: inf.Reasons, Crews: inf.Crews, Budget: inf.Budget,
-			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified, CrewsMinimal: inf.CrewsMinimal, Extension: inf.Extension}
+			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified, CrewsMinimal: inf.CrewsMinimal, Extension: inf.Extension,
+			Binding: inf.Binding}
+		if ir.Binding == nil {
+			ir.Binding = []Binding{}
+		}
 		if ir.Crews == nil {
 			ir.Crews = []CrewNeed{}
 		}

@@ -356,7 +356,8 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 			plan.TimeLimited = plan.TimeLimited || r.timeLimited
 			switch {
 			case r.status == milp.Infeasible:
-				inf := &Infeasibility{Proven: true, Reasons: []string{"branch and bound on the exact model finds no plan that meets every deadline, cap and budget together, although each condition checked alone holds"}}
+				inf := &Infeasibility{Proven: true}
+				inf.add(Binding{Kind: BindCombined}, "branch and bound on the exact model finds no plan that meets every deadline, cap and budget together, although each condition checked alone holds")
 				p.explain(sctx, inf)
 				plan.Status, plan.Infeasible = StatusInfeasible, inf
 				return plan.finish(nil, start), nil
@@ -373,10 +374,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 		if plan.TimeLimited {
 			return fail()
 		}
-		inf := &Infeasibility{Proven: lg.infeasible(),
-			Reasons: []string{"no plan was found that meets every deadline, cap and budget, although the necessary conditions hold"}}
+		inf := &Infeasibility{Proven: lg.infeasible()}
 		if inf.Proven {
-			inf.Reasons[0] = "the Lagrangian bound exceeds the cost of any plan: the deadlines, caps and budgets cannot all be met together"
+			inf.add(Binding{Kind: BindCombined}, "the Lagrangian bound exceeds the cost of any plan: the deadlines, caps and budgets cannot all be met together")
+		} else {
+			inf.add(Binding{Kind: BindNotFound}, "no plan was found that meets every deadline, cap and budget, although the necessary conditions hold")
 		}
 		p.explain(sctx, inf)
 		if _, err := stopped(); err != nil {

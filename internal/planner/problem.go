@@ -509,7 +509,7 @@ func (b *builder) findings(ctx context.Context) error {
 	}
 	b.found = map[inventory.Ref][]ruleDate{}
 	b.capFound = map[*policy.Rule][]inventory.Ref{}
-	unmeasured := map[string]int{}
+	unmeasured := map[string]map[string]int{} // rule → the finding's reason → elements
 	beyond := map[*policy.Rule]bool{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -518,7 +518,10 @@ func (b *builder) findings(ctx context.Context) error {
 		}
 		switch f.Status {
 		case policy.StatusUnmeasured:
-			unmeasured[f.Rule.ID]++
+			if unmeasured[f.Rule.ID] == nil {
+				unmeasured[f.Rule.ID] = map[string]int{}
+			}
+			unmeasured[f.Rule.ID][f.Why]++
 			continue
 		case policy.StatusUpcoming:
 			if f.Deadline() > b.prob.End() { // a rule due "by" the horizon's last day is still upcoming on it
@@ -535,7 +538,7 @@ func (b *builder) findings(ctx context.Context) error {
 		b.found[f.Element] = append(b.found[f.Element], ruleDate{f.Rule, f.Deadline(), f.Rule.Kind == policy.KindExcludeAtSites})
 	}
 	for _, id := range sortedKeys(unmeasured) {
-		b.warnf("rule %s: %d element(s) cannot be measured (no install date) and are not planned", id, unmeasured[id])
+		b.warnf("rule %s: %s", id, unmeasuredWhy(unmeasured[id]))
 	}
 	var late []string
 	for r := range beyond {
@@ -865,6 +868,32 @@ func (b *builder) tail() {
 			pl.Arrivals = append(pl.Arrivals, pl.Arrivals[prob.T-1])
 		}
 	}
+}
+
+// unmeasuredWhy says how many elements of a rule cannot be measured, and
+// why, in the findings' own words: the commonest three reasons with their
+// counts, then how many elements are left for other reasons.
+func unmeasuredWhy(why map[string]int) string {
+	reasons := sortedKeys(why)
+	total := 0
+	for _, r := range reasons {
+		total += why[r]
+	}
+	sort.SliceStable(reasons, func(a, b int) bool { return why[reasons[a]] > why[reasons[b]] })
+	var parts []string
+	rest := total
+	for i, r := range reasons {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d for other reasons", rest))
+			break
+		}
+		if r == "" {
+			r = "no reason given"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d)", r, why[reasons[i]]))
+		rest -= why[reasons[i]]
+	}
+	return fmt.Sprintf("%d element(s) cannot be measured and are not planned: %s", total, strings.Join(parts, "; "))
 }
 
 // backlogTail returns the fewest periods after a horizon of T periods in

@@ -86,6 +86,9 @@ func BenchmarkPlanNational(b *testing.B) {
 		b.ReportMetric(100*plan.ScheduleGap, "schedule-gap-%")
 		b.ReportMetric(time.Since(start).Seconds(), "s/plan")
 		b.ReportMetric(plan.Costs.Total/1e6, "£bn")
+		b.ReportMetric(100*plan.Costs.Delay/plan.Costs.Objective, "delay-%")
+		b.ReportMetric(float64(len(plan.Problem.Periods)-plan.Problem.T), "tail-periods")
+		b.ReportMetric(float64(len(plan.Periods)-plan.Problem.T), "tail-reported")
 	}
 }
 

@@ -44,6 +44,45 @@ type Infeasibility struct {
 	// plan possible: crews or budget must change) or "not-searched" (the
 	// time limit ran out first).
 	Extension string
+	// Binding names the constraint behind each reason, in the same order
+	// as Reasons.
+	Binding []Binding
+}
+
+// Binding kinds: what a reason an instance has no plan is about.
+const (
+	BindJob         = "job"           // one job is larger than its pool's capacity in any period of its window
+	BindCrews       = "crews"         // a pool's work due in From..Period exceeds its capacity then
+	BindCapLeadTime = "cap-lead-time" // too few counted sites can be cleared by a cap's period at all
+	BindCapCrews    = "cap-crews"     // meeting a cap and the deadlines before it takes more work than the crews do
+	BindBudget      = "budget"        // capital due within a span of budgeted years exceeds the budgets
+	BindCombined    = "combined"      // each condition holds alone, but not together (proven by branch and bound or the Lagrangian bound)
+	BindNotFound    = "not-found"     // no plan was found and none of the conditions fails: not proven
+)
+
+// Binding is the constraint behind one reason an instance has no plan,
+// for tools: which pool and periods, which cap (rule, operator, period),
+// or which budget; Need and Available are in the unit the Kind measures
+// (work units; a cap's weight for cap-lead-time; £ thousands for budget).
+type Binding struct {
+	Kind      string  `json:"kind"`
+	Reason    string  `json:"reason"`   // the text of the matching entry of Reasons
+	Operator  string  `json:"operator"` // "" for combined and not-found
+	Pool      string  `json:"pool"`     // operator/region or operator/core, for job and crews
+	Job       string  `json:"job"`      // for job
+	Rule      string  `json:"rule"`     // the cap's rule, for cap-lead-time and cap-crews
+	From      string  `json:"from"`     // first period of the span, for crews
+	Period    string  `json:"period"`   // last period: the job's deadline, the span's end or the cap's period
+	Years     string  `json:"years"`    // for budget: "2024" or "2024-2026"
+	Need      float64 `json:"need"`
+	Available float64 `json:"available"`
+}
+
+// add records a reason and the constraint it is about.
+func (inf *Infeasibility) add(b Binding, format string, args ...any) {
+	b.Reason = fmt.Sprintf(format, args...)
+	inf.Reasons = append(inf.Reasons, b.Reason)
+	inf.Binding = append(inf.Binding, b)
 }
 
 // Extension outcomes.
@@ -132,8 +171,10 @@ func (p *Problem) necessary(ctx context.Context) (*Infeasibility, error) {
 			}
 			extra[pi] = math.Max(extra[pi], need)
 			_, by[pi] = window(j)
-			inf.Reasons = append(inf.Reasons, fmt.Sprintf("%s: job %s takes %s work units in one %s but its %s crews do %s a %s",
-				pl.Name(), j.ID, num(j.Effort), p.Params.Period, crewNum(pl.Crews), num(pl.Capacity[by[pi]]), p.Params.Period))
+			inf.add(Binding{Kind: BindJob, Operator: pl.Operator, Pool: pl.Name(), Job: j.ID, Period: p.Periods[by[pi]].Label,
+				Need: j.Effort, Available: pl.Capacity[by[pi]]},
+				"%s: job %s takes %s work units in one %s but its %s crews do %s a %s",
+				pl.Name(), j.ID, num(j.Effort), p.Params.Period, crewNum(pl.Crews), num(pl.Capacity[by[pi]]), p.Params.Period)
 		}
 		capSum := make([]float64, T+1)
 		for t := 0; t < T; t++ {
@@ -165,8 +206,10 @@ func (p *Problem) necessary(ctx context.Context) (*Infeasibility, error) {
 		if worst > 0 {
 			extra[pi] = math.Max(extra[pi], worst)
 			by[pi] = wb
-			inf.Reasons = append(inf.Reasons, fmt.Sprintf("%s: %s work units must be done in %s..%s but its %s crews can do %s",
-				pl.Name(), num(wW), p.Periods[wa].Label, p.Periods[wb].Label, crewNum(pl.Crews), num(wC)))
+			inf.add(Binding{Kind: BindCrews, Operator: pl.Operator, Pool: pl.Name(), From: p.Periods[wa].Label, Period: p.Periods[wb].Label,
+				Need: wW, Available: wC},
+				"%s: %s work units must be done in %s..%s but its %s crews can do %s",
+				pl.Name(), num(wW), p.Periods[wa].Label, p.Periods[wb].Label, crewNum(pl.Crews), num(wC))
 		}
 	}
 	// Caps, per operator, with the operator's crews pooled.
@@ -224,8 +267,9 @@ func (p *Problem) necessary(ctx context.Context) (*Infeasibility, error) {
 			}
 		}
 		if avail < ms.Need-tolCheck*(1+ms.Need) {
-			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: only %s of the %s needed can be cleared by %s (lead time)",
-				ms.Rule, ms.Operator, num(avail), num(ms.Need), p.Periods[m].Label))
+			inf.add(Binding{Kind: BindCapLeadTime, Operator: ms.Operator, Rule: ms.Rule, Period: p.Periods[m].Label, Need: ms.Need, Available: avail},
+				"cap %s for %s: only %s of the %s needed can be cleared by %s (lead time)",
+				ms.Rule, ms.Operator, num(avail), num(ms.Need), p.Periods[m].Label)
 			continue
 		}
 		sort.SliceStable(cs, func(a, b int) bool { return cs[a].w*cs[b].e > cs[b].w*cs[a].e })
@@ -251,8 +295,9 @@ func (p *Problem) necessary(ctx context.Context) (*Infeasibility, error) {
 					by[pi] = m
 				}
 			}
-			inf.Reasons = append(inf.Reasons, fmt.Sprintf("cap %s for %s: %s work units must be done by %s (deadlines and the cap) but the crews can do %s",
-				ms.Rule, ms.Operator, num(work), p.Periods[m].Label, num(capacity)))
+			inf.add(Binding{Kind: BindCapCrews, Operator: ms.Operator, Rule: ms.Rule, Period: p.Periods[m].Label, Need: work, Available: capacity},
+				"cap %s for %s: %s work units must be done by %s (deadlines and the cap) but the crews can do %s",
+				ms.Rule, ms.Operator, num(work), p.Periods[m].Label, num(capacity))
 		}
 	}
 	for pi, e := range extra {
@@ -301,7 +346,8 @@ func (p *Problem) budgetConditions(inf *Infeasibility, window func(*Job) (int, i
 						years += "-" + strconv.Itoa(p.Budgets[bs[b]].Year)
 					}
 					inf.Budget = append(inf.Budget, BudgetNeed{Operator: op, From: p.Budgets[bs[a]].Year, To: p.Budgets[bs[b]].Year, Years: years, Short: need - limit})
-					inf.Reasons = append(inf.Reasons, fmt.Sprintf("budget of %s in %s: jobs due then cost £%sk, the budget is £%sk", op, years, num(need), num(limit)))
+					inf.add(Binding{Kind: BindBudget, Operator: op, Years: years, Need: need, Available: limit},
+						"budget of %s in %s: jobs due then cost £%sk, the budget is £%sk", op, years, num(need), num(limit))
 				}
 			}
 		}

@@ -24,6 +24,7 @@ type lagrangian struct {
 	// size suits every multiplier.
 	capScale, budScale []float64
 	budgetAt           [][]int // operator index × period → budget, or -1
+	jobOp              []int   // job → operator index (a map lookup per job and iteration cost 3% of the time)
 
 	best     float64 // best bound so far
 	bestPi   [][]float64
@@ -63,6 +64,10 @@ func newLagrangian(p *Problem) *lagrangian {
 		}
 	}
 	opIndex := p.opIndex()
+	lg.jobOp = make([]int, len(p.Jobs))
+	for ji := range p.Jobs {
+		lg.jobOp[ji] = opIndex[p.Jobs[ji].Operator]
+	}
 	lg.budgetAt = make([][]int, len(p.operators()))
 	for i := range lg.budgetAt {
 		lg.budgetAt[i] = make([]int, p.T)
@@ -182,10 +187,9 @@ func (lg *lagrangian) evaluate() float64 {
 			L -= lg.pi[i][t] * p.Pools[i].Capacity[t]
 		}
 	}
-	opIndex := p.opIndex()
 	for ji := range p.Jobs {
 		j := &p.Jobs[ji]
-		oi := opIndex[j.Operator]
+		oi := lg.jobOp[ji]
 		best, bt := math.Inf(1), -1
 		if j.Optional {
 			best = 0

@@ -509,7 +509,7 @@ func (b *builder) findings(ctx context.Context) error {
 	}
 	b.found = map[inventory.Ref][]ruleDate{}
 	b.capFound = map[*policy.Rule][]inventory.Ref{}
-	unmeasured := map[string]int{}
+	unmeasured := map[string]map[string]int{} // rule → the finding's reason → elements
 	beyond := map[*policy.Rule]bool{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -518,7 +518,10 @@ func (b *builder) findings(ctx context.Context) error {
 		}
 		switch f.Status {
 		case policy.StatusUnmeasured:
-			unmeasured[f.Rule.ID]++
+			if unmeasured[f.Rule.ID] == nil {
+				unmeasured[f.Rule.ID] = map[string]int{}
+			}
+			unmeasured[f.Rule.ID][f.Why]++
 			continue
 		case policy.StatusUpcoming:
 			if f.Deadline() > b.prob.End() { // a rule due "by" the horizon's last day is still upcoming on it
@@ -535,7 +538,7 @@ func (b *builder) findings(ctx context.Context) error {
 		b.found[f.Element] = append(b.found[f.Element], ruleDate{f.Rule, f.Deadline(), f.Rule.Kind == policy.KindExcludeAtSites})
 	}
 	for _, id := range sortedKeys(unmeasured) {
-		b.warnf("rule %s: %d element(s) cannot be measured (no install date) and are not planned", id, unmeasured[id])
+		b.warnf("rule %s: %s", id, unmeasuredWhy(unmeasured[id]))
 	}
 	var late []string
 	for r := range beyond {
@@ -819,9 +822,12 @@ func (b *builder) jobs() error {
 }
 
 // tail adds the periods after the horizon in which the new-build backlog
-// is followed: as many as the parameters say, or by default enough for
-// the backlog to clear even if every job of a pool had crowded out new
-// builds (at least 4, at most three times the horizon).
+// is followed: as many as the parameters say, or by default the fewest in
+// which any backlog a plan can leave at the end of the horizon clears
+// (backlogTail), at least 4 and at most three times the horizon. Within
+// that default no plan's cost depends on the tail's length: the backlog
+// is back to zero before the tail ends, and later periods would cost
+// nothing.
 func (b *builder) tail() {
 	p, prob := b.params, b.prob
 	n := 0
@@ -838,13 +844,17 @@ func (b *builder) tail() {
 			if !pl.hasNewBuilds() {
 				continue
 			}
-			spare := pl.Capacity[prob.T-1] - pl.Arrivals[prob.T-1]*pl.NBEffort
-			if spare <= 1e-9 {
+			need, clears := pl.backlogTail(prob.T, work[i])
+			switch {
+			case !clears:
 				b.warnf("the new-build programme of %s needs all its crews: a backlog never clears; it is followed for %d periods after the horizon", pl.Name(), limit)
 				n = limit
-				continue
+			case need > limit:
+				b.warnf("a new-build backlog of %s could take %d periods to clear after the horizon; it is followed for %d, so later delay is not counted", pl.Name(), need, limit)
+				n = limit
+			default:
+				n = max(n, need)
 			}
-			n = max(n, min(limit, int(math.Ceil(work[i]/spare))))
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -858,6 +868,55 @@ func (b *builder) tail() {
 			pl.Arrivals = append(pl.Arrivals, pl.Arrivals[prob.T-1])
 		}
 	}
+}
+
+// unmeasuredWhy says how many elements of a rule cannot be measured, and
+// why, in the findings' own words: the commonest three reasons with their
+// counts, then how many elements are left for other reasons.
+func unmeasuredWhy(why map[string]int) string {
+	reasons := sortedKeys(why)
+	total := 0
+	for _, r := range reasons {
+		total += why[r]
+	}
+	sort.SliceStable(reasons, func(a, b int) bool { return why[reasons[a]] > why[reasons[b]] })
+	var parts []string
+	rest := total
+	for i, r := range reasons {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d for other reasons", rest))
+			break
+		}
+		if r == "" {
+			r = "no reason given"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d)", r, why[reasons[i]]))
+		rest -= why[reasons[i]]
+	}
+	return fmt.Sprintf("%d element(s) cannot be measured and are not planned: %s", total, strings.Join(parts, "; "))
+}
+
+// backlogTail returns the fewest periods after a horizon of T periods in
+// which the largest new-build backlog a plan can leave clears, given the
+// pool's work W (its jobs' effort), and false when the programme leaves no
+// spare capacity to clear one. New builds are served as soon as capacity
+// allows (evaluate.go), so the backlog at the end of the horizon, in work
+// units, is the largest excess of demand over capacity in any final run of
+// k periods: at most min(W, the run's capacity) − the run's spare capacity
+// (capacity less the programme's work). After the horizon it shrinks by
+// the last period's spare capacity each period.
+func (pl *Pool) backlogTail(T int, work float64) (periods int, clears bool) {
+	spare := pl.Capacity[T-1] - pl.Arrivals[T-1]*pl.NBEffort
+	if spare <= 1e-9 {
+		return 0, false
+	}
+	worst, capacity, free := 0.0, 0.0, 0.0
+	for t := T - 1; t >= 0; t-- {
+		capacity += pl.Capacity[t]
+		free += pl.Capacity[t] - pl.Arrivals[t]*pl.NBEffort
+		worst = math.Max(worst, math.Min(work, capacity)-free)
+	}
+	return int(math.Ceil(worst/spare - 1e-9)), true
 }
 
 // price is the replacement price of one element, before the vendor factor.

@@ -10,18 +10,23 @@ import (
 // contract (fields may be added, none removed or renamed; see
 // docs/planner.md). Money is in thousands of pounds.
 type Report struct {
-	Status          string   `json:"status"`
-	Method          string   `json:"method"`
-	Currency        string   `json:"currency"`
-	Packs           []string `json:"packs"`
-	Start           cf.Date  `json:"start"`
-	End             cf.Date  `json:"end"`
-	Period          string   `json:"period"`
-	Costs           Costs    `json:"costs"`
-	LowerBound      float64  `json:"lower_bound"`
-	Gap             float64  `json:"gap"`
-	ScheduleGap     float64  `json:"schedule_gap"`
-	Finish          *cf.Date `json:"finish"`
+	Status      string   `json:"status"`
+	Method      string   `json:"method"`
+	Currency    string   `json:"currency"`
+	Packs       []string `json:"packs"`
+	Start       cf.Date  `json:"start"`
+	End         cf.Date  `json:"end"`
+	Period      string   `json:"period"`
+	Costs       Costs    `json:"costs"`
+	LowerBound  float64  `json:"lower_bound"`
+	Gap         float64  `json:"gap"`
+	ScheduleGap float64  `json:"schedule_gap"`
+	Finish      *cf.Date `json:"finish"`
+	// BacklogCleared is the end of the period in which every new-build
+	// backlog the plan leaves after the horizon has cleared: the reported
+	// tail ends there. Null when no backlog outlasts the horizon, or when
+	// one outlasts the tail (a warning says so).
+	BacklogCleared  *cf.Date `json:"backlog_cleared"`
 	RolloutDelay    float64  `json:"rollout_delay_months"`
 	TrafficYears    float64  `json:"traffic_years"`
 	DeadlinesMissed int      `json:"deadlines_missed"`
@@ -114,6 +119,8 @@ type InfeasibleReport struct {
 	// Extension is found, none-helps or not-searched: extra_months is 0
 	// for the last two, and only "found" means an extension works.
 	Extension string `json:"extension"`
+	// Binding names the constraint behind each reason, in their order.
+	Binding []Binding `json:"binding"`
 }
 
 // Report returns the plan in its JSON shape.
@@ -140,6 +147,10 @@ func (plan *Plan) Report() *Report {
 	if !plan.Finish.IsZero() {
 		f := plan.Finish
 		r.Finish = &f
+	}
+	if !plan.BacklogCleared.IsZero() {
+		c := plan.BacklogCleared
+		r.BacklogCleared = &c
 	}
 	r.Periods = []PeriodReport{}
 	for _, ps := range plan.Periods {
@@ -180,7 +191,11 @@ func (plan *Plan) Report() *Report {
 	}
 	if inf := plan.Infeasible; inf != nil {
 		ir := &InfeasibleReport{Proven: inf.Proven, Reasons: inf.Reasons, Crews: inf.Crews, Budget: inf.Budget,
-			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified, CrewsMinimal: inf.CrewsMinimal, Extension: inf.Extension}
+			ExtraMonths: inf.ExtraMonths, Verified: inf.Verified, CrewsMinimal: inf.CrewsMinimal, Extension: inf.Extension,
+			Binding: inf.Binding}
+		if ir.Binding == nil {
+			ir.Binding = []Binding{}
+		}
 		if ir.Crews == nil {
 			ir.Crews = []CrewNeed{}
 		}

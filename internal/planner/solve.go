@@ -113,7 +113,12 @@ type Plan struct {
 	TimeLimited bool
 	tol         float64 // the gap within which a plan is optimal
 
-	Finish          cf.Date // end of the last period with work
+	Finish cf.Date // end of the last period with work
+	// BacklogCleared is the end of the period in which the new-build
+	// backlogs the plan leaves have all cleared (the end of the reported
+	// tail); zero when the plan delays no new build past the horizon or the
+	// backlog outlasts the tail.
+	BacklogCleared  cf.Date
 	RolloutDelay    float64 // months the worst operator's new-build programme falls behind, at worst
 	TrafficYears    float64 // Gbps·years of traffic carried over designated equipment in the horizon
 	DeadlinesMissed int     // deadlines (and caps) already passed at the start: met as soon as possible
@@ -351,7 +356,8 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 			plan.TimeLimited = plan.TimeLimited || r.timeLimited
 			switch {
 			case r.status == milp.Infeasible:
-				inf := &Infeasibility{Proven: true, Reasons: []string{"branch and bound on the exact model finds no plan that meets every deadline, cap and budget together, although each condition checked alone holds"}}
+				inf := &Infeasibility{Proven: true}
+				inf.add(Binding{Kind: BindCombined}, "branch and bound on the exact model finds no plan that meets every deadline, cap and budget together, although each condition checked alone holds")
 				p.explain(sctx, inf)
 				plan.Status, plan.Infeasible = StatusInfeasible, inf
 				return plan.finish(nil, start), nil
@@ -368,10 +374,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 		if plan.TimeLimited {
 			return fail()
 		}
-		inf := &Infeasibility{Proven: lg.infeasible(),
-			Reasons: []string{"no plan was found that meets every deadline, cap and budget, although the necessary conditions hold"}}
+		inf := &Infeasibility{Proven: lg.infeasible()}
 		if inf.Proven {
-			inf.Reasons[0] = "the Lagrangian bound exceeds the cost of any plan: the deadlines, caps and budgets cannot all be met together"
+			inf.add(Binding{Kind: BindCombined}, "the Lagrangian bound exceeds the cost of any plan: the deadlines, caps and budgets cannot all be met together")
+		} else {
+			inf.add(Binding{Kind: BindNotFound}, "no plan was found that meets every deadline, cap and budget, although the necessary conditions hold")
 		}
 		p.explain(sctx, inf)
 		if _, err := stopped(); err != nil {
@@ -548,5 +555,35 @@ func (plan *Plan) summarise(ev *Evaluation) {
 			}
 		}
 		plan.TrafficYears += e.Traffic * float64(until.Sub(p.Params.Start)) / 365.25
+	}
+	plan.followBacklog(ev)
+}
+
+// followBacklog ends the reported tail with the period in which every
+// pool's new-build backlog is back to what it would be with no removal
+// work (zero unless the programme needs all the crews), and records that
+// period's end in BacklogCleared. Later periods cost nothing the plan can
+// change, so they are left out; the costs already count every period.
+func (plan *Plan) followBacklog(ev *Evaluation) {
+	p := plan.Problem
+	H := len(p.Periods)
+	last := -1 // the last period in which the plan leaves a backlog
+	for pi := range p.Pools {
+		pl := &p.Pools[pi]
+		served, base := make([]float64, H), make([]float64, H)
+		pl.simulate(nil, served, base)
+		for t := H - 1; t > last; t-- {
+			if math.Abs(ev.Backlog[pi][t]-base[t]) > 1e-9 {
+				last = t
+				break
+			}
+		}
+	}
+	switch {
+	case last+1 < p.T:
+		plan.Periods = plan.Periods[:p.T]
+	case last+1 < H:
+		plan.BacklogCleared = p.Periods[last+1].End
+		plan.Periods = plan.Periods[:last+2]
 	}
 }

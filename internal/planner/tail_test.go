@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"github.com/corefence/corefence/internal/inventory"
 	"math"
 	"testing"
 	"time"
@@ -70,6 +71,10 @@ func TestTailFollowsBacklog(t *testing.T) {
 				// A small network has a crew or two per region: more
 				// crews than the defaults.
 				params.Crews.Per1000, params.NewBuilds.Per1000 = &c.per1000, &c.nb
+				// Exactly per1000 crews per 1,000 sites in every region, the
+				// smallest included: given as figures, which the default
+				// floor of one crew a region does not raise.
+				params.Crews.Operators = exactCrews(inv, c.per1000)
 				params.Tail = tail
 				plan, err := Run(context.Background(), inv, packs, params, Options{Method: MethodLagrangian, TimeLimit: time.Minute})
 				if err != nil {
@@ -127,3 +132,29 @@ func TestTailFollowsBacklog(t *testing.T) {
 // period the backlog clears, and the delay cost is δ × the new builds
 // waiting in the reported periods — nothing is counted in periods the
 // report leaves out.
+
+// exactCrews gives every operator's region per1000 crews per 1,000 of its
+// cell sites as explicit figures (crews.operators.OP.regions).
+func exactCrews(inv *inventory.Inventory, per1000 float64) map[string]OperatorCrews {
+	sites := map[string]map[string]int{}
+	for i := range inv.Sites {
+		s := &inv.Sites[i]
+		if !cellSiteKinds[s.Kind] {
+			continue
+		}
+		op := inv.Operators[s.OperatorRef].ID
+		if sites[op] == nil {
+			sites[op] = map[string]int{}
+		}
+		sites[op][s.Region]++
+	}
+	out := map[string]OperatorCrews{}
+	for op, regions := range sites {
+		oc := OperatorCrews{Regions: map[string]float64{}}
+		for r, n := range regions {
+			oc.Regions[r] = per1000 * float64(n) / 1000
+		}
+		out[op] = oc
+	}
+	return out
+}

@@ -307,7 +307,12 @@ func loadDemo(ctx context.Context, env *Env, srv *server.Server, st store.Store,
 	defer os.RemoveAll(dir)
 	parts := server.SplitByOperator(doc)
 	tokens := map[string]string{}
-	asOf := cf.NewDate(2023, 12, 31)
+	// The day the Direction's core deadline ("by 31 December 2023") is
+	// first missed, as the CLI demo's evidence is dated.
+	asOf, err := cf.ParseDate(demoFocus)
+	if err != nil {
+		return err
+	}
 	for _, op := range doc.Operators {
 		if _, err := st.CreateOperator(ctx, store.System, store.Operator{ID: op.ID, Name: op.Name}); err != nil {
 			return err

@@ -21,13 +21,8 @@ const checkSynopsis = `check --inventory PATH --policy ID|FILE [--policy …] [-
 
 func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "check", checkSynopsis)
-	inv := fs.String("inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
-	var packs, params listFlag
-	fs.Var(&packs, "policy", "built-in pack id or pack file; repeatable")
-	asOf := fs.String("as-of", "", "evaluate as of this date (default today)")
-	waivers := fs.String("waivers", "", "waivers file")
-	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
-	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
+	var in checkInputs
+	in.register(fs)
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	failOn := fs.String("fail-on", "violation", "exit 1 on violations and on findings of these statuses, comma-separated: advisory, upcoming, unmeasured; or never")
 	limit := fs.Int("limit", 20, "lines per rule in table output, findings per rule in markdown output")
@@ -37,13 +32,11 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(pos) > 0:
+	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
-	case *inv == "":
-		return usagef("--inventory is required")
-	case len(packs) == 0:
-		return usagef("at least one --policy is required (see `corefence policies`)")
+	}
+	if err := in.require(); err != nil {
+		return err
 	}
 	if err := oneOf("format", *format, report.Formats); err != nil {
 		return err
@@ -52,32 +45,30 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	date := cf.DateOf(env.Now())
-	if *asOf != "" {
-		if date, err = cf.ParseDate(*asOf); err != nil {
-			return usagef("--as-of: %v", err)
-		}
+	date, err := in.date(env)
+	if err != nil {
+		return err
 	}
 
-	loaded, err := openPacksWith(packs, params, *lim)
+	loaded, err := openPacksWith(in.packs, in.params, *lim)
 	if err != nil {
 		return err
 	}
 	var ws []policy.Waiver
-	if *waivers != "" {
-		if ws, err = policy.LoadWaiversWith(*waivers, *lim); err != nil {
+	if in.waivers != "" {
+		if ws, err = policy.LoadWaiversWith(in.waivers, *lim); err != nil {
 			return err
 		}
 	}
 	say := progress(env)
 	start := time.Now()
-	model, err := importer.LoadContextWith(ctx, *inv, inventory.Options{}, *lim)
+	model, err := importer.LoadContextWith(ctx, in.inventory, inventory.Options{}, *lim)
 	if err != nil {
 		return err
 	}
-	say("loaded %s: %d sites, %d elements in %s", *inv, len(model.Sites), len(model.Elements), time.Since(start).Round(time.Millisecond))
+	say("loaded %s: %d sites, %d elements in %s", in.inventory, len(model.Sites), len(model.Elements), time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	res, err := policy.Check(ctx, model, loaded, policy.Options{AsOf: date, IncludePlanned: *planned, Waivers: ws})
+	res, err := policy.Check(ctx, model, loaded, policy.Options{AsOf: date, IncludePlanned: in.planned, Waivers: ws})
 	if err != nil {
 		return err
 	}

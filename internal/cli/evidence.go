@@ -87,13 +87,8 @@ func runKeygen(_ context.Context, env *Env, args []string) error {
 
 func runAttest(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "attest", attestSynopsis)
-	inv := fs.String("inventory", "", "inventory file (.yaml, .yml, .json) or directory of CSV files")
-	var packs, params listFlag
-	fs.Var(&packs, "policy", "built-in pack id or pack file; repeatable")
-	fs.Var(&params, "param", "set a pack parameter, e.g. us-covered-list.removal_deadline=2026-06-30; repeatable")
-	asOf := fs.String("as-of", "", "evaluate as of this date (default today)")
-	waivers := fs.String("waivers", "", "waivers file")
-	planned := fs.Bool("include-planned", false, "count planned elements as part of the network")
+	var ci checkInputs
+	ci.register(fs)
 	key := fs.String("key", "", "private key file (from `corefence keygen`; mode 0600)")
 	out := fs.String("out", "", "write the envelope to FILE (default: standard output)")
 	seedPath := fs.String("seed", "", "write the secret seed of the site salts to FILE (default: the --out file + .seed; required without --out)")
@@ -101,13 +96,13 @@ func runAttest(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(pos) > 0:
+	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
-	case *inv == "":
-		return usagef("--inventory is required")
-	case len(packs) == 0:
-		return usagef("at least one --policy is required (see `corefence policies`)")
+	}
+	if err := ci.require(); err != nil {
+		return err
+	}
+	switch {
 	case *key == "":
 		return usagef("--key is required (make one with `corefence keygen`)")
 	case *seedPath == "" && *out == "":
@@ -116,11 +111,9 @@ func runAttest(ctx context.Context, env *Env, args []string) error {
 	if *seedPath == "" {
 		*seedPath = *out + ".seed"
 	}
-	date := cf.DateOf(env.Now())
-	if *asOf != "" {
-		if date, err = cf.ParseDate(*asOf); err != nil {
-			return usagef("--as-of: %v", err)
-		}
+	date, err := ci.date(env)
+	if err != nil {
+		return err
 	}
 	// The key first: a refused key should not cost a national check.
 	priv, err := evidence.ReadPrivateKeyFile(*key)
@@ -130,14 +123,14 @@ func runAttest(ctx context.Context, env *Env, args []string) error {
 	if _, err := os.Lstat(*seedPath); err == nil {
 		return fmt.Errorf("%s exists: it is the seed of an earlier attestation, needed to prove its sites; refusing to overwrite it (remove it first if that attestation is no longer needed)", *seedPath)
 	}
-	loaded, digests, err := openPacksWithDigests(packs)
+	loaded, digests, err := openPacksWithDigests(ci.packs)
 	if err != nil {
 		return err
 	}
-	if err := setParams(loaded, params); err != nil {
+	if err := setParams(loaded, ci.params); err != nil {
 		return err
 	}
-	in, err := evidenceCheck(ctx, env, *inv, loaded, digests, *waivers, date, *planned)
+	in, err := evidenceCheck(ctx, env, ci.inventory, loaded, digests, ci.waivers, date, ci.planned)
 	if err != nil {
 		return err
 	}

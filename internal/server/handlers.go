@@ -695,32 +695,6 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request, _ *caller) error
 	return nil
 }
 
-func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.store.Run(r.Context(), r.PathValue("op"), r.PathValue("run"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	fs, err := s.store.Findings(r.Context(), store.FindingQuery{Run: run.ID, Rule: q.Get("rule"), Status: q.Get("status"),
-		Site: q.Get("site"), Vendor: q.Get("vendor"), Policy: q.Get("policy"), After: pg.After, Limit: pg.Limit})
-	if err != nil {
-		return err
-	}
-	out := Page[json.RawMessage]{Items: []json.RawMessage{}}
-	for _, f := range fs {
-		out.Items = append(out.Items, json.RawMessage(f.JSON))
-	}
-	if len(fs) > 0 {
-		out.Next = nextCursor(len(fs), pg.Limit, fs[len(fs)-1].Seq)
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
 // Waivers
 
 func (s *Server) listWaivers(w http.ResponseWriter, r *http.Request, _ *caller) error {

@@ -189,6 +189,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler { // a stream cut short on purpose, logged by whoever cut it
+					s.metrics.observe(label, rec.status, time.Since(start))
+					panic(p)
+				}
 				s.log.Error("panic", "route", label, "panic", fmt.Sprint(p))
 				if !rec.wrote {
 					writeError(rec, http.StatusInternalServerError, "internal", "internal error")

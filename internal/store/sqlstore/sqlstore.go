@@ -627,20 +627,21 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 // insertFindings writes findings in multi-row statements: one round trip
 // per batch instead of per row.
 func (s *DB) insertFindings(ctx context.Context, tx *sql.Tx, run string, fs []store.Finding) error {
-	const cols = 11
+	const cols = 13
 	const batch = 500 // SQLite allows 32766 parameters; PostgreSQL 65535
 	for start := 0; start < len(fs); start += batch {
 		end := min(start+batch, len(fs))
 		var b strings.Builder
-		b.WriteString(`INSERT INTO findings (run, seq, id, policy, rule, status, operator, site, element, vendor, body) VALUES `)
+		b.WriteString(`INSERT INTO findings (run, seq, id, policy, rule, status, operator, site, element, vendor, body, technology, deadline) VALUES `)
 		args := make([]any, 0, (end-start)*cols)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 			f := &fs[i]
-			args = append(args, run, int64(i+1), f.ID, f.Policy, f.Rule, f.Status, f.Operator, f.Site, f.Element, f.Vendor, f.JSON)
+			args = append(args, run, int64(i+1), f.ID, f.Policy, f.Rule, f.Status, f.Operator, f.Site, f.Element, f.Vendor, f.JSON,
+				f.Technology, f.Deadline)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 			return fmt.Errorf("findings: %w", err)

@@ -66,6 +66,8 @@ type Server struct {
 	limiter *rateLimiter
 	metrics *metrics
 	runs    chan struct{} // semaphore of concurrent check runs
+	// snapshots keeps recently loaded snapshots for maps and site pages.
+	snapshots snapshotCache
 }
 
 // New returns a server over st.

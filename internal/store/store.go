@@ -283,19 +283,27 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
-// Exposure is one exposure analysis of a snapshot, keyed like a run by its
-// inputs' digests: the same snapshot, vendors and options give the same id,
-// and are computed once.
-type Exposure struct {
+// Analysis is a computation on a snapshot stored with its result, keyed
+// like a run by its inputs' digests: the same snapshot and options give
+// the same id, and are computed once. Exposure analyses and plans are
+// analyses.
+type Analysis struct {
 	Seq      int64  `json:"seq"`
 	ID       string `json:"id"`
 	Operator string `json:"operator"`
 	Snapshot string `json:"snapshot"`
-	Inputs   string `json:"inputs"` // JSON: engine, snapshot, vendors, options
-	Report   string `json:"report"` // JSON: the exposure report; empty in lists
+	Inputs   string `json:"inputs"` // JSON: engine, snapshot, options
+	Report   string `json:"report"` // JSON: the result; empty in lists
 	Created  int64  `json:"created"`
 	Creator  string `json:"creator"`
 }
+
+// Exposure is an exposure analysis: its report is the exposure engine's.
+type Exposure = Analysis
+
+// Plan is a rip-and-replace plan: its report holds the planner's report
+// of each policy option.
+type Plan = Analysis
 
 // Attestation is the signed evidence of one check run: the DSSE envelope
 // the server signed, and, never served to partners, the seed of its site
@@ -397,6 +405,14 @@ type Store interface {
 	// Exposures lists operator's exposure analyses in creation order,
 	// without their reports.
 	Exposures(ctx context.Context, operator string, page Page) ([]Exposure, error)
+
+	// PutPlan stores a plan of operator's snapshot; an existing id returns
+	// the stored one and created == false.
+	PutPlan(ctx context.Context, by Actor, p Plan) (plan Plan, created bool, err error)
+	// Plan returns operator's plan id, with its report.
+	Plan(ctx context.Context, operator, id string) (Plan, error)
+	// Plans lists operator's plans in creation order, without reports.
+	Plans(ctx context.Context, operator string, page Page) ([]Plan, error)
 
 	PutWaiver(ctx context.Context, by Actor, w Waiver) (Waiver, error)
 	Waivers(ctx context.Context, operator string) ([]Waiver, error)

@@ -31,11 +31,11 @@ type generated struct {
 }
 
 // generatedNetwork is one operator of a generated national network of
-// about 300 sites: enough findings for every sort, filter and group to
-// matter, small enough to check in a second.
-func generatedNetwork(t *testing.T) generated {
+// the given number of sites (300: enough findings for every sort, filter
+// and group to matter, small enough to check in a second).
+func generatedNetwork(t *testing.T, sites int) generated {
 	t.Helper()
-	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: 300, Seed: 11})
+	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: sites, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func pageAll[T any](t *testing.T, e *apiEnv, path string, limit int) []T {
 // of a run's findings agree with the same computed here from the run's
 // findings in run order and from the network as the CLI loads it.
 func TestFindingsQueries(t *testing.T) {
-	g := generatedNetwork(t)
+	g := generatedNetwork(t, 300)
 	forEachBackend(t, func(t *testing.T, e *apiEnv) {
 		_, run := checkGenerated(t, e, g)
 		base := "/api/v1/operators/" + g.op + "/runs/" + run.ID + "/findings?"

@@ -65,6 +65,11 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/exposures", TenantRead, (*Server).listExposures),
 		r("GET", "/api/v1/operators/{op}/exposures/{exposure}", TenantRead, (*Server).getExposure),
 
+		r("POST", "/api/v1/operators/{op}/plans", TenantWrite, (*Server).createPlan),
+		r("GET", "/api/v1/operators/{op}/plans", TenantRead, (*Server).listPlans),
+		r("GET", "/api/v1/operators/{op}/plans/{plan}", TenantRead, (*Server).getPlan),
+		r("GET", "/api/v1/operators/{op}/plans/{plan}/jobs", TenantRead, (*Server).planJobs),
+
 		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
 		r("GET", "/api/v1/attestations", Evidence, (*Server).listAllAttestations),
 		r("POST", "/api/v1/operators/{op}/runs/{run}/attestation", TenantWrite, (*Server).attest),

@@ -66,6 +66,7 @@ type Server struct {
 	limiter *rateLimiter
 	metrics *metrics
 	runs    chan struct{} // semaphore of concurrent check runs
+	plans   chan struct{} // semaphore of plans: one at a time, apart from checks, which it never holds up
 	// snapshots keeps recently loaded snapshots for maps and site pages.
 	snapshots snapshotCache
 }
@@ -86,7 +87,8 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	s := &Server{store: st, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newRateLimiter(cfg.Limits.RatePerSecond, cfg.Limits.Burst, cfg.Now),
-		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns))}
+		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns)),
+		plans: make(chan struct{}, 1)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}

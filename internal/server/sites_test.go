@@ -13,7 +13,7 @@ import (
 // TestSiteMap: the run's map columns say, site by site, what the network
 // loaded here and the run's findings say.
 func TestSiteMap(t *testing.T) {
-	g := generatedNetwork(t)
+	g := generatedNetwork(t, 300)
 	forEachBackend(t, func(t *testing.T, e *apiEnv) {
 		snap, run := checkGenerated(t, e, g)
 		all := pageAll[finding](t, e, "/api/v1/operators/"+g.op+"/runs/"+run.ID+"/findings?", 1000)

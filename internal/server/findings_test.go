@@ -151,7 +151,7 @@ func TestFindingsQueries(t *testing.T) {
 			all[i].seq = i
 		}
 
-		// Every sort, both ways, paged in sevens: the order documented,
+		// Every sort, both ways, paged in 37s: the order documented,
 		// ties in run order (reversed when descending), each finding once.
 		for _, key := range store.FindingSortKeys {
 			for _, order := range []string{"asc", "desc"} {
@@ -160,7 +160,7 @@ func TestFindingsQueries(t *testing.T) {
 				if order == "desc" { // the exact reverse: ties too
 					slices.Reverse(want)
 				}
-				got := pageAll[finding](t, e, base+"sort="+key+"&order="+order, 7)
+				got := pageAll[finding](t, e, base+"sort="+key+"&order="+order, 37)
 				if len(got) != len(want) {
 					t.Fatalf("sort=%s&order=%s: %d findings, want %d", key, order, len(got), len(want))
 				}

@@ -289,7 +289,7 @@ type snapshotCache struct {
 	entries []*cachedSnapshot // most recently used last
 }
 
-const snapshotCacheSize = 8
+const snapshotCacheSize = 4 // a national view: four operators
 
 type cachedSnapshot struct {
 	id     string        // operator and snapshot id

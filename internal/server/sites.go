@@ -292,15 +292,15 @@ type snapshotCache struct {
 const snapshotCacheSize = 4 // a national view: four operators
 
 type cachedSnapshot struct {
-	id     string        // operator and snapshot id
-	ready  chan struct{} // closed when inv or err is set
-	inv    *inventory.Inventory
-	err    error
-	routes struct {
-		once sync.Once
-		r    *exposure.Routes
-		err  error
-	}
+	id    string        // operator and snapshot id
+	ready chan struct{} // closed when inv or err is set
+	inv   *inventory.Inventory
+	err   error
+	// routes are the shortest paths of the network's traffic (planned
+	// elements left out), computed once asked for; routesMu guards them
+	// and makes concurrent first requests compute them once.
+	routesMu sync.Mutex
+	routes   *exposure.Routes
 }
 
 // load returns operator's snapshot id from the cache, loading it (within
@@ -349,29 +349,6 @@ func (s *Server) loadBounded(ctx context.Context, operator, id string) (*invento
 		return nil, ctx.Err()
 	}
 	return s.loadSnapshot(ctx, operator, id)
-}
-
-// trafficRoutes returns the shortest paths of the snapshot's traffic,
-// computed once.
-func (e *cachedSnapshot) trafficRoutes(ctx context.Context, includePlanned bool) (*exposure.Routes, error) {
-	if includePlanned { // not the cached network: computed for this request
-		g, err := exposure.NewGraph(e.inv, exposure.Options{IncludePlanned: true})
-		if err != nil {
-			return nil, err
-		}
-		return g.Routes(ctx)
-	}
-	e.routes.once.Do(func() {
-		g, err := exposure.NewGraph(e.inv, exposure.Options{})
-		if err != nil {
-			e.routes.err = err
-			return
-		}
-		// Not the request's context: the routes outlive the request, and
-		// a cancelled first request must not leave them failed for others.
-		e.routes.r, e.routes.err = g.Routes(context.WithoutCancel(ctx))
-	})
-	return e.routes.r, e.routes.err
 }
 
 // SiteDetail is one site of a run: its elements, the findings about it
@@ -586,14 +563,42 @@ func (s *Server) runRules(ctx context.Context, run *store.Run) (map[string]*Rule
 	return out, nil
 }
 
-// boundedRoutes returns the snapshot's traffic routes, computing them
-// (once) within the bound on concurrent runs.
+// boundedRoutes returns the snapshot's traffic routes: those kept, or
+// computed within the bound on concurrent runs (and kept, unless planned
+// elements count, which only the run that asked for them needs).
 func (s *Server) boundedRoutes(ctx context.Context, c *cachedSnapshot, includePlanned bool) (*exposure.Routes, error) {
+	if !includePlanned {
+		c.routesMu.Lock()
+		r := c.routes
+		c.routesMu.Unlock()
+		if r != nil {
+			return r, nil
+		}
+	}
 	select {
 	case s.runs <- struct{}{}:
 		defer func() { <-s.runs }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return c.trafficRoutes(ctx, includePlanned)
+	routes := func() (*exposure.Routes, error) {
+		g, err := exposure.NewGraph(c.inv, exposure.Options{IncludePlanned: includePlanned})
+		if err != nil {
+			return nil, err
+		}
+		return g.Routes(ctx)
+	}
+	if includePlanned {
+		return routes()
+	}
+	c.routesMu.Lock()
+	defer c.routesMu.Unlock()
+	if c.routes == nil {
+		r, err := routes()
+		if err != nil {
+			return nil, err // not kept: a cancelled request leaves them for the next
+		}
+		c.routes = r
+	}
+	return c.routes, nil
 }

@@ -45,6 +45,7 @@ func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, vi
 		conv:  &yamlConverter{ctx: ctx, file: file, lim: lim, probs: probs},
 		visit: visit,
 		root:  streamRoot{probs: probs},
+		flow:  flowLines{file: file, lim: lim},
 	}
 	if err := s.entries(); err != nil {
 		return nil, err
@@ -58,6 +59,7 @@ type yamlStream struct {
 	conv  *yamlConverter
 	visit func(Entry)
 	root  streamRoot
+	flow  flowLines
 	off   int // start of the current line
 	line  int // its number, from 1
 }
@@ -268,6 +270,10 @@ func (s *yamlStream) entry(m *yaml.Node) (*Node, *Node, error) {
 // batch parses and converts data[start:end], the next items of a list at
 // column col, of which there must be items.
 func (s *yamlStream) batch(start, end, lineNo, col, items int) (*Node, error) {
+	if seq, ok := s.flow.batch(s.data[start:end], lineNo, col); ok && len(seq.Items) == items {
+		s.conv.probs.Merge(&s.flow.probs)
+		return seq, nil
+	}
 	seq, err := s.part(start, end, lineNo)
 	if err != nil {
 		return nil, err

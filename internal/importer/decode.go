@@ -108,14 +108,22 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 		} else if a, b := item.Get("a"), item.Get("b"); a != nil && b != nil {
 			id = a.Text + "—" + b.Text
 		}
-		given := make(map[string]bool, len(item.Keys))
+		var given map[string]bool // only for a record of many keys: a dozen compare faster
+		if len(item.Keys) > 16 {
+			given = make(map[string]bool, len(item.Keys))
+		}
 		for i, k := range item.Keys {
 			v := item.Vals[i]
-			if given[k.Text] {
+			dup := false
+			if given != nil {
+				dup, given[k.Text] = given[k.Text], true
+			} else {
+				dup = givenBefore(item.Keys[:i], k.Text)
+			}
+			if dup {
 				probs.Addf(k.Pos, s.name, id, k.Text, "given twice")
 				continue
 			}
-			given[k.Text] = true
 			if k.Text == "attributes" && s.attrs != nil {
 				if v.Kind != tree.Map && v.Kind != tree.Null {
 					probs.Addf(v.Pos, s.name, id, k.Text, "want a mapping, got %s", v.Kind)
@@ -139,6 +147,16 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 		out = append(out, r)
 	}
 	return out
+}
+
+// givenBefore reports whether a key among keys is key.
+func givenBefore(keys []*tree.Node, key string) bool {
+	for _, k := range keys {
+		if k.Text == key {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeCSV fills doc's section named by the file from CSV data.

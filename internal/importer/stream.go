@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"slices"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -57,6 +58,9 @@ func decodeStream(ctx context.Context, file string, json bool, data []byte, lim 
 			decodeSection(ctx, e.Key, e.Value, &read, recordProbs)
 			return
 		}
+		if e.Len > 0 && !seen[e.Key.Text] {
+			reserve(&read, e.Key.Text, e.Len)
+		}
 		decodeEntry(ctx, e.Key, e.Value, &read, recordProbs, seen)
 	})
 	switch {
@@ -72,4 +76,25 @@ func decodeStream(ctx context.Context, file string, json bool, data []byte, lim 
 	probs.Merge(recordProbs)
 	*doc = read
 	return true
+}
+
+// reserve makes room for n more records in the section named: growing a
+// slice of a million records by doubling copies them all, twice over.
+func reserve(doc *inventory.Doc, section string, n int) {
+	switch section {
+	case "operators":
+		doc.Operators = slices.Grow(doc.Operators, n)
+	case "sites":
+		doc.Sites = slices.Grow(doc.Sites, n)
+	case "elements":
+		doc.Elements = slices.Grow(doc.Elements, n)
+	case "links":
+		doc.Links = slices.Grow(doc.Links, n)
+	case "areas":
+		doc.Areas = slices.Grow(doc.Areas, n)
+	case "vendors":
+		doc.Vendors = slices.Grow(doc.Vendors, n)
+	case "functions":
+		doc.Functions = slices.Grow(doc.Functions, n)
+	}
 }

@@ -21,11 +21,13 @@ var ErrNotStreamable = errors.New("document cannot be streamed; parse it whole")
 // Entry is one key of a document's top-level mapping with its value, or,
 // for a list, with a batch of its items: a list arrives as consecutive
 // entries with the same Key, each Value a Seq of the next items, all but
-// the first with More set.
+// the first with More set. The nodes of a batch are valid only until visit
+// returns: the reader uses their memory again for the next batch.
 type Entry struct {
 	Key   *Node
 	Value *Node
 	More  bool
+	Len   int // for the first batch of a list: how many items the list holds, when known, or 0
 }
 
 // batchItems is how many list items an Entry carries at most: enough that
@@ -58,4 +60,70 @@ func (r *streamRoot) finish() (*Node, error) {
 		return nil, err
 	}
 	return r.root, nil
+}
+
+// nodeSlab hands out nodes, and slices of node pointers, from blocks that
+// are used again for the next batch once visit has returned: a batch is
+// thousands of small nodes that die together, and without the reuse
+// their allocation and collection were most of the time of a read.
+type nodeSlab struct {
+	nodes      []Node
+	used, need int // of nodes: handed out from this block, and since reset
+	ptrs       []*Node
+	pused      int
+	pneed      int
+	stack      []*Node // the keys and values, or items, being read, innermost last
+}
+
+// reset makes every node handed out free again, sizing one block for as
+// many nodes as the last batch took.
+func (s *nodeSlab) reset() {
+	if s.need > len(s.nodes) {
+		s.nodes = make([]Node, s.need)
+	}
+	if s.pneed > len(s.ptrs) {
+		s.ptrs = make([]*Node, s.pneed)
+	}
+	s.used, s.need, s.pused, s.pneed = 0, 0, 0, 0
+}
+
+func (s *nodeSlab) node(n Node) *Node {
+	s.need++
+	if s.used == len(s.nodes) {
+		s.nodes, s.used = make([]Node, max(1024, len(s.nodes))), 0
+	}
+	p := &s.nodes[s.used]
+	*p = n
+	s.used++
+	return p
+}
+
+// take returns a slice of n pointers, of capacity n, so that an append to
+// it does not reach the next one's.
+func (s *nodeSlab) take(n int) []*Node {
+	s.pneed += n
+	if len(s.ptrs)-s.pused < n {
+		s.ptrs, s.pused = make([]*Node, max(n, 4096, len(s.ptrs))), 0
+	}
+	out := s.ptrs[s.pused : s.pused+n : s.pused+n]
+	s.pused += n
+	return out
+}
+
+// items moves the stack above base into n's items.
+func (s *nodeSlab) items(n *Node, base int) {
+	n.Items = s.take(len(s.stack) - base)
+	copy(n.Items, s.stack[base:])
+	s.stack = s.stack[:base]
+}
+
+// pairs moves the keys and values on the stack above base, pushed in
+// turn, into n's keys and values.
+func (s *nodeSlab) pairs(n *Node, base int) {
+	count := (len(s.stack) - base) / 2
+	n.Keys, n.Vals = s.take(count), s.take(count)
+	for i := range count {
+		n.Keys[i], n.Vals[i] = s.stack[base+2*i], s.stack[base+2*i+1]
+	}
+	s.stack = s.stack[:base]
 }

@@ -2,6 +2,7 @@ package tree
 
 import (
 	"bytes"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -25,7 +26,9 @@ type flowLines struct {
 	file   string
 	lim    cf.Limits
 	probs  cf.Problems // duplicate keys of this batch, kept only if it reads
+	slab   nodeSlab
 	line   []byte
+	str    string // line as a string, of which texts are parts: one allocation a record
 	lineNo int
 	ascii  bool
 	i      int
@@ -38,6 +41,7 @@ var errFlow = ErrNotStreamable // anything the subset does not take
 func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 	var seq *Node
 	f.probs = cf.Problems{}
+	f.slab.reset()
 	for len(data) > 0 {
 		end := bytes.IndexByte(data, '\n')
 		if end < 0 {
@@ -56,13 +60,14 @@ func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 			return nil, false
 		}
 		if seq == nil {
-			seq = &Node{Kind: Seq, Pos: f.pos()}
+			seq = &Node{Kind: Seq, Pos: f.pos(), Items: make([]*Node, 0, batchItems)}
 		}
 		f.i += 2
 		f.spaces()
 		if f.peek() != '{' {
 			return nil, false
 		}
+		f.str = string(f.line)
 		item, err := f.value(2)
 		if err != nil {
 			return nil, false
@@ -105,9 +110,10 @@ func (f *flowLines) value(depth int) (*Node, error) {
 	switch f.peek() {
 	case '{':
 		f.i++
-		n := &Node{Kind: Map, Pos: pos}
+		n, base := f.slab.node(Node{Kind: Map, Pos: pos}), len(f.slab.stack)
 		if f.spaces(); f.peek() == '}' {
 			f.i++
+			f.slab.pairs(n, base)
 			return n, nil
 		}
 		for {
@@ -120,7 +126,7 @@ func (f *flowLines) value(depth int) (*Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Keys, n.Vals = append(n.Keys, k), append(n.Vals, v)
+			f.slab.stack = append(f.slab.stack, k, v)
 			f.spaces()
 			switch f.peek() {
 			case ',':
@@ -129,6 +135,7 @@ func (f *flowLines) value(depth int) (*Node, error) {
 				continue
 			case '}':
 				f.i++
+				f.slab.pairs(n, base)
 				duplicateKeys(n, &f.probs)
 				return n, nil
 			}
@@ -136,9 +143,10 @@ func (f *flowLines) value(depth int) (*Node, error) {
 		}
 	case '[':
 		f.i++
-		n := &Node{Kind: Seq, Pos: pos, Items: []*Node{}}
+		n, base := f.slab.node(Node{Kind: Seq, Pos: pos}), len(f.slab.stack)
 		if f.spaces(); f.peek() == ']' {
 			f.i++
+			f.slab.items(n, base)
 			return n, nil
 		}
 		for {
@@ -146,7 +154,7 @@ func (f *flowLines) value(depth int) (*Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Items = append(n.Items, it)
+			f.slab.stack = append(f.slab.stack, it)
 			f.spaces()
 			switch f.peek() {
 			case ',':
@@ -155,13 +163,14 @@ func (f *flowLines) value(depth int) (*Node, error) {
 				continue
 			case ']':
 				f.i++
+				f.slab.items(n, base)
 				return n, nil
 			}
 			return nil, errFlow // ':' would make a pair of a mapping
 		}
 	case '"':
 		text, err := f.quoted()
-		return &Node{Kind: String, Text: text, Pos: pos}, err
+		return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), err
 	}
 	return f.plain(pos)
 }
@@ -179,7 +188,7 @@ func (f *flowLines) key(depth int) (*Node, error) {
 			return nil, errFlow
 		}
 		f.i++
-		return &Node{Kind: String, Text: text, Pos: pos}, nil
+		return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 	}
 	start := f.i
 	for f.i < len(f.line) && (isWordByte(f.line[f.i]) || f.line[f.i] == '_') {
@@ -188,12 +197,12 @@ func (f *flowLines) key(depth int) (*Node, error) {
 	if f.i == start || f.i+1 >= len(f.line) || f.line[f.i] != ':' || f.line[f.i+1] != ' ' {
 		return nil, errFlow
 	}
-	text := string(f.line[start:f.i])
+	text := f.str[start:f.i]
 	if c := text[0]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') || yamlWords[text] {
 		return nil, errFlow // a number, or a word yaml.v3 does not read as a string
 	}
 	f.i++
-	return &Node{Kind: String, Text: text, Pos: pos}, nil
+	return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 }
 
 // quoted reads a double-quoted scalar that has no escape and no control
@@ -204,7 +213,7 @@ func (f *flowLines) quoted() (string, error) {
 		switch c := f.line[f.i]; {
 		case c == '"':
 			f.i++
-			return string(f.line[start : f.i-1]), nil
+			return f.str[start : f.i-1], nil
 		case c == '\\' || c < ' ' || c == 0x7f:
 			return "", errFlow
 		}
@@ -227,15 +236,15 @@ func (f *flowLines) plain(pos cf.Position) (*Node, error) {
 		}
 		f.i++
 	}
-	text := string(bytes.TrimRight(f.line[start:f.i], " "))
+	text := strings.TrimRight(f.str[start:f.i], " ")
 	if text == "" {
 		return nil, errFlow
 	}
 	switch text {
 	case "true", "false":
-		return &Node{Kind: Bool, Text: text, Pos: pos}, nil
+		return f.slab.node(Node{Kind: Bool, Text: text, Pos: pos}), nil
 	case "null":
-		return &Node{Kind: Null, Text: text, Pos: pos}, nil
+		return f.slab.node(Node{Kind: Null, Text: text, Pos: pos}), nil
 	}
 	if yamlWords[text] {
 		return nil, errFlow
@@ -243,19 +252,19 @@ func (f *flowLines) plain(pos cf.Position) (*Node, error) {
 	switch c := text[0]; {
 	case c == '-' || c == '.' || '0' <= c && c <= '9':
 		if isDecimal(text) {
-			return &Node{Kind: Number, Text: text, Pos: pos}, nil
+			return f.slab.node(Node{Kind: Number, Text: text, Pos: pos}), nil
 		}
 		if isDateForm(text) {
 			if _, err := time.Parse("2006-1-2", text); err == nil {
-				return &Node{Kind: Date, Text: text, Pos: pos}, nil
+				return f.slab.node(Node{Kind: Date, Text: text, Pos: pos}), nil
 			}
-			return &Node{Kind: String, Text: text, Pos: pos}, nil
+			return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 		}
 		return nil, errFlow
 	case c == '/' || c == '(' || c == ')' || c == '_':
 		return nil, errFlow
 	}
-	return &Node{Kind: String, Text: text, Pos: pos}, nil
+	return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 }
 
 // yamlWords are plain scalars yaml.v3 reads as other than strings, in

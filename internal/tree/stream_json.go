@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -24,7 +25,8 @@ func StreamJSON(ctx context.Context, file string, data []byte, lim cf.Limits, vi
 		return nil, err
 	}
 	probs := &cf.Problems{}
-	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs}
+	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs, slab: &nodeSlab{}}
+	s.batch, s.kept, s.names = s.slab, s.slab, map[string]string{}
 	root := streamRoot{probs: probs}
 	if err := s.object(&root, visit); err != nil {
 		return nil, err
@@ -45,6 +47,10 @@ type jsonScanner struct {
 	line      int // lines before the current one
 	lineStart int // offset of the current line
 	nodes     int
+	slab      *nodeSlab // where nodes come from: batch while reading a list's items, else kept
+	batch     *nodeSlab
+	kept      *nodeSlab
+	names     map[string]string // keys read so far, so that each is one string
 	lim       cf.Limits
 	probs     *cf.Problems
 }
@@ -88,6 +94,7 @@ func (s *jsonScanner) object(root *streamRoot, visit func(Entry)) error {
 		return errSyntax // not an object, or empty: the whole parse says which
 	}
 	root.root = &Node{Kind: Map, Pos: s.pos()}
+	s.batch = &nodeSlab{} // the root keeps its keys and values: they are not in memory used again
 	s.i++
 	if s.peek() == '}' {
 		s.i++
@@ -133,11 +140,15 @@ func (s *jsonScanner) array(key *Node, root *streamRoot, visit func(Entry)) erro
 	seq := &Node{Kind: Seq, Pos: s.pos()}
 	root.add(key, seq)
 	s.i++
+	s.slab = s.batch
+	defer func() { s.slab = s.kept }()
 	batch := &Node{Kind: Seq, Pos: seq.Pos}
-	more := false
+	more, total := false, countItems(s.data[s.i-1:])
 	flush := func() {
-		visit(Entry{Key: key, Value: batch, More: more})
-		batch, more = &Node{Kind: Seq, Pos: seq.Pos}, true
+		visit(Entry{Key: key, Value: batch, More: more, Len: total})
+		total = 0
+		batch.Items, more = batch.Items[:0], true
+		s.slab.reset()
 	}
 	if s.peek() == ']' {
 		s.i++
@@ -174,9 +185,23 @@ func (s *jsonScanner) key(depth int) (*Node, error) {
 	if s.peek() != '"' || depth > s.lim.Depth {
 		return nil, errSyntax
 	}
-	k, err := s.value(depth)
-	if err != nil {
-		return nil, err
+	var k *Node
+	if end := bytes.IndexByte(s.data[s.i+1:], '"'); end >= 0 {
+		raw := s.data[s.i+1 : s.i+1+end]
+		if name, ok := s.names[string(raw)]; ok { // a key seen before: no escape, and no new string
+			k = s.slab.node(Node{Kind: String, Text: name, Pos: s.pos()})
+			s.i += end + 2
+		}
+	}
+	if k == nil {
+		start := s.i
+		var err error
+		if k, err = s.value(depth); err != nil {
+			return nil, err
+		}
+		if raw := s.data[start+1 : s.i-1]; bytes.IndexByte(raw, '\\') < 0 && len(s.names) < maxNames {
+			s.names[k.Text] = k.Text // its bytes are its text
+		}
 	}
 	if s.peek() != ':' {
 		return nil, errSyntax
@@ -198,15 +223,16 @@ func (s *jsonScanner) value(depth int) (*Node, error) {
 	switch {
 	case c == '"':
 		text, err := s.str()
-		return &Node{Kind: String, Text: text, Pos: pos}, err
+		return s.slab.node(Node{Kind: String, Text: text, Pos: pos}), err
 	case c == '-' || '0' <= c && c <= '9':
 		text, err := s.number()
-		return &Node{Kind: Number, Text: text, Pos: pos}, err
+		return s.slab.node(Node{Kind: Number, Text: text, Pos: pos}), err
 	case c == '{':
 		s.i++
-		n := &Node{Kind: Map, Pos: pos}
+		n, base := s.slab.node(Node{Kind: Map, Pos: pos}), len(s.slab.stack)
 		if s.peek() == '}' {
 			s.i++
+			s.slab.pairs(n, base)
 			return n, nil
 		}
 		for {
@@ -218,13 +244,14 @@ func (s *jsonScanner) value(depth int) (*Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Keys, n.Vals = append(n.Keys, k), append(n.Vals, v)
+			s.slab.stack = append(s.slab.stack, k, v)
 			switch s.peek() {
 			case ',':
 				s.i++
 				continue
 			case '}':
 				s.i++
+				s.slab.pairs(n, base)
 				duplicateKeys(n, s.probs)
 				return n, nil
 			}
@@ -232,9 +259,10 @@ func (s *jsonScanner) value(depth int) (*Node, error) {
 		}
 	case c == '[':
 		s.i++
-		n := &Node{Kind: Seq, Pos: pos}
+		n, base := s.slab.node(Node{Kind: Seq, Pos: pos}), len(s.slab.stack)
 		if s.peek() == ']' {
 			s.i++
+			s.slab.items(n, base)
 			return n, nil
 		}
 		for {
@@ -242,13 +270,14 @@ func (s *jsonScanner) value(depth int) (*Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Items = append(n.Items, it)
+			s.slab.stack = append(s.slab.stack, it)
 			switch s.peek() {
 			case ',':
 				s.i++
 				continue
 			case ']':
 				s.i++
+				s.slab.items(n, base)
 				return n, nil
 			}
 			return nil, errSyntax
@@ -261,9 +290,9 @@ func (s *jsonScanner) value(depth int) (*Node, error) {
 		if len(s.data)-s.i >= len(lit.word) && string(s.data[s.i:s.i+len(lit.word)]) == lit.word {
 			s.i += len(lit.word)
 			if lit.kind == Null {
-				return &Node{Kind: Null, Pos: pos}, nil
+				return s.slab.node(Node{Kind: Null, Pos: pos}), nil
 			}
-			return &Node{Kind: Bool, Text: lit.word, Pos: pos}, nil
+			return s.slab.node(Node{Kind: Bool, Text: lit.word, Pos: pos}), nil
 		}
 	}
 	return nil, errSyntax
@@ -344,3 +373,50 @@ func (s *jsonScanner) number() (string, error) {
 	}
 	return string(s.data[start:s.i]), nil
 }
+
+// countItems counts the items of the array that data starts with, for
+// sizing the records once; bytes it cannot make sense of only make the
+// count wrong, which costs an allocation and no more. At most one item per
+// minItemBytes of the array is counted, so that a hostile array of tiny
+// items does not reserve room for millions of records.
+func countItems(data []byte) int {
+	depth, items, empty := 0, 0, true
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			empty = false
+		case '[', '{':
+			depth++
+			if depth > 1 {
+				empty = false
+			}
+		case ']', '}':
+			if depth--; depth == 0 {
+				if !empty {
+					items++
+				}
+				return min(items, i/minItemBytes+1)
+			}
+		case ',':
+			if depth == 1 {
+				items++
+			}
+		case ' ', '\t', '\r', '\n':
+		default:
+			empty = false
+		}
+	}
+	return 0
+}
+
+// maxNames bounds the keys StreamJSON shares the strings of: an inventory
+// has a few dozen, a hostile file any number.
+const maxNames = 1024
+
+// minItemBytes is fewer bytes than any record corefence writes takes.
+const minItemBytes = 32

@@ -18,19 +18,31 @@ func streamed(name string, data []byte, lim cf.Limits) (*Node, error) {
 	}
 	var keys, vals []*Node
 	root, err := stream(context.Background(), name, data, lim, func(e Entry) {
+		v := clone(e.Value) // a batch's nodes are used again after visit
 		if e.More {
 			last := vals[len(vals)-1]
-			last.Items = append(last.Items, e.Value.Items...)
+			last.Items = append(last.Items, v.Items...)
 			return
 		}
-		v := *e.Value
-		keys, vals = append(keys, e.Key), append(vals, &v)
+		keys, vals = append(keys, clone(e.Key)), append(vals, v)
 	})
 	if err != nil {
 		return nil, err
 	}
 	root.Keys, root.Vals = keys, vals
 	return root, nil
+}
+
+func clone(n *Node) *Node {
+	c := *n
+	c.Items, c.Keys, c.Vals = nil, nil, nil
+	for _, it := range n.Items {
+		c.Items = append(c.Items, clone(it))
+	}
+	for i, k := range n.Keys {
+		c.Keys, c.Vals = append(c.Keys, clone(k)), append(c.Vals, clone(n.Vals[i]))
+	}
+	return &c
 }
 
 // show prints a tree with every kind, text and position.

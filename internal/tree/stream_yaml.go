@@ -203,12 +203,13 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 		if err != nil {
 			return err
 		}
-		more := seq != nil
+		more, total := seq != nil, 0
 		if seq == nil {
 			seq = &Node{Kind: Seq, Pos: batch.Pos}
 			s.root.add(k, seq)
+			total = s.countItems(start, col)
 		}
-		s.visit(Entry{Key: k, Value: batch, More: more})
+		s.visit(Entry{Key: k, Value: batch, More: more, Len: total})
 		start, startLine, items = end, s.line, 0
 		return s.ctx.Err()
 	}
@@ -300,4 +301,24 @@ func (s *yamlStream) failed(err error) error {
 		return s.ctx.Err()
 	}
 	return ErrNotStreamable
+}
+
+// countItems counts the lines from off that start an item at column col,
+// up to the next top-level key, as list does, so that the records can be
+// sized once.
+func (s *yamlStream) countItems(off, col int) (n int) {
+	start := off
+	defer func() { n = min(n, (off-start)/minItemBytes+1) }() // as for JSON's countItems
+	for off < len(s.data) {
+		l := s.lineAt(off)
+		isItem := !l.blank && l.indent == col && s.item(l)
+		if !l.blank && l.indent == 0 && !isItem {
+			break
+		}
+		if isItem {
+			n++
+		}
+		off = l.end
+	}
+	return n
 }

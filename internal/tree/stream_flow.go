@@ -50,7 +50,7 @@ func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 		f.line, f.lineNo, f.i = bytes.TrimSuffix(data[:end], []byte("\r")), lineNo, col
 		data = data[min(end+1, len(data)):]
 		lineNo++
-		if len(bytes.TrimSpace(f.line)) == 0 {
+		if len(bytes.Trim(f.line, " \t")) == 0 {
 			continue
 		}
 		if f.ascii = isASCII(f.line); !f.ascii && !printable(f.line) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -35,8 +36,10 @@ func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, vi
 	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
-		return nil, ErrNotStreamable // a byte order mark shifts the first line's columns
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !readable(data) {
+		// A byte order mark shifts the first line's columns; a character
+		// yaml.v3 refuses may sit in a comment the split skips.
+		return nil, ErrNotStreamable
 	}
 	probs := &cf.Problems{}
 	s := &yamlStream{
@@ -321,4 +324,26 @@ func (s *yamlStream) countItems(off, col int) (n int) {
 		off = l.end
 	}
 	return n
+}
+
+// readable reports whether yaml.v3's reader takes every character of data
+// (it refuses control characters and a few others anywhere, comments
+// included); data is UTF-8.
+func readable(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if !(r == 0x85 || 0xA0 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -189,6 +189,9 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 	if err != nil {
 		return err
 	}
+	if m.Kind != yaml.MappingNode {
+		return ErrNotStreamable
+	}
 	if v := m.Content[1]; v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" || v.Anchor != "" || v.Style != 0 {
 		return ErrNotStreamable // `key: value` followed by a list
 	}
@@ -299,7 +302,7 @@ func (s *yamlStream) batch(start, end, lineNo, col, items int) (*Node, error) {
 
 // failed passes ctx's error on; any other error of the conversion (a limit,
 // a merge key) is worded by the whole parse.
-func (s *yamlStream) failed(err error) error {
+func (s *yamlStream) failed(error) error {
 	if s.ctx.Err() != nil {
 		return s.ctx.Err()
 	}

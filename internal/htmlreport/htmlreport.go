@@ -4,11 +4,14 @@
 // vendor's share against the caps, a map of sites and sensitive areas, the
 // findings rule by rule, and every rule's sources and confidence.
 //
-// The page makes no network request: its CSS, script and map outline are
-// embedded, and the only addresses in it are links to sources. It is
-// rendered with html/template, so every name from the inventory is escaped.
-// The map's outline is the United Kingdom's (Natural Earth, embedded);
-// sites elsewhere widen the map's frame but have no coastline drawn.
+// The page makes no network request: its CSS, scripts, map engine
+// (internal/sitemap) and map outline are embedded, and the only addresses
+// in it are links to sources. It is rendered with html/template, so every
+// name from the inventory is escaped; the map's data is JSON, whose
+// encoder escapes what could end a script. The map's outline is the United
+// Kingdom's and its neighbours' (Natural Earth, embedded); sites elsewhere
+// are drawn with no coastline. The demo tells a story with the steps'
+// titles and details; corefence report leaves them empty.
 package htmlreport
 
 import (

@@ -176,16 +176,20 @@ function show(i) {
 for (const id of ["f-op", "f-vendor", "f-status", "f-rule", "f-tech"]) $(id).addEventListener("change", filter);
 $("f-color").addEventListener("change", () => map.setColorBy($("f-color").value));
 $("f-date").addEventListener("change", () => setStep(+$("f-date").value));
-$("map-filters").addEventListener("submit", (e) => {
-  e.preventDefault();
-  const q = $("f-site").value.trim();
-  if (!q) return;
+// find centres the map on the site with id q and opens its drill-down.
+function find(q) {
   if (!byID) { byID = new Map(); D.ids.forEach((x, i) => byID.set(x, i)); }
   const i = byID.get(q);
   if (i === undefined) { $("site-detail").replaceChildren(el("p", "No site with id " + q + ".", "bad-text")); return; }
   map.zoomTo(lon[i], lat[i], 4000);
   map.select(i);
+}
+$("map-filters").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const q = $("f-site").value.trim();
+  if (q) find(q);
 });
+document.querySelectorAll("a[data-site]").forEach((a) => a.addEventListener("click", () => find(a.getAttribute("data-site"))));
 
 window.corefenceSiteMap = map; // for scripted checks of the page
 body.setAttribute("data-site-marks", String(map.stats().total));

@@ -122,7 +122,6 @@ function show(i) {
   box.appendChild(dl);
   if (d < 0) {
     box.appendChild(el("p", "No finding at any date of this report" + (S > 1 ? " (" + D.dates.join(", ") + ")" : " (" + D.dates[0] + ")") + ".", "muted small"));
-    box.focus({ preventScroll: true });
     return;
   }
   const eid = (e) => { const s = D.eid[e]; return s.startsWith("~~") ? "~" + s.slice(2) : s.startsWith("~") ? id + s.slice(1) : s; };
@@ -170,7 +169,6 @@ function show(i) {
       a.href = "#rule-" + r.id;
     }
   }
-  box.focus({ preventScroll: true });
 }
 
 for (const id of ["f-op", "f-vendor", "f-status", "f-rule", "f-tech"]) $(id).addEventListener("change", filter);
@@ -183,6 +181,9 @@ function find(q) {
   if (i === undefined) { $("site-detail").replaceChildren(el("p", "No site with id " + q + ".", "bad-text")); return; }
   map.zoomTo(lon[i], lat[i], 4000);
   map.select(i);
+  // From the search or a link, the reader goes on to the details; on the
+  // map, focus stays there so that the keys keep moving it.
+  $("site-detail").focus({ preventScroll: true });
 }
 $("map-filters").addEventListener("submit", (e) => {
   e.preventDefault();

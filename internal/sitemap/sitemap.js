@@ -19,6 +19,7 @@
 //     label: (i) => "site S1",      // optional: a site's name, announced on selection
 //     onSelect: (i) => {},          // a site was chosen (click, Enter); -1: none
 //     height: 520,                  // CSS pixels; the width follows the container
+//     pointLimit: 3000,             // sites in view above which they are clustered
 //     ariaLabel: "Map of sites",
 //   });
 //
@@ -31,7 +32,9 @@
 //   panBy(dx, dy), zoomBy(factor, x, y)  in screen pixels, as the mouse does
 //   select(i), selected()              the chosen site (-1: none)
 //   render()                           draw now (synchronously); returns ms
-//   stats()                            { total, shown, inView, mode, counts, frameMs, scale }
+//   stats()                            { total, shown, inView, mode, counts, frameMs, scale, colorBy }
+//   project(i)                         site i's [x, y] on the canvas, CSS pixels
+//   canvas                             the canvas element (focusable)
 //   destroy()                          remove the map and its listeners
 //
 // Sites are drawn one by one, each category in its own Okabe–Ito colour and

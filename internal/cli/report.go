@@ -161,11 +161,7 @@ func reportKillSwitch(ctx context.Context, inv *inventory.Inventory, packs []*po
 			if !ok {
 				continue
 			}
-			g, err := exposure.NewGraph(inv, exposure.Options{})
-			if err != nil {
-				return nil, err
-			}
-			ks, err := g.KillSwitch(ctx, []inventory.GroupRef{gr})
+			ops, err := groupKillSwitch(ctx, inv, gr)
 			if err != nil {
 				return nil, err
 			}
@@ -177,11 +173,25 @@ func reportKillSwitch(ctx context.Context, inv *inventory.Inventory, packs []*po
 					"4G or 5G radio elements reaches a working instance of each core function its technology needs. Percentages are of the "+
 					"operator's sites running 4G or 5G and of their traffic, in the inventory's traffic unit; sensitive sites are those "+
 					"tagged national-security or inside a sensitive area.", name),
-				Scenarios: []htmlreport.KillScenario{{Title: "As the inventory is", Detail: "every element in service", Operators: ks[0].Operators}},
+				Scenarios: []htmlreport.KillScenario{{Title: "As the inventory is", Detail: "every element in service", Operators: ops}},
 			}, nil
 		}
 	}
 	return nil, nil
+}
+
+// groupKillSwitch is what each operator loses if group gr's equipment
+// goes dark (exposure's kill switch).
+func groupKillSwitch(ctx context.Context, inv *inventory.Inventory, gr inventory.GroupRef) ([]exposure.OperatorKillSwitch, error) {
+	g, err := exposure.NewGraph(inv, exposure.Options{})
+	if err != nil {
+		return nil, err
+	}
+	ks, err := g.KillSwitch(ctx, []inventory.GroupRef{gr})
+	if err != nil {
+		return nil, err
+	}
+	return ks[0].Operators, nil
 }
 
 func packList(packs []*policy.Pack) string {

@@ -484,10 +484,6 @@ func demoKillSwitch(ctx context.Context, inv *inventory.Inventory, packs []*poli
 // killSwitchOf runs the kill switch of killVendor on inv. A network with
 // no element of the vendor loses nothing; its totals still count.
 func killSwitchOf(ctx context.Context, inv *inventory.Inventory) ([]exposure.OperatorKillSwitch, error) {
-	g, err := exposure.NewGraph(inv, exposure.Options{})
-	if err != nil {
-		return nil, err
-	}
 	gr, present := inv.Group(killVendor)
 	if !present {
 		if len(inv.Groups) == 0 {
@@ -495,11 +491,10 @@ func killSwitchOf(ctx context.Context, inv *inventory.Inventory) ([]exposure.Ope
 		}
 		gr = 0 // any group: only its totals are kept
 	}
-	ks, err := g.KillSwitch(ctx, []inventory.GroupRef{gr})
+	ops, err := groupKillSwitch(ctx, inv, gr)
 	if err != nil {
 		return nil, err
 	}
-	ops := ks[0].Operators
 	if !present {
 		for i := range ops {
 			o := &ops[i]

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -187,6 +188,11 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	b.ctx = ctx
+	// The first run starts the browser and opens the tab, which live as long
+	// as the context of that run: b.ctx, not a step's shorter one.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return b
 }
 
@@ -216,10 +222,16 @@ func (b *browser) record(ev any) {
 	}
 }
 
+// stepTimeout bounds one step in the browser: a page that never becomes
+// ready fails the test quickly, with a screenshot, rather than hanging it.
+const stepTimeout = 45 * time.Second
+
 // do runs actions that return nothing; a failure ends the test.
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -227,7 +239,9 @@ func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 // eval evaluates a JavaScript expression in the page into a T.
 func eval[T any](b *browser, expr string, opts ...chromedp.EvaluateOption) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, opts...))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		b.t.Fatalf("%v\nin: %.200s", err, expr)
 	}
@@ -256,7 +270,7 @@ func (b *browser) signIn(w *world, principal string) {
 		chromedp.Navigate(w.url+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="token"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="token"]`), w.tokens[principal]),
-		chromedp.Submit(chromedp.CSS(`form.signin`)),
+		chromedp.Click(chromedp.CSS(`form.signin button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)),
 	)
 }
@@ -265,7 +279,9 @@ func (b *browser) signIn(w *world, principal string) {
 func (b *browser) open(w *world, route string) {
 	b.t.Helper()
 	page := strings.SplitN(route, "?", 2)[0]
-	eval[chromedp.Void](b, `delete document.getElementById("main").dataset.ready; location.hash = `+jsString("#/"+route))
+	// Setting the hash it already has fires no hashchange: fire one then.
+	eval[chromedp.Void](b, `(h => { delete document.getElementById("main").dataset.ready;
+		if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange")); else location.hash = h; })(`+jsString("#/"+route)+`)`)
 	b.do(
 		chromedp.WaitVisible(chromedp.CSS(`main[data-ready="` + page + `"]`)),
 	)

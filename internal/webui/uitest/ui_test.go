@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -130,7 +131,9 @@ func TestOperatorSeesOnlyItsOwn(t *testing.T) {
 				b.open(w, page)
 				html := eval[string](b, `document.documentElement.outerHTML`)
 				for _, other := range w.operators {
-					if other != me && (strings.Contains(html, other+"-") || strings.Contains(html, "/operators/"+other)) {
+					// Site and element ids start with their operator's id ("o2-S000123").
+					mention := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(other) + `-S\d|/operators/` + regexp.QuoteMeta(other) + `\b`)
+					if other != me && mention.MatchString(html) {
 						t.Errorf("%s's %s page shows operator %s", me, page, other)
 					}
 				}

@@ -88,7 +88,7 @@ function card(ctx, o, history, date) {
     h("p", { class: "muted" }, `Snapshot valid from ${snapshot.valid_from} (${snapshot.counts.sites} sites, ${snapshot.counts.elements} elements); checked as of ${run.as_of}.`),
     run.as_of !== date && canCheck ? checkButton(ctx, o, snapshot, run, date) : null,
     h("dl", { class: "counts" }, statuses.map((st) => [
-      h("dt", null, h("span", { class: "swatch", style: `background:${statusColour[st]}` }), st),
+      h("dt", null, swatch(statusColour[st]), st),
       h("dd", { "data-status": st }, String(mine.counts[st] || 0))])),
     shares(sum.shares.filter((sh) => sh.operator === o.id), date),
     h("h3", null, "Next deadlines"),
@@ -118,6 +118,11 @@ function checkButton(ctx, o, snapshot, run, date) {
   } }, `Check as of ${date}`);
   return h("p", null, btn, status);
 }
+
+// swatch is a small square of colour (an SVG attribute: the page's CSP
+// allows no inline style).
+const swatch = (colour) => s("svg", { width: 12, height: 12, "aria-hidden": "true", class: "swatch" },
+  s("rect", { x: 0.5, y: 0.5, width: 11, height: 11, fill: colour, stroke: "#333" }));
 
 function nextDeadlines(sum, opID, date) {
   const out = [];
@@ -174,7 +179,7 @@ function trend(ops, histories) {
       s("text", { x: 2, y: pad, "font-size": 11 }, String(maxV)),
       dates.map((d) => s("text", { x: x(d), y: H - 8, "font-size": 11, "text-anchor": "middle" }, d)),
       series),
-    table("Violations per snapshot", [["Operator", (r) => r.op], ["Snapshot valid from", (r) => r.date],
+    table("Violations per snapshot", [["Operator", (r) => [swatch(palette[ops.findIndex((o) => o.id === r.op) % palette.length]), " ", r.op]], ["Snapshot valid from", (r) => r.date],
       ["Checked as of", (r) => r.run.as_of], ["Violations", (r) => String(r.run.summary.counts.violation || 0)],
       ["Upcoming", (r) => String(r.run.summary.counts.upcoming || 0)]], rows));
 }

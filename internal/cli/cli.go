@@ -69,6 +69,7 @@ func commands() []command {
 		{"functions", "list the function catalogue", runFunctions},
 		{"vendors", "list the vendor registry", runVendors},
 		{"gen", "generate a realistic national network (UK by population, France on real ARCEP sites)", runGen},
+		{"report", "check an inventory and write the self-contained HTML report: verdicts, map, findings per site, sources", runReport},
 		{"demo", "check a sample UK network at the dates that tell the story", runDemo},
 		{"plan", "plan the cheapest removal that meets every deadline with the crews and budget", runPlan},
 		{"compare", "compare policy options: cost, finish, rollout delay and risk of each", runCompare},

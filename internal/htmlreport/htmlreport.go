@@ -4,11 +4,14 @@
 // vendor's share against the caps, a map of sites and sensitive areas, the
 // findings rule by rule, and every rule's sources and confidence.
 //
-// The page makes no network request: its CSS, script and map outline are
-// embedded, and the only addresses in it are links to sources. It is
-// rendered with html/template, so every name from the inventory is escaped.
-// The map's outline is the United Kingdom's (Natural Earth, embedded);
-// sites elsewhere widen the map's frame but have no coastline drawn.
+// The page makes no network request: its CSS, scripts, map engine
+// (internal/sitemap) and map outline are embedded, and the only addresses
+// in it are links to sources. It is rendered with html/template, so every
+// name from the inventory is escaped; the map's data is JSON, whose
+// encoder escapes what could end a script. The map's outline is the United
+// Kingdom's and its neighbours' (Natural Earth, embedded); sites elsewhere
+// are drawn with no coastline. The demo tells a story with the steps'
+// titles and details; corefence report leaves them empty.
 package htmlreport
 
 import (
@@ -17,6 +20,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +31,7 @@ import (
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
 	"github.com/corefence/corefence/internal/report"
+	"github.com/corefence/corefence/internal/sitemap"
 )
 
 // Report is what the page shows.
@@ -87,6 +92,9 @@ var pageCSS string
 //go:embed report.js
 var pageJS string
 
+//go:embed reportmap.js
+var mapJS string
+
 // tmpl is parsed on first use, not at start-up: every corefence command
 // links this package, and most never write a report.
 var tmpl = sync.OnceValue(func() *template.Template {
@@ -132,6 +140,10 @@ type view struct {
 	MoreWarnings            int
 	CSS                     template.CSS
 	JS                      template.JS
+	MapJS                   template.JS // the site map engine and the report's use of it: one module
+	Contents                []labelled  // the table of contents: anchor, heading
+	TopSites                []siteRow   // the sites with the most findings in force at the focus date
+	SitesWithFindings       int         // at the focus date, in force
 	Outline                 outlineMeta
 	Evidence                *Evidence
 }
@@ -242,7 +254,7 @@ func build(r *Report) (*view, error) {
 	}
 	v := &view{Title: r.Title, Subtitle: r.Subtitle, Notice: r.Notice, Version: r.Version,
 		InventoryPath: r.InventoryPath, Digest: inv.Digest, Evidence: r.Evidence,
-		CSS: template.CSS(pageCSS), JS: template.JS(pageJS)}
+		CSS: template.CSS(pageCSS + sitemap.CSS), JS: template.JS(pageJS), MapJS: template.JS(sitemap.JS + "\n" + mapJS)}
 	if !r.Generated.IsZero() {
 		v.Generated = r.Generated.UTC().Format("2 January 2006, 15:04 UTC")
 	}
@@ -283,6 +295,9 @@ func build(r *Report) (*view, error) {
 	}
 	v.Outline = outline().meta()
 	v.CSS += template.CSS(stepCSS(len(r.Steps), len(inv.Operators)))
+
+	v.TopSites, v.SitesWithFindings = topSites(r.Steps[r.Focus].Result, vendors, 25)
+	v.Contents = contents(v)
 
 	seen := map[string]bool{}
 	for _, w := range r.Steps[len(r.Steps)-1].Result.Warnings {
@@ -599,4 +614,72 @@ func stepCSS(steps, operators int) string {
 		fmt.Fprintf(&b, "[data-op=\"o%d\"] .byop:not(.o%d){display:none}\n", o, o)
 	}
 	return b.String()
+}
+
+// contents is the table of contents: the sections the page has, in order.
+func contents(v *view) []labelled {
+	c := []labelled{{"summary", "At a glance"}, {"verdicts", "Verdict by operator and date"}, {"timeline", "What changes at each date"}}
+	for _, cp := range v.Caps {
+		c = append(c, labelled{"h-cap-" + cp.Rules[0].ID, cp.Designated + " share against the " + cp.Cap + " cap (" + cp.Rules[0].ID + ")"})
+	}
+	if v.Kill != nil {
+		c = append(c, labelled{"kill-switch", "If " + v.Kill.Vendor + "'s equipment went dark"})
+	}
+	if v.Options != nil {
+		c = append(c, labelled{"policy-options", "Policy options"})
+	}
+	if v.Map != nil {
+		c = append(c, labelled{"map-section", "Where the equipment is (map)"})
+	}
+	c = append(c, labelled{"sites", "Sites with the most findings"}, labelled{"findings", "Findings by rule"}, labelled{"sources", "Rules and sources"})
+	if v.Evidence != nil {
+		c = append(c, labelled{"evidence", "Signed evidence"})
+	}
+	return append(c, labelled{"about", "About this report"})
+}
+
+type siteRow struct {
+	ID, Operator, Vendor string
+	InForce              int
+	Rules                string
+}
+
+// topSites are the sites with the most findings in force (violations and
+// advisory) as of res's date, most first, at most max of them; and how
+// many sites have any.
+func topSites(res *policy.Result, vendors []siteVendor, limit int) ([]siteRow, int) {
+	inv := res.Inventory
+	count := map[inventory.Ref]int{}
+	rules := map[inventory.Ref][]string{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Site == inventory.NoRef || !policy.InForce(f.Status) {
+			continue
+		}
+		count[f.Site]++
+		if rs := rules[f.Site]; len(rs) == 0 || !slices.Contains(rs, f.Rule.ID) {
+			rules[f.Site] = append(rs, f.Rule.ID)
+		}
+	}
+	sites := make([]inventory.Ref, 0, len(count))
+	for s := range count {
+		sites = append(sites, s)
+	}
+	sort.Slice(sites, func(a, b int) bool {
+		if count[sites[a]] != count[sites[b]] {
+			return count[sites[a]] > count[sites[b]]
+		}
+		return sites[a] < sites[b]
+	})
+	var out []siteRow
+	for _, s := range sites[:min(limit, len(sites))] {
+		st := &inv.Sites[s]
+		vendor := "no active equipment"
+		if g := vendors[s].group; g != inventory.NoRef {
+			vendor = inv.Groups[g].Name
+		}
+		out = append(out, siteRow{ID: st.ID, Operator: operatorName(inv, st.OperatorRef), Vendor: vendor,
+			InForce: count[s], Rules: strings.Join(rules[s], ", ")})
+	}
+	return out, len(sites)
 }

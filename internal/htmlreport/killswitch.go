@@ -88,7 +88,7 @@ func killSwitchOf(r *Report, v *view) (*killView, error) {
 				Sensitive: o.SensitiveSitesLost, Core: strings.Join(o.CoreFunctionsLost, ", "),
 				None: o.SitesLost == 0 && len(o.CoreFunctionsLost) == 0}
 			c.Title = fmt.Sprintf("%s of %s sites running 4G or 5G lost (%s in service with every vendor working); "+
-				"%s of %s traffic; sensitive sites lost: %d national-security, %d in a sensitive area; %s elements dark",
+				"%s of %s traffic units (the inventory's unit) lost; sensitive sites lost: %d national-security, %d in a sensitive area; %s elements dark",
 				c.Lost, c.Total, thousands(int64(o.SitesInService)), o.TrafficLost.String(), o.TrafficTotal.String(),
 				o.NationalSecuritySitesLost, o.InAreaSitesLost, thousands(int64(o.ElementsRemoved)))
 			row.Cells = append(row.Cells, c)

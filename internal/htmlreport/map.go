@@ -3,7 +3,7 @@ package htmlreport
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
@@ -53,90 +53,32 @@ var outline = sync.OnceValue(func() *outlineFile {
 	return &o
 })
 
-// Projection: spherical transverse Mercator on 2°W, the central meridian
-// of the British National Grid; conformal, so areas stay circles.
-const (
-	earthKm       = 6371.0088
-	centralMerLon = -2.0
-	mapWidth      = 600.0 // px
-	mapMargin     = 14.0  // px
-)
-
-func tmKm(lat, lon float64) (x, y float64) {
-	const rad = math.Pi / 180
-	phi, lam := lat*rad, (lon-centralMerLon)*rad
-	x = earthKm * math.Atanh(math.Cos(phi)*math.Sin(lam))
-	y = earthKm * math.Atan2(math.Tan(phi), math.Cos(lam))
-	return x, y
-}
-
-// projection maps latitude and longitude to the SVG's pixels.
-type projection struct {
-	minX, maxY, k float64 // km at the top-left corner; px per km
-}
-
-func (p projection) px(lat, lon float64) (float64, float64) {
-	x, y := tmKm(lat, lon)
-	return (x-p.minX)*p.k + mapMargin, (p.maxY-y)*p.k + mapMargin
-}
-
-// Palettes: warm for high-risk vendors, muted for the others.
+// Vendor colours: Okabe and Ito's palette, which people with the common
+// colour-vision deficiencies tell apart (the map adds a shape per class):
+// the high-risk groups in vermillion, purple, orange and black, the largest
+// others in blue, green, sky blue and yellow, the rest in greys.
 var (
-	designatedColours = []string{"#e8590c", "#c2255c", "#f08c00", "#9c36b5"}
-	otherColours      = []string{"#4a6fa5", "#6e9bb8", "#7d8f7a", "#a39e93"}
-	otherVendorColour = "#b8bec6"
-	noEquipColour     = "#dde1e5"
+	designatedColours = []string{"#D55E00", "#CC79A7", "#E69F00", "#000000"}
+	otherColours      = []string{"#0072B2", "#009E73", "#56B4E9", "#F0E442"}
+	otherVendorColour = "#8C8C8C"
+	noEquipColour     = "#D9D9D9"
 )
 
 type mapView struct {
-	W, H       int
-	Land       []landPath
-	Layers     []siteLayer
-	Rings      []ringLayer
 	Areas      []areaMark
-	Cities     []cityMark
 	Legend     []legendItem
 	Steps      []mapStep
-	Scale      scaleBar
 	Sites      int
 	Designated string // the names of the designated groups on the map
-}
-
-type landPath struct {
-	D     string
-	Class string
-}
-
-type siteLayer struct {
-	Op     int
-	Colour string
-	Sites  []point
-}
-
-type point struct {
-	X, Y string
-}
-
-type ringLayer struct {
-	Op    int
-	Rings []ring
-}
-
-type ring struct {
-	X, Y, Class, Title string
+	Data       template.JS
+	Rules      []opView // the rules, for the map's rule filter
 }
 
 type areaMark struct {
 	N                 int
-	X, Y, R, LX, LY   string
 	Name, Category    string
 	ID, Radius        string
 	Sites, Designated int
-}
-
-type cityMark struct {
-	Name, X, Y, LX string
-	Anchor         string
 }
 
 type legendItem struct {
@@ -151,11 +93,6 @@ type mapStep struct {
 	Date       string
 	Flagged    int
 	ByOperator []int
-}
-
-type scaleBar struct {
-	X, Y, W, TX string
-	Label       string
 }
 
 // siteVendor is the vendor group a site is drawn in.
@@ -221,63 +158,14 @@ func mapSiteVendors(inv *inventory.Inventory) []siteVendor {
 	return out
 }
 
-// buildMap draws the sites, coloured by vendor, with a ring on each site
-// that has a violation at a step, and the sensitive areas to scale.
+// buildMap classes the sites by vendor for the legend, counts the sites
+// with a violation at each step, measures the sensitive areas, and encodes
+// it all for the map's script (see mapData).
 func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focus int) (*mapView, error) {
-	if len(steps) > 32 {
-		return nil, fmt.Errorf("htmlreport: at most 32 steps, not %d", len(steps))
-	}
-	ol := outline()
-	// The frame: the country's outline and every site, whichever is wider.
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	grow := func(lat, lon float64) {
-		x, y := tmKm(lat, lon)
-		minX, maxX = math.Min(minX, x), math.Max(maxX, x)
-		minY, maxY = math.Min(minY, y), math.Max(maxY, y)
-	}
-	for _, c := range ol.Countries {
-		if c.Role != "subject" {
-			continue
-		}
-		for _, poly := range c.Polygons {
-			for _, pt := range poly[0] {
-				grow(pt[1], pt[0])
-			}
-		}
-	}
-	for i := range inv.Sites {
-		s := &inv.Sites[i]
-		if s.Lat >= 40 && s.Lat <= 70 && s.Lon >= -20 && s.Lon <= 10 {
-			grow(s.Lat, s.Lon) // a site far off (a typo, another country) does not shrink the map to a dot
-		}
-	}
-	k := (mapWidth - 2*mapMargin) / (maxX - minX)
-	p := projection{minX: minX, maxY: maxY, k: k}
-	m := &mapView{W: int(mapWidth), H: int(math.Ceil((maxY-minY)*k + 2*mapMargin)), Sites: len(inv.Sites)}
+	m := &mapView{Sites: len(inv.Sites)}
 
-	for _, c := range ol.Countries {
-		var b strings.Builder
-		for _, poly := range c.Polygons {
-			for _, rng := range poly {
-				for j, pt := range rng {
-					x, y := p.px(pt[1], pt[0])
-					if j == 0 {
-						b.WriteByte('M')
-					} else {
-						b.WriteByte('L')
-					}
-					b.WriteString(f1(x))
-					b.WriteByte(' ')
-					b.WriteString(f1(y))
-				}
-				b.WriteByte('Z')
-			}
-		}
-		m.Land = append(m.Land, landPath{D: b.String(), Class: "land-" + c.Role})
-	}
-
-	// Vendor classes: high-risk groups in warm colours, the four largest
-	// other groups muted, the rest together.
+	// Vendor classes: high-risk groups first, the four largest other
+	// groups next, the rest together.
 	perGroup := map[inventory.GroupRef]int{}
 	for _, sv := range vendors {
 		perGroup[sv.group]++
@@ -292,7 +180,11 @@ func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focu
 		}
 		return groups[a] < groups[b]
 	})
-	colour := map[inventory.GroupRef]string{}
+	const (
+		otherClass = -1
+		noneClass  = -2
+	)
+	classOf := map[inventory.GroupRef]int{}
 	var legendDesig, legendOther []legendItem
 	otherSites, noneSites := 0, 0
 	var desigNames []string
@@ -300,130 +192,64 @@ func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focu
 		switch {
 		case g == inventory.NoRef:
 			noneSites = perGroup[g]
-			colour[g] = noEquipColour
+			classOf[g] = noneClass
 		case inv.Groups[g].Designated && len(legendDesig) < len(designatedColours):
-			colour[g] = designatedColours[len(legendDesig)]
-			legendDesig = append(legendDesig, legendItem{Name: inv.Groups[g].Name, Colour: colour[g], Sites: perGroup[g], Designated: true})
+			classOf[g] = len(legendDesig)
+			legendDesig = append(legendDesig, legendItem{Name: inv.Groups[g].Name, Colour: designatedColours[len(legendDesig)], Sites: perGroup[g], Designated: true})
 			desigNames = append(desigNames, inv.Groups[g].Name)
 		case !inv.Groups[g].Designated && len(legendOther) < len(otherColours):
-			colour[g] = otherColours[len(legendOther)]
-			legendOther = append(legendOther, legendItem{Name: inv.Groups[g].Name, Colour: colour[g], Sites: perGroup[g]})
+			classOf[g] = len(designatedColours) + len(legendOther)
+			legendOther = append(legendOther, legendItem{Name: inv.Groups[g].Name, Colour: otherColours[len(legendOther)], Sites: perGroup[g]})
 		default:
-			colour[g] = otherVendorColour
+			classOf[g] = otherClass
 			otherSites += perGroup[g]
 		}
 	}
 	m.Legend = append(m.Legend, legendDesig...)
 	m.Legend = append(m.Legend, legendOther...)
+	otherIndex, noneIndex := len(m.Legend), len(m.Legend)
 	if otherSites > 0 {
 		m.Legend = append(m.Legend, legendItem{Name: "other vendors", Colour: otherVendorColour, Sites: otherSites})
+		noneIndex++
 	}
 	if noneSites > 0 {
 		m.Legend = append(m.Legend, legendItem{Name: "no active equipment", Colour: noEquipColour, Sites: noneSites})
 	}
 	m.Designated = strings.Join(desigNames, ", ")
-
-	// Site layers: one per colour and operator, muted first so that the
-	// high-risk vendors' sites are drawn on top.
-	order := make([]string, 0, len(m.Legend))
-	for i := len(m.Legend) - 1; i >= 0; i-- {
-		order = append(order, m.Legend[i].Colour)
-	}
-	layerOf := map[[2]int]*siteLayer{}
-	var layers []*siteLayer
-	for ci, c := range order {
-		for op := range inv.Operators {
-			l := &siteLayer{Op: op, Colour: c}
-			layerOf[[2]int{ci, op}] = l
-			layers = append(layers, l)
-		}
-	}
-	colourIndex := map[string]int{}
-	for i, c := range order {
-		colourIndex[c] = i
-	}
-	xs, ys := make([]string, len(inv.Sites)), make([]string, len(inv.Sites))
-	for i := range inv.Sites {
-		s := &inv.Sites[i]
-		x, y := p.px(s.Lat, s.Lon)
-		xs[i], ys[i] = f1(x), f1(y)
-		l := layerOf[[2]int{colourIndex[colour[vendors[i].group]], int(s.OperatorRef)}]
-		l.Sites = append(l.Sites, point{xs[i], ys[i]})
-	}
-	for _, l := range layers {
-		if len(l.Sites) > 0 {
-			m.Layers = append(m.Layers, *l)
+	class := make([]uint32, len(inv.Sites))
+	for i, sv := range vendors {
+		switch c := classOf[sv.group]; {
+		case c == otherClass:
+			class[i] = uint32(otherIndex)
+		case c == noneClass:
+			class[i] = uint32(noneIndex)
+		case c >= len(designatedColours):
+			class[i] = uint32(len(legendDesig) + c - len(designatedColours))
+		default:
+			class[i] = uint32(c)
 		}
 	}
 
-	// Rings: the steps at which each site has a violation.
-	flags := make([]uint32, len(inv.Sites))
-	focusRules := map[inventory.Ref][]string{}
+	// Sites with a violation at each step.
 	for si, st := range steps {
 		ms := mapStep{Index: si, Date: st.Result.AsOf.String(), ByOperator: make([]int, len(inv.Operators))}
+		seen := make([]bool, len(inv.Sites))
 		for j := range st.Result.Findings {
 			f := &st.Result.Findings[j]
-			if f.Status != policy.StatusViolation || f.Site == inventory.NoRef {
+			if f.Status != policy.StatusViolation || f.Site == inventory.NoRef || seen[f.Site] {
 				continue
 			}
-			if flags[f.Site]&(1<<si) == 0 {
-				flags[f.Site] |= 1 << si
-				ms.Flagged++
-				ms.ByOperator[inv.Sites[f.Site].OperatorRef]++
-			}
-			if si == focus {
-				rs := focusRules[f.Site]
-				if len(rs) == 0 || rs[len(rs)-1] != f.Rule.ID {
-					focusRules[f.Site] = append(rs, f.Rule.ID)
-				}
-			}
+			seen[f.Site] = true
+			ms.Flagged++
+			ms.ByOperator[inv.Sites[f.Site].OperatorRef]++
 		}
 		m.Steps = append(m.Steps, ms)
 	}
-	rings := make([]ringLayer, len(inv.Operators))
-	for op := range rings {
-		rings[op].Op = op
-	}
-	focusDate := steps[focus].Result.AsOf.String()
-	for i := range inv.Sites {
-		if flags[i] == 0 {
-			continue
-		}
-		s := &inv.Sites[i]
-		var cls []string
-		first := -1
-		for si := range steps {
-			if flags[i]&(1<<si) != 0 {
-				cls = append(cls, "f"+strconv.Itoa(si))
-				if first < 0 {
-					first = si
-				}
-			}
-		}
-		r := ring{X: xs[i], Y: ys[i], Class: strings.Join(cls, " ")}
-		if rs := focusRules[inventory.Ref(i)]; len(rs) > 0 {
-			vendor := "no active equipment"
-			if g := vendors[i].group; g != inventory.NoRef {
-				vendor = inv.Groups[g].Name
-			}
-			r.Title = fmt.Sprintf("Site %s (%s, %s): in violation from %s; as of %s: %s",
-				s.ID, inv.Operators[s.OperatorRef].ID, vendor, steps[first].Result.AsOf, focusDate, strings.Join(rs, ", "))
-		}
-		rings[s.OperatorRef].Rings = append(rings[s.OperatorRef].Rings, r)
-	}
-	for _, rl := range rings {
-		if len(rl.Rings) > 0 {
-			m.Rings = append(m.Rings, rl)
-		}
-	}
 
-	// Sensitive areas, to scale, numbered for the list beside the map.
+	// Sensitive areas, numbered for the list beside the map.
 	for i := range inv.Areas {
 		a := &inv.Areas[i]
-		x, y := p.px(a.Lat, a.Lon)
-		r := a.RadiusKm * k
-		am := areaMark{N: i + 1, X: f1(x), Y: f1(y), R: f2(math.Max(r, 0.5)), LX: f1(x + math.Max(r, 2) + 3), LY: f1(y + 4),
-			Name: a.Name, Category: a.Category, ID: a.ID, Radius: strconv.FormatFloat(a.RadiusKm, 'f', -1, 64)}
+		am := areaMark{N: i + 1, Name: a.Name, Category: a.Category, ID: a.ID, Radius: strconv.FormatFloat(a.RadiusKm, 'f', -1, 64)}
 		if am.Name == "" {
 			am.Name = a.ID
 		}
@@ -441,39 +267,17 @@ func buildMap(inv *inventory.Inventory, vendors []siteVendor, steps []Step, focu
 		}
 		m.Areas = append(m.Areas, am)
 	}
-
-	for _, c := range ukCities {
-		x, y := p.px(c.lat, c.lon)
-		cm := cityMark{Name: c.name, X: f1(x), Y: f1(y), LX: f1(x + 5), Anchor: "start"}
-		if c.left {
-			cm.LX, cm.Anchor = f1(x-5), "end"
+	for _, p := range steps[0].Result.Packs {
+		for j := range p.Rules {
+			m.Rules = append(m.Rules, opView{ID: p.Rules[j].ID, Name: p.Rules[j].Title})
 		}
-		m.Cities = append(m.Cities, cm)
 	}
-
-	km := 100.0
-	m.Scale = scaleBar{X: f1(mapMargin + 4), Y: f1(float64(m.H) - mapMargin - 4), W: f1(km * k), TX: f1(mapMargin + 4 + km*k/2), Label: "100 km"}
+	data, err := buildMapData(inv, steps, focus, m, class)
+	if err != nil {
+		return nil, err
+	}
+	m.Data = template.JS(data)
 	return m, nil
 }
 
-// ukCities label the map for orientation (positions rounded to 0.01°).
-var ukCities = []struct {
-	name     string
-	lat, lon float64
-	left     bool
-}{
-	{"London", 51.51, -0.13, false},
-	{"Birmingham", 52.49, -1.89, true},
-	{"Manchester", 53.48, -2.24, true},
-	{"Leeds", 53.80, -1.55, false},
-	{"Newcastle", 54.98, -1.61, false},
-	{"Bristol", 51.45, -2.59, true},
-	{"Cardiff", 51.48, -3.18, true},
-	{"Glasgow", 55.86, -4.25, true},
-	{"Edinburgh", 55.95, -3.19, false},
-	{"Aberdeen", 57.15, -2.09, false},
-	{"Belfast", 54.60, -5.93, true},
-}
-
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
-func f2(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

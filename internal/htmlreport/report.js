@@ -1,5 +1,6 @@
 // The report works without this script (it shows the focus date); the
-// script only switches dates and operators. It requests nothing.
+// script only switches dates. It requests nothing. The map is drawn by
+// the module script after it (sitemap.js and reportmap.js).
 (function () {
   "use strict";
   function setOn(targetId, attr, value) {
@@ -30,8 +31,6 @@
       setOn(sel.getAttribute("data-target"), sel.getAttribute("data-attr"), sel.value);
     });
   });
-  var marks = document.querySelectorAll("#map .sg circle").length;
-  document.body.setAttribute("data-site-marks", String(marks));
   // What the page loaded besides itself: nothing, by design.
   var loaded = window.performance && performance.getEntriesByType ? performance.getEntriesByType("resource").length : 0;
   document.body.setAttribute("data-resources", String(loaded));

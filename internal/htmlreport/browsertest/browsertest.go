@@ -138,21 +138,23 @@ func CheckSelfContained(t testing.TB, page string) {
 	}
 }
 
-var siteGroupRE = regexp.MustCompile(`(?s)<g class="sg byop o\d+" fill="[^"]*">(.*?)</g>`)
+var mapSitesRE = regexp.MustCompile(`<section id="map-section"[^>]*\sdata-sites="(\d+)"`)
 
-// SiteMarks counts the site marks of a report's map.
+// SiteMarks is the number of sites a report's map draws, as the page
+// declares it; -1 when the page has no map.
 func SiteMarks(page string) int {
-	n := 0
-	for _, m := range siteGroupRE.FindAllStringSubmatch(page, -1) {
-		n += strings.Count(m[1], "<circle ")
+	m := mapSitesRE.FindStringSubmatch(page)
+	if m == nil {
+		return -1
 	}
+	n, _ := strconv.Atoi(m[1])
 	return n
 }
 
 var bodyRE = regexp.MustCompile(`<body([^>]*)>`)
 
-// CheckReportDOM checks a dumped report DOM: the script ran to its end, the map
-// has a mark per site, nothing was loaded and nothing was logged.
+// CheckReportDOM checks a dumped report DOM: the scripts ran to their end,
+// the map holds every site, nothing was loaded and nothing was logged.
 func CheckReportDOM(t testing.TB, dom string, console []string, sites int) {
 	t.Helper()
 	m := bodyRE.FindStringSubmatch(dom)
@@ -162,6 +164,9 @@ func CheckReportDOM(t testing.TB, dom string, console []string, sites int) {
 	attrs := m[1]
 	if !strings.Contains(attrs, `data-ready="1"`) {
 		t.Errorf("the page's script did not finish (body%s); console: %q", attrs, console)
+	}
+	if !strings.Contains(attrs, `data-map="ready"`) {
+		t.Errorf("the map's script did not finish (body%s); console: %q", attrs, console)
 	}
 	if !strings.Contains(attrs, `data-site-marks="`+strconv.Itoa(sites)+`"`) {
 		t.Errorf("body%s: want data-site-marks=%d", attrs, sites)

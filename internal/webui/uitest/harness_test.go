@@ -217,6 +217,10 @@ func (b *browser) record(ev any) {
 			msg += " " + d.Exception.Description
 		}
 		b.console = append(b.console, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
+	case *cdplog.EventEntryAdded: // CSP violations, failed loads, deprecations
+		if e := ev.Entry; e.Level == cdplog.EntryLevelError || e.Level == cdplog.EntryLevelWarning {
+			b.console = append(b.console, fmt.Sprintf("%s %s: %s %s", e.Source, e.Level, e.Text, e.URL))
+		}
 	case *network.EventRequestWillBeSent:
 		b.requests = append(b.requests, ev.Request.URL)
 	}

@@ -1,10 +1,12 @@
 package uitest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -140,23 +142,71 @@ func startWorld(sites int) (*world, error) {
 	}
 	hs := httptest.NewServer(srv) // 127.0.0.1 only
 	w.url = hs.URL
+	// An exposure analysis and a comparison of plans for the first
+	// operator, made through the API as the UI makes them.
+	first := w.operators[0]
+	snaps, err := w.call(regulator, "GET", "/operators/"+first+"/snapshots", nil)
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(snaps, &list); err != nil {
+		return nil, err
+	}
+	if _, err := w.call(regulator, "POST", "/operators/"+first+"/exposures", map[string]any{"snapshot": list.Items[0].ID, "top": 10}); err != nil {
+		return nil, err
+	}
+	if _, err := w.call(regulator, "POST", "/operators/"+first+"/plans", map[string]any{"snapshot": "latest", "as_of": "2023-01-01",
+		"options": []map[string]any{{"name": "removal", "packs": []string{"uk-dvd-2022"}}, {"name": "non-core", "packs": []string{"uk-2020-ncsc"}}}}); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// call makes one API request as principal and returns the body of a 2xx
+// answer.
+func (w *world) call(principal, method, path string, body any) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, w.url+"/api/v1"+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+w.tokens[principal])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s %s as %s: %s: %s", method, path, principal, resp.Status, out)
+	}
+	return out, nil
 }
 
 // api calls the server as principal, for comparing the UI with it.
 func (w *world) api(t *testing.T, principal, path string, v any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", w.url+"/api/v1"+path, nil)
-	req.Header.Set("Authorization", "Bearer "+w.tokens[principal])
-	resp, err := http.DefaultClient.Do(req)
+	b, err := w.call(principal, "GET", path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s as %s: %s", path, principal, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -97,7 +97,7 @@ func (b *browser) keyboardWalk() []string {
 	b.t.Helper()
 	n := eval[int](b, `(() => {
 		const els = [...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, summary, [tabindex]:not([tabindex="-1"])')]
-			.filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden");
+			.filter(e => e.checkVisibility({visibilityProperty: true})); // not hidden, nor inside a closed <details>
 		els.forEach((e, i) => e.dataset.kbd = i);
 		document.activeElement && document.activeElement.blur();
 		return els.length;

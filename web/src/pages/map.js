@@ -143,6 +143,15 @@ export async function render(ctx, view, params) {
     status.textContent = "";
   }
 
+  // A kill switch from the exposure page: show the sites it takes down.
+  const ks = params.get("killswitch");
+  if (ks) {
+    const a = await get(`${op(ctx.op)}/exposures/${encodeURIComponent(ks)}`);
+    const lost = new Set(a.report.kill_switch.filter((k) => k.vendor === params.get("vendor"))
+      .flatMap((k) => k.operators.flatMap((o) => o.lost_sites || [])));
+    map.setFilter((i) => lost.has(sm.id[i]));
+    scopeNote.append(h("strong", { class: "killswitch-note" }, ` Kill switch of ${params.get("vendor")}: the ${lost.size} sites lost are shown.`));
+  }
   map.fitAll();
   const focus = params.get("site") || params.get("focus");
   if (focus && index.has(focus)) {

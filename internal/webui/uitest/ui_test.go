@@ -239,3 +239,38 @@ func TestFindingsFilter(t *testing.T) {
 }
 
 func first(s []string) []string { return s[:min(len(s), 3)] }
+
+// TestFindingsGrouped groups a run's findings by rule in the UI, most
+// first, and compares the rows with the API's groups.
+func TestFindingsGrouped(t *testing.T) {
+	w := sharedWorld(t)
+	op := w.operators[0]
+	b := newBrowser(t)
+	b.signIn(w, opPrincipal(op))
+	b.open(w, "findings?group_by=rule&sort=count&order=desc")
+	ui := eval[[][]string](b, `[...document.querySelectorAll("table.groups tbody tr")].map(r => [r.cells[0].textContent, r.cells[1].textContent])`)
+	var runs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	w.api(t, opPrincipal(op), "/operators/"+op+"/runs", &runs)
+	var api struct {
+		Items []struct {
+			Key      string `json:"key"`
+			Findings int    `json:"findings"`
+		} `json:"items"`
+	}
+	w.api(t, opPrincipal(op), "/operators/"+op+"/runs/"+runs.Items[len(runs.Items)-1].ID+"/findings?group_by=rule&sort=count&order=desc&limit=100", &api)
+	var want [][]string
+	for _, g := range api.Items {
+		want = append(want, []string{g.Key, fmt.Sprint(g.Findings)})
+	}
+	if len(want) == 0 || !slices.EqualFunc(ui, want, slices.Equal) {
+		t.Logf("page: %.600s", eval[string](b, `document.getElementById("main").innerText`))
+		t.Errorf("groups in the UI %v, the API's %v", ui, want)
+	}
+	if c := b.consoleErrors(); len(c) > 0 {
+		t.Errorf("console: %q", c)
+	}
+}

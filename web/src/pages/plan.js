@@ -6,7 +6,9 @@ import { get, post, op, all } from "../api.js";
 import { h, s, table, field, select, errorBox, short, fmtTime, fmtPct } from "../dom.js";
 import { latestRun } from "./findings.js";
 
-const money = (k, cur) => `${cur === "GBP" || !cur ? "£" : cur + " "}${(k / 1000).toFixed(1)}m`; // reports hold thousands
+// money shows a report's thousands as millions, in the report's currency
+// ("GBP thousands" → "12.3m GBP").
+const money = (k, cur) => `${(k / 1000).toFixed(1)}m ${(cur || "").replace(/\s*thousands$/, "")}`;
 
 export async function render(ctx, view, params) {
   if (!ctx.op) return view.replaceChildren(h("p", null, "No operator to show."));

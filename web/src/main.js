@@ -137,7 +137,10 @@ async function route() {
     if (gen !== generation) return;
     view.replaceChildren(errorBox(err));
   }
-  if (gen === generation) main.dataset.ready = page.path; // tests wait on this
+  if (gen === generation) {
+    main.dataset.ready = page.path; // tests wait on this
+    performance.mark("corefence:ready:" + page.path); // and the benchmark times it
+  }
 }
 
 window.addEventListener("hashchange", () => { delete main.dataset.ready; route(); });

@@ -70,6 +70,7 @@ type Server struct {
 	plans   chan struct{} // semaphore of plans: one at a time, apart from checks, which it never holds up
 	// snapshots keeps recently loaded snapshots for maps and site pages.
 	snapshots snapshotCache
+	maps      mapCache // the last maps served
 }
 
 // New returns a server over st.

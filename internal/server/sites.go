@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	cf "github.com/corefence/corefence"
@@ -156,6 +157,70 @@ func (b *siteMapBuilder) add(part mapPart, inv *inventory.Inventory, includePlan
 
 func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
 
+// writeSiteMap writes the map of parts, from the cache of maps when it
+// holds it: a run's findings and a snapshot never change, so neither does
+// their map.
+func (s *Server) writeSiteMap(w http.ResponseWriter, r *http.Request, parts []mapPart) error {
+	var key strings.Builder
+	for _, p := range parts {
+		key.WriteString(p.operator + "\x00" + p.snapshot + "\x00")
+		if p.run != nil {
+			key.WriteString(p.run.ID)
+		}
+		key.WriteString("\x00")
+	}
+	body, ok := s.maps.get(key.String())
+	if !ok {
+		m, err := s.siteMap(r.Context(), parts)
+		if err != nil {
+			return err
+		}
+		if body, err = json.Marshal(m); err != nil {
+			return err
+		}
+		s.maps.put(key.String(), body)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body)
+	return nil
+}
+
+// mapCache keeps the last few maps served, as JSON.
+type mapCache struct {
+	mu      sync.Mutex
+	entries []mapEntry // most recently used last
+}
+
+type mapEntry struct {
+	key  string
+	body []byte
+}
+
+const mapCacheSize = 4
+
+func (c *mapCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.key == key {
+			c.entries = append(append(c.entries[:i:i], c.entries[i+1:]...), e)
+			return e.body, true
+		}
+	}
+	return nil, false
+}
+
+func (c *mapCache) put(key string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = append(c.entries, mapEntry{key, body})
+	if len(c.entries) > mapCacheSize {
+		c.entries = c.entries[1:]
+	}
+}
+
 // siteMap builds the map of parts.
 func (s *Server) siteMap(ctx context.Context, parts []mapPart) (*SiteMap, error) {
 	b := newSiteMapBuilder()
@@ -191,31 +256,13 @@ func runIncludesPlanned(r *store.Run) bool {
 	return in.IncludePlanned
 }
 
-// writeCompactJSON writes v without indentation: a map's columns would
-// otherwise be mostly whitespace.
-func writeCompactJSON(w http.ResponseWriter, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(b)
-	return nil
-}
-
 func (s *Server) runSites(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	op := r.PathValue("op")
 	run, err := s.store.Run(r.Context(), op, r.PathValue("run"))
 	if err != nil {
 		return err
 	}
-	m, err := s.siteMap(r.Context(), []mapPart{{operator: op, snapshot: run.Snapshot, run: &run}})
-	if err != nil {
-		return err
-	}
-	return writeCompactJSON(w, m)
+	return s.writeSiteMap(w, r, []mapPart{{operator: op, snapshot: run.Snapshot, run: &run}})
 }
 
 // nationalSites is the national map: every operator's sites in the
@@ -231,11 +278,7 @@ func (s *Server) nationalSites(w http.ResponseWriter, r *http.Request, c *caller
 			parts = append(parts, mapPart{operator: p.operator.ID, snapshot: p.snapshot.ID, run: p.run})
 		}
 	}
-	m, err := s.siteMap(r.Context(), parts)
-	if err != nil {
-		return err
-	}
-	return writeCompactJSON(w, m)
+	return s.writeSiteMap(w, r, parts)
 }
 
 // snapshotCache keeps the last few snapshots loaded for maps and site
@@ -246,7 +289,7 @@ type snapshotCache struct {
 	entries []*cachedSnapshot // most recently used last
 }
 
-const snapshotCacheSize = 8
+const snapshotCacheSize = 4 // a national view: four operators
 
 type cachedSnapshot struct {
 	id     string        // operator and snapshot id

@@ -219,8 +219,9 @@ type FindingCursor struct {
 }
 
 // FindingSearch selects a page of a run's findings, filtered and sorted.
-// Findings equal under the sort key keep their run order, so the order is
-// total and paging by cursor neither repeats nor skips one.
+// Findings equal under the sort key are in run order (reversed when
+// descending), so the order is total and paging by cursor neither repeats
+// nor skips one.
 type FindingSearch struct {
 	Run    string
 	Filter FindingFilter
@@ -383,8 +384,8 @@ type Store interface {
 	// rule, with counts by status, and the cursor of the next page.
 	GroupFindings(ctx context.Context, q FindingGroupQuery) ([]FindingGroup, *FindingCursor, error)
 	// FindingStatusCounts calls fn for every site (by == GroupBySite) or
-	// rule of a run with the number of its findings in one status, in key
-	// order.
+	// rule of a run with the number of its findings in one status, in no
+	// particular order.
 	FindingStatusCounts(ctx context.Context, run, by string, fn func(key, status string, n int) error) error
 
 	// PutAttestation stores the attestation of a run of the same operator;

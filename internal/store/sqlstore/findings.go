@@ -86,9 +86,9 @@ func direction(desc bool) (order, after string) {
 }
 
 // SearchFindings returns a filtered, sorted page of a run's findings and
-// the cursor of the next page (nil on the last). Sorted pages resume after
-// the last (key, seq) seen, so findings stored while paging or equal keys
-// never make a page repeat or skip one.
+// the cursor of the next page (nil on the last). Findings of equal keys
+// are in run order, reversed with the sort; pages resume after the last
+// (key, seq) seen, so equal keys never make a page repeat or skip one.
 func (s *DB) SearchFindings(ctx context.Context, q store.FindingSearch) ([]store.Finding, *store.FindingCursor, error) {
 	where, args := findingWhere(q.Run, q.Filter)
 	dir, cmp := direction(q.Desc)
@@ -108,11 +108,13 @@ func (s *DB) SearchFindings(ctx context.Context, q store.FindingSearch) ([]store
 			if err != nil {
 				return nil, nil, err
 			}
-			// Ties keep run order in both directions.
-			where = append(where, "("+expr+" "+cmp+" ? OR ("+expr+" = ? AND seq > ?))")
-			args = append(args, k, k, q.After.Seq)
+			// A row value, which both databases match against an index
+			// on (run, key, seq) where there is one: a deep page costs
+			// what the first does.
+			where = append(where, "("+expr+", seq) "+cmp+" (?, ?)")
+			args = append(args, k, q.After.Seq)
 		}
-		key, order = expr, expr+dir+", seq"
+		key, order = expr, expr+dir+", seq"+dir
 	}
 	n := limit(q.Limit)
 	args = append(args, n)
@@ -203,14 +205,14 @@ func (s *DB) GroupFindings(ctx context.Context, q store.FindingGroupQuery) ([]st
 }
 
 // FindingStatusCounts streams a run's findings counted by site (or rule)
-// and status, in key order.
+// and status, in no particular order.
 func (s *DB) FindingStatusCounts(ctx context.Context, run, by string, fn func(key, status string, n int) error) error {
 	col, err := groupColumn(by)
 	if err != nil {
 		return err
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+col+`, status, count(*) FROM findings WHERE run = ?
-		GROUP BY `+col+`, status ORDER BY `+s.text(col)+`, status`), run)
+		GROUP BY `+col+`, status`), run)
 	if err != nil {
 		return err
 	}

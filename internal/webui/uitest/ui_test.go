@@ -274,3 +274,35 @@ func TestFindingsGrouped(t *testing.T) {
 		t.Errorf("console: %q", c)
 	}
 }
+
+// TestPartnerReadsSignedSummary opens a signed run's summary as a partner
+// and checks its verdicts against the run the regulator reads.
+func TestPartnerReadsSignedSummary(t *testing.T) {
+	w := sharedWorld(t)
+	b := newBrowser(t)
+	b.signIn(w, partner)
+	b.open(w, "evidence")
+	op := eval[string](b, `document.querySelector("table.attestations tbody tr td").textContent`)
+	b.do(chromedp.Click(chromedp.CSS(`table.attestations tbody tr button:nth-of-type(2)`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.summary`)))
+	row := eval[[]string](b, `[...document.querySelector("section.summary table tbody tr").cells].map(c => c.textContent)`)
+	var hist struct {
+		Items []struct {
+			Runs []struct {
+				Summary struct {
+					Compliant bool           `json:"compliant"`
+					Counts    map[string]int `json:"counts"`
+				} `json:"summary"`
+			} `json:"runs"`
+		} `json:"items"`
+	}
+	w.api(t, regulator, "/operators/"+op+"/history", &hist)
+	sum := hist.Items[0].Runs[0].Summary
+	want := []string{op, map[bool]string{true: "compliant", false: "not compliant"}[sum.Compliant], fmt.Sprint(sum.Counts["violation"]), fmt.Sprint(sum.Counts["upcoming"])}
+	if len(row) < 4 || !slices.Equal(row[:4], want) {
+		t.Errorf("signed summary row %q, want %q", row, want)
+	}
+	if c := b.consoleErrors(); len(c) > 0 {
+		t.Errorf("console: %q", c)
+	}
+}

@@ -19,7 +19,7 @@ export async function render(ctx, view) {
         ["As of", (a) => a.as_of],
         ["Run", (a) => h("code", { title: a.run }, short(a.run))],
         ["Signed", (a) => fmtTime(a.created)],
-        ["", (a) => h("div", { class: "actions" },
+        ["Actions", (a) => h("div", { class: "actions" },
           h("button", { type: "button", onclick: () => downloadEnvelope(a) }, `Download envelope`),
           h("button", { type: "button", onclick: () => showSummary(a, detail, canProve) }, "Show summary"))],
       ], items, { class: "attestations" }) : h("p", null, "No signed runs yet.")),

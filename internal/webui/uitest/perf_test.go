@@ -42,12 +42,13 @@ func TestPerformanceNational(t *testing.T) {
 	b := newBrowser(t)
 	b.signIn(w, regulator)
 	const rounds = 5
-	var overview, mapFrame, frames []float64
+	var overview, mapData, mapFrame, frames []float64
 	for r := 0; r < rounds; r++ {
 		// A full navigation each time: the token stays in the tab's
 		// session storage, the assets in its cache, as for a user.
 		overview = append(overview, b.navigateTimed(w, "overview", "corefence:ready:overview"))
 		mapFrame = append(mapFrame, b.navigateTimed(w, "map", "corefence:map:first-frame"))
+		mapData = append(mapData, eval[float64](b, `performance.getEntriesByName("corefence:map:data")[0].startTime`))
 		frames = append(frames, eval[[]float64](b, `(() => {
 			const m = document.querySelector(".map-box").sitemap, out = [];
 			for (let k = 0; k < 10; k++) { m.panBy(40, 25); out.push(m.render()); }
@@ -72,6 +73,7 @@ func TestPerformanceNational(t *testing.T) {
 		t.Logf("%-34s median %7.1f ms  p95 %7.1f ms  max %7.1f ms  (n=%d; target %.0f ms: %s)", name, med, p95, worst, len(v), target, verdict)
 	}
 	report("overview interactive", overview, 1500)
+	report("map: site columns fetched and parsed", mapData, 2000)
 	report("map first full frame", mapFrame, 2000)
 	report("map frame per pan/zoom step", frames, 50)
 }

@@ -63,6 +63,7 @@ export function columns(sm) {
 export async function render(ctx, view, params) {
   teardown();
   const { scope, sm } = await loadSites(ctx, params);
+  performance.mark("corefence:map:data"); // the columns have arrived and are parsed
   if (!sm || !sm.id.length) return view.replaceChildren(h("p", null, "No sites to show: no checked snapshot."));
   const { n, sites, keys } = columns(sm);
   const index = new Map(sm.id.map((id, i) => [id, i]));

@@ -89,7 +89,9 @@ function timeline(o, r) {
   const max = Math.max(1, ...o.jobs_by_region.flat());
   const periods = r.periods.map((p, i) => ({ ...p, i })).filter((p) => p.jobs > 0 || p.crews_used > 0);
   if (!periods.length) return h("p", null, "No jobs: nothing to remove.");
-  return table("Jobs per period and region; crews used of available", [
+  // A wide table scrolls in its own region, which the keyboard can reach.
+  return h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": `Jobs per period and region${o.option ? ", " + o.option : ""}` },
+    table("Jobs per period and region; crews used of available", [
     ["Period", (p) => p.period],
     ...o.regions.map((reg, j) => [reg, (p) => {
       const n = o.jobs_by_region[p.i][j];
@@ -98,7 +100,7 @@ function timeline(o, r) {
     }]),
     ["Crews", (p) => `${p.crews_used.toFixed(1)} / ${p.crews.toFixed(1)}`],
     ["Spend", (p) => (p.spend / 1000).toFixed(2) + "m"],
-  ], periods, { class: "timeline-table" });
+  ], periods, { class: "timeline-table" }));
 }
 
 // sharesChart draws each cap's designated share per period against the cap.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corefence/corefence/internal/store"
+	"github.com/corefence/corefence/internal/webui"
 )
 
 // Limits bound what one request may cost.
@@ -93,6 +94,10 @@ func New(st store.Store, cfg Config) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
+	// The web UI: static files that call the API above like any client.
+	ui := webui.New()
+	s.mux.Handle("GET /{$}", ui)
+	s.mux.Handle("GET /assets/", ui)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: see /api/v1/openapi.json")
 	})

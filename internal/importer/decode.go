@@ -122,4 +122,3 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 func cancelled(ctx context.Context, n int) bool {
 	return n&4095 == 0 && ctx.Err() != nil
 }
-

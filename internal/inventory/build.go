@@ -483,16 +483,37 @@ func (b *builder) hostSites() {
 // so the links are resolved in parts, one goroutine a core (see inParts).
 func (b *builder) links() {
 	b.inParts(len(b.inv.Links), func(b *builder, from, to int) {
+		var recent recentEnds
 		for i := from; i < to; i++ {
 			if b.stopped(i) {
 				return
 			}
-			b.link(&b.inv.Links[i])
+			b.link(&b.inv.Links[i], &recent)
 		}
 	})
 }
 
-func (b *builder) link(l *Link) {
+// recentEnds are the ends of the previous link: neighbouring links often
+// share one (a router's uplinks, a server's two routers), and comparing
+// strings that the importer interned is cheaper than a lookup in a map
+// of a million elements.
+// An end that did not resolve is held with NoRef, and looked up again.
+type recentEnds [2]struct {
+	id  string
+	ref Ref
+}
+
+func (r *recentEnds) lookup(inv *Inventory, id string) (Ref, bool) {
+	for _, e := range r {
+		if e.ref != NoRef && e.id == id {
+			return e.ref, true
+		}
+	}
+	ref, ok := inv.elementByID[id]
+	return ref, ok
+}
+
+func (b *builder) link(l *Link, recent *recentEnds) {
 	inv := b.inv
 	l.ARef, l.BRef = NoRef, NoRef
 	id := func() string { return l.A + "—" + l.B } // only for a problem: most links have none
@@ -505,13 +526,15 @@ func (b *builder) link(l *Link) {
 			b.addf(l.Pos, "links", id(), end.field, "missing required field")
 			continue
 		}
-		if ref, ok := inv.elementByID[*end.id]; ok {
+		if ref, ok := recent.lookup(inv, *end.id); ok {
 			*end.ref = ref
 			*end.id = inv.Elements[ref].ID
 		} else {
 			b.addf(l.Pos, "links", id(), end.field, "unknown element %q", *end.id)
 		}
 	}
+	recent[0].id, recent[0].ref = l.A, l.ARef
+	recent[1].id, recent[1].ref = l.B, l.BRef
 	if l.A != "" && l.A == l.B {
 		b.addf(l.Pos, "links", id(), "b", "a link must join two different elements")
 	}

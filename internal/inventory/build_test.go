@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"
@@ -245,4 +246,23 @@ func slicesWithout(links []inventory.Link, end string) []inventory.Link {
 		}
 	}
 	return out
+}
+
+// TestModelSize keeps the records compact: a national inventory holds a
+// million elements and as many links, so a field added to them costs a
+// million times its size, and reordering fields can waste padding. Growing
+// these bounds is a decision for docs/benchmarks.md ("The CSV path").
+func TestModelSize(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, most uintptr
+	}{
+		{"Element", unsafe.Sizeof(inventory.Element{}), 216},
+		{"Link", unsafe.Sizeof(inventory.Link{}), 112},
+		{"Site", unsafe.Sizeof(inventory.Site{}), 176},
+	} {
+		if c.got > c.most {
+			t.Errorf("inventory.%s is %d bytes, more than %d", c.name, c.got, c.most)
+		}
+	}
 }

@@ -16,6 +16,8 @@ targets=(
   ./internal/importer:FuzzLoad            # YAML, JSON and CSV inventories
   ./internal/importer:FuzzCSVScanner      # the CSV scanner against encoding/csv
   ./internal/importer:FuzzCSVChunks       # CSV read in parallel chunks against in one piece
+  ./internal/tree:FuzzStream              # streamed YAML and JSON trees against whole ones
+  ./internal/importer:FuzzStream          # streamed inventories against whole ones: records and problems
   ./internal/policy:FuzzPack              # policy packs
   ./internal/policy:FuzzWaivers           # waivers
   ./internal/policy:FuzzWhere             # CEL where: predicates, checked

@@ -14,11 +14,22 @@ const FormatV1 = "corefence/v1"
 
 // decodeTree fills doc from a parsed YAML or JSON inventory.
 func decodeTree(ctx context.Context, root *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
-	if root.Kind != tree.Map {
-		probs.Addf(root.Pos, "", "", "", "an inventory must be a mapping with `format: %s` and sections, got %s", FormatV1, root.Kind)
+	if !checkRoot(root, probs) {
 		return
 	}
 	seen := map[string]bool{}
+	for i, k := range root.Keys {
+		decodeEntry(ctx, k, root.Vals[i], doc, probs, seen)
+	}
+}
+
+// checkRoot reports a root that is not a mapping, or whose format is
+// missing or not FormatV1; it returns whether root is a mapping.
+func checkRoot(root *tree.Node, probs *cf.Problems) bool {
+	if root.Kind != tree.Map {
+		probs.Addf(root.Pos, "", "", "", "an inventory must be a mapping with `format: %s` and sections, got %s", FormatV1, root.Kind)
+		return false
+	}
 	format := root.Get("format")
 	switch {
 	case format == nil:
@@ -26,32 +37,40 @@ func decodeTree(ctx context.Context, root *tree.Node, doc *inventory.Doc, probs 
 	case format.Text != FormatV1:
 		probs.Addf(format.Pos, "", "", "format", "%q is not a supported format; want %q", format.Text, FormatV1)
 	}
-	for i, k := range root.Keys {
-		v := root.Vals[i]
-		if seen[k.Text] {
-			probs.Addf(k.Pos, "", "", k.Text, "given twice")
-			continue
-		}
-		seen[k.Text] = true
-		switch k.Text {
-		case "format":
-		case "operators":
-			doc.Operators = decodeRecords(ctx, v, operatorSection, doc.Operators, probs)
-		case "sites":
-			doc.Sites = decodeRecords(ctx, v, siteSection, doc.Sites, probs)
-		case "elements":
-			doc.Elements = decodeRecords(ctx, v, elementSection, doc.Elements, probs)
-		case "links":
-			doc.Links = decodeRecords(ctx, v, linkSection, doc.Links, probs)
-		case "areas":
-			doc.Areas = decodeRecords(ctx, v, areaSection, doc.Areas, probs)
-		case "vendors":
-			doc.Vendors = decodeRecords(ctx, v, vendorSection, doc.Vendors, probs)
-		case "functions":
-			doc.Functions = decodeRecords(ctx, v, functionSection, doc.Functions, probs)
-		default:
-			probs.Addf(k.Pos, "", "", "", "unknown top-level key %q (valid: format, %s)", k.Text, strings.Join(sectionNames, ", "))
-		}
+	return true
+}
+
+// decodeEntry decodes one top-level entry of an inventory, key k with
+// value v; seen holds the keys decoded before.
+func decodeEntry(ctx context.Context, k, v *tree.Node, doc *inventory.Doc, probs *cf.Problems, seen map[string]bool) {
+	if seen[k.Text] {
+		probs.Addf(k.Pos, "", "", k.Text, "given twice")
+		return
+	}
+	seen[k.Text] = true
+	decodeSection(ctx, k, v, doc, probs)
+}
+
+// decodeSection appends the records of v, a list, to the section k names.
+func decodeSection(ctx context.Context, k, v *tree.Node, doc *inventory.Doc, probs *cf.Problems) {
+	switch k.Text {
+	case "format":
+	case "operators":
+		doc.Operators = decodeRecords(ctx, v, operatorSection, doc.Operators, probs)
+	case "sites":
+		doc.Sites = decodeRecords(ctx, v, siteSection, doc.Sites, probs)
+	case "elements":
+		doc.Elements = decodeRecords(ctx, v, elementSection, doc.Elements, probs)
+	case "links":
+		doc.Links = decodeRecords(ctx, v, linkSection, doc.Links, probs)
+	case "areas":
+		doc.Areas = decodeRecords(ctx, v, areaSection, doc.Areas, probs)
+	case "vendors":
+		doc.Vendors = decodeRecords(ctx, v, vendorSection, doc.Vendors, probs)
+	case "functions":
+		doc.Functions = decodeRecords(ctx, v, functionSection, doc.Functions, probs)
+	default:
+		probs.Addf(k.Pos, "", "", "", "unknown top-level key %q (valid: format, %s)", k.Text, strings.Join(sectionNames, ", "))
 	}
 }
 
@@ -84,14 +103,22 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 		} else if a, b := item.Get("a"), item.Get("b"); a != nil && b != nil {
 			id = a.Text + "—" + b.Text
 		}
-		given := make(map[string]bool, len(item.Keys))
+		var given map[string]bool // only for a record of many keys: a dozen compare faster
+		if len(item.Keys) > 16 {
+			given = make(map[string]bool, len(item.Keys))
+		}
 		for i, k := range item.Keys {
 			v := item.Vals[i]
-			if given[k.Text] {
+			dup := false
+			if given != nil {
+				dup, given[k.Text] = given[k.Text], true
+			} else {
+				dup = givenBefore(item.Keys[:i], k.Text)
+			}
+			if dup {
 				probs.Addf(k.Pos, s.name, id, k.Text, "given twice")
 				continue
 			}
-			given[k.Text] = true
 			if k.Text == "attributes" && s.attrs != nil {
 				if v.Kind != tree.Map && v.Kind != tree.Null {
 					probs.Addf(v.Pos, s.name, id, k.Text, "want a mapping, got %s", v.Kind)
@@ -115,6 +142,16 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 		out = append(out, r)
 	}
 	return out
+}
+
+// givenBefore reports whether a key among keys is key.
+func givenBefore(keys []*tree.Node, key string) bool {
+	for _, k := range keys {
+		if k.Text == key {
+			return true
+		}
+	}
+	return false
 }
 
 // cancelled reports whether ctx is done, looking only at every 4096th

@@ -285,18 +285,7 @@ func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc
 			case p.csv != "":
 				decodeCSV(ctx, p.path, p.csv, data, lim, &res.doc, &res.probs)
 			default:
-				parse := tree.ParseYAMLContext
-				if p.json {
-					parse = tree.ParseJSONContext
-				}
-				root, err := parse(ctx, p.path, data, lim)
-				if err != nil {
-					if ps, ok := cf.AsProblems(err); ok {
-						res.probs.Merge(ps)
-					}
-					return
-				}
-				decodeTree(ctx, root, &res.doc, &res.probs)
+				decodeDocument(ctx, p.path, p.json, data, lim, &res.doc, &res.probs)
 			}
 		}()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,10 +25,12 @@ var csvHeader = []string{"id", "policy", "rule", "kind", "status", "severity", "
 // waiver_expires dates.
 var csvText = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18, 19, 23, 24}
 
-func writeCSV(w io.Writer, res *policy.Result) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	cw := csv.NewWriter(bw)
-	cw.Write(csvHeader)
+// CSVHeader is the header row of the CSV format.
+func CSVHeader() []string { return slices.Clone(csvHeader) }
+
+// CSVRecord is f as a row of the CSV format, its text cells neutralised
+// against formula injection.
+func CSVRecord(f *Finding) []string {
 	str := func(p *string) string {
 		if p == nil {
 			return ""
@@ -40,27 +43,34 @@ func writeCSV(w io.Writer, res *policy.Result) error {
 		}
 		return strconv.FormatFloat(*p, 'g', -1, 64)
 	}
+	date := func(d *cf.Date) string {
+		if d == nil {
+			return ""
+		}
+		return d.String()
+	}
+	days := ""
+	if f.DaysLeft != nil {
+		days = strconv.Itoa(*f.DaysLeft)
+	}
+	approver, expires := "", ""
+	if f.Waiver != nil {
+		approver, expires = f.Waiver.Approver, f.Waiver.Expires.String()
+	}
+	row := []string{f.ID, f.Policy, f.Rule, f.Kind, f.Status, f.Severity, str(f.Operator), str(f.Site),
+		str(f.Element), str(f.Vendor), str(f.Metric), num(f.Value), num(f.Limit), date(f.Effective), days,
+		f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires,
+		date(f.DueBy), strconv.FormatBool(f.Basis.Binding), f.Basis.Date, f.Basis.Reason}
+	return safetext.CSVRow(row, csvText...)
+}
+
+func writeCSV(w io.Writer, res *policy.Result) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := csv.NewWriter(bw)
+	cw.Write(csvHeader)
 	for i := range res.Findings {
 		f := NewFinding(res.Inventory, &res.Findings[i])
-		days := ""
-		if f.DaysLeft != nil {
-			days = strconv.Itoa(*f.DaysLeft)
-		}
-		approver, expires := "", ""
-		if f.Waiver != nil {
-			approver, expires = f.Waiver.Approver, f.Waiver.Expires.String()
-		}
-		date := func(d *cf.Date) string {
-			if d == nil {
-				return ""
-			}
-			return d.String()
-		}
-		row := []string{f.ID, f.Policy, f.Rule, f.Kind, f.Status, f.Severity, str(f.Operator), str(f.Site),
-			str(f.Element), str(f.Vendor), str(f.Metric), num(f.Value), num(f.Limit), date(f.Effective), days,
-			f.Message, f.Citation, f.Confidence, str(f.Domain), approver, expires,
-			date(f.DueBy), strconv.FormatBool(f.Basis.Binding), f.Basis.Date, f.Basis.Reason}
-		cw.Write(safetext.CSVRow(row, csvText...))
+		cw.Write(CSVRecord(&f))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

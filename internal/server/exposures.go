@@ -74,37 +74,61 @@ func (s *Server) Exposure(ctx context.Context, by store.Actor, operator string, 
 	}
 	inputs, _ := json.Marshal(exposureInputs{Engine: "corefence " + s.cfg.Version, Snapshot: req.Snapshot,
 		Vendors: req.Vendors, Top: req.Top, IncludePlanned: req.IncludePlanned})
-	id := digest(inputs)[len("sha256:"):]
-	if x, err := s.store.Exposure(ctx, operator, id); err == nil {
+	return s.analyse(ctx, by, analysis{operator: operator, snapshot: req.Snapshot, inputs: inputs,
+		stored: s.store.Exposure, put: s.store.PutExposure, slots: s.runs, // shares the bound on checks
+		compute: func(ctx context.Context) (any, error) {
+			inv, err := s.loadSnapshot(ctx, operator, req.Snapshot)
+			if err != nil {
+				return nil, err
+			}
+			groups, warnings, err := resolveVendors(inv, req.Vendors)
+			if err != nil {
+				return nil, err
+			}
+			rep, err := exposure.Analyse(ctx, inv, exposure.AnalyseOptions{Options: exposure.Options{IncludePlanned: req.IncludePlanned}, Vendors: groups, Top: req.Top})
+			if err != nil {
+				return nil, err
+			}
+			rep.Warnings = append(rep.Warnings, warnings...)
+			return rep, nil
+		}})
+}
+
+// analysis is a computation on a snapshot that the server keeps with its
+// result, keyed by the digest of its inputs: exposure analyses and plans.
+type analysis struct {
+	operator, snapshot string
+	inputs             []byte // JSON; its digest is the id
+	stored             func(ctx context.Context, operator, id string) (store.Analysis, error)
+	put                func(ctx context.Context, by store.Actor, a store.Analysis) (store.Analysis, bool, error)
+	slots              chan struct{} // bounds the computations at once
+	compute            func(ctx context.Context) (report any, err error)
+}
+
+// analyse returns the stored result of a's inputs (created == false), or
+// computes it within a's bound and stores it.
+func (s *Server) analyse(ctx context.Context, by store.Actor, a analysis) (store.Analysis, bool, error) {
+	id := digest(a.inputs)[len("sha256:"):]
+	if x, err := a.stored(ctx, a.operator, id); err == nil {
 		return x, false, nil // the same inputs: the stored result stands
 	} else if !isNotFound(err) {
-		return store.Exposure{}, false, err
+		return store.Analysis{}, false, err
 	}
-
-	select { // bound the analyses computed at once, with the checks
-	case s.runs <- struct{}{}:
-		defer func() { <-s.runs }()
+	select {
+	case a.slots <- struct{}{}:
+		defer func() { <-a.slots }()
 	case <-ctx.Done():
-		return store.Exposure{}, false, ctx.Err()
+		return store.Analysis{}, false, ctx.Err()
 	}
-	inv, err := s.loadSnapshot(ctx, operator, req.Snapshot)
+	rep, err := a.compute(ctx)
 	if err != nil {
-		return store.Exposure{}, false, err
+		return store.Analysis{}, false, err
 	}
-	groups, warnings, err := resolveVendors(inv, req.Vendors)
-	if err != nil {
-		return store.Exposure{}, false, err
-	}
-	rep, err := exposure.Analyse(ctx, inv, exposure.AnalyseOptions{Options: exposure.Options{IncludePlanned: req.IncludePlanned}, Vendors: groups, Top: req.Top})
-	if err != nil {
-		return store.Exposure{}, false, err
-	}
-	rep.Warnings = append(rep.Warnings, warnings...)
 	report, err := json.Marshal(rep)
 	if err != nil {
-		return store.Exposure{}, false, err
+		return store.Analysis{}, false, err
 	}
-	return s.store.PutExposure(ctx, by, store.Exposure{ID: id, Operator: operator, Snapshot: req.Snapshot, Inputs: string(inputs), Report: string(report)})
+	return a.put(ctx, by, store.Analysis{ID: id, Operator: a.operator, Snapshot: a.snapshot, Inputs: string(a.inputs), Report: string(report)})
 }
 
 // resolveVendors turns vendor names into the inventory's groups, as
@@ -161,23 +185,7 @@ func (s *Server) createExposure(w http.ResponseWriter, r *http.Request, c *calle
 }
 
 func (s *Server) listExposures(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	xs, err := s.store.Exposures(r.Context(), r.PathValue("op"), pg)
-	if err != nil {
-		return err
-	}
-	out := Page[ExposureView]{Items: []ExposureView{}}
-	for _, x := range xs {
-		out.Items = append(out.Items, exposureView(x))
-	}
-	if len(xs) > 0 {
-		out.Next = nextCursor(len(xs), pg.Limit, xs[len(xs)-1].Seq)
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return listAnalyses(w, r, s.store.Exposures, func(x store.Exposure) (ExposureView, error) { return exposureView(x), nil })
 }
 
 func (s *Server) getExposure(w http.ResponseWriter, r *http.Request, _ *caller) error {

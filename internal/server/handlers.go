@@ -45,6 +45,7 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/audit", Manage, (*Server).auditLog),
 		r("GET", "/api/v1/audit/verify", Manage, (*Server).auditVerify),
 		r("GET", "/api/v1/national", Regulator, (*Server).national),
+		r("GET", "/api/v1/national/sites", Regulator, (*Server).nationalSites),
 
 		r("POST", "/api/v1/operators/{op}/snapshots", TenantWrite, (*Server).upload),
 		r("GET", "/api/v1/operators/{op}/snapshots", TenantRead, (*Server).listSnapshots),
@@ -57,10 +58,17 @@ func (s *Server) routes() []Route {
 		r("GET", "/api/v1/operators/{op}/runs", TenantRead, (*Server).listRuns),
 		r("GET", "/api/v1/operators/{op}/runs/{run}", TenantRead, (*Server).getRun),
 		r("GET", "/api/v1/operators/{op}/runs/{run}/findings", TenantRead, (*Server).findings),
+		r("GET", "/api/v1/operators/{op}/runs/{run}/sites", TenantRead, (*Server).runSites),
+		r("GET", "/api/v1/operators/{op}/runs/{run}/sites/{site}", TenantRead, (*Server).siteDetail),
 
 		r("POST", "/api/v1/operators/{op}/exposures", TenantWrite, (*Server).createExposure),
 		r("GET", "/api/v1/operators/{op}/exposures", TenantRead, (*Server).listExposures),
 		r("GET", "/api/v1/operators/{op}/exposures/{exposure}", TenantRead, (*Server).getExposure),
+
+		r("POST", "/api/v1/operators/{op}/plans", TenantWrite, (*Server).createPlan),
+		r("GET", "/api/v1/operators/{op}/plans", TenantRead, (*Server).listPlans),
+		r("GET", "/api/v1/operators/{op}/plans/{plan}", TenantRead, (*Server).getPlan),
+		r("GET", "/api/v1/operators/{op}/plans/{plan}/jobs", TenantRead, (*Server).planJobs),
 
 		r("GET", "/api/v1/evidence/key", AnyRole, (*Server).publicKey),
 		r("GET", "/api/v1/attestations", Evidence, (*Server).listAllAttestations),
@@ -373,49 +381,75 @@ type NationalEntry struct {
 
 // national is the regulator's view of every operator on a date.
 func (s *Server) national(w http.ResponseWriter, r *http.Request, c *caller) error {
-	date := cf.DateOf(s.cfg.Now())
-	if a := r.URL.Query().Get("as_of"); a != "" {
-		d, err := cf.ParseDate(a)
-		if err != nil {
-			return fieldProblem("as_of", err.Error())
-		}
-		date = d
-	}
-	ops, err := s.store.Operators(r.Context())
+	parts, err := s.nationalParts(r, c)
 	if err != nil {
 		return err
 	}
-	if err := s.store.Audit(r.Context(), c.actor(), "read", "*", r.URL.Path, ""); err != nil {
-		return err
-	}
 	out := []NationalEntry{}
-	for _, op := range ops {
-		e := NationalEntry{Operator: op}
-		sn, err := s.store.SnapshotAsOf(r.Context(), op.ID, date.String())
-		switch {
-		case err == nil:
-			e.Snapshot = &sn
-		case !isNotFound(err):
-			return err
-		}
-		if e.Snapshot != nil {
-			runs, err := all(func(p store.Page) ([]store.Run, error) { return s.store.Runs(r.Context(), op.ID, p) },
-				func(r store.Run) int64 { return r.Seq })
-			if err != nil {
-				return err
-			}
-			for i := len(runs) - 1; i >= 0; i-- {
-				if runs[i].Snapshot == sn.ID {
-					v := runView(runs[i])
-					e.Run = &v
-					break
-				}
-			}
+	for _, p := range parts {
+		e := NationalEntry{Operator: p.operator, Snapshot: p.snapshot}
+		if p.run != nil {
+			v := runView(*p.run)
+			e.Run = &v
 		}
 		out = append(out, e)
 	}
 	writeJSON(w, http.StatusOK, Page[NationalEntry]{Items: out})
 	return nil
+}
+
+// nationalPart is one operator on a date: the snapshot describing its
+// network then, and the latest run made on it.
+type nationalPart struct {
+	operator store.Operator
+	snapshot *store.Snapshot
+	run      *store.Run
+}
+
+// nationalParts reads ?as_of= (today by default) and finds every
+// operator's snapshot and run on that date, auditing the read of all.
+func (s *Server) nationalParts(r *http.Request, c *caller) ([]nationalPart, error) {
+	date := cf.DateOf(s.cfg.Now())
+	if a := r.URL.Query().Get("as_of"); a != "" {
+		d, err := cf.ParseDate(a)
+		if err != nil {
+			return nil, fieldProblem("as_of", err.Error())
+		}
+		date = d
+	}
+	ops, err := s.store.Operators(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Audit(r.Context(), c.actor(), "read", "*", r.URL.Path, ""); err != nil {
+		return nil, err
+	}
+	var out []nationalPart
+	for _, op := range ops {
+		p := nationalPart{operator: op}
+		sn, err := s.store.SnapshotAsOf(r.Context(), op.ID, date.String())
+		switch {
+		case err == nil:
+			p.snapshot = &sn
+		case !isNotFound(err):
+			return nil, err
+		}
+		if p.snapshot != nil {
+			runs, err := all(func(pg store.Page) ([]store.Run, error) { return s.store.Runs(r.Context(), op.ID, pg) },
+				func(r store.Run) int64 { return r.Seq })
+			if err != nil {
+				return nil, err
+			}
+			for i := len(runs) - 1; i >= 0; i-- {
+				if runs[i].Snapshot == sn.ID {
+					p.run = &runs[i]
+					break
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // Snapshots
@@ -692,32 +726,6 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request, _ *caller) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, runView(run))
-	return nil
-}
-
-func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.store.Run(r.Context(), r.PathValue("op"), r.PathValue("run"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	fs, err := s.store.Findings(r.Context(), store.FindingQuery{Run: run.ID, Rule: q.Get("rule"), Status: q.Get("status"),
-		Site: q.Get("site"), Vendor: q.Get("vendor"), Policy: q.Get("policy"), After: pg.After, Limit: pg.Limit})
-	if err != nil {
-		return err
-	}
-	out := Page[json.RawMessage]{Items: []json.RawMessage{}}
-	for _, f := range fs {
-		out.Items = append(out.Items, json.RawMessage(f.JSON))
-	}
-	if len(fs) > 0 {
-		out.Next = nextCursor(len(fs), pg.Limit, fs[len(fs)-1].Seq)
-	}
-	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -141,12 +141,20 @@ func (r response) json(t *testing.T, v any) {
 // response against the OpenAPI document.
 func (e *apiEnv) do(principal, method, path, ctype string, body []byte) response {
 	e.t.Helper()
+	return e.doHeader(principal, method, path, map[string]string{"Content-Type": ctype}, body)
+}
+
+// doHeader is do with request headers of its own (empty values unset).
+func (e *apiEnv) doHeader(principal, method, path string, header map[string]string, body []byte) response {
+	e.t.Helper()
 	req, err := http.NewRequest(method, e.http.URL+path, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
+	for k, v := range header {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	if principal != "" {
 		req.Header.Set("Authorization", "Bearer "+e.tokens[principal])

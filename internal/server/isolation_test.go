@@ -13,7 +13,7 @@ import (
 
 // fixture holds, per operator, records the matrix's paths refer to.
 type fixture struct {
-	snapshot, snapshot2, run, waiver, exposure string
+	snapshot, snapshot2, run, waiver, exposure, plan string
 }
 
 func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
@@ -28,7 +28,9 @@ func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
 		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs/"+run.ID+"/attestation", nil, 201, nil)
 		var x server.ExposureView
 		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/exposures", map[string]any{"snapshot": s1.ID}, 201, &x)
-		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID, exposure: x.ID}
+		var p server.PlanView
+		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/plans", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-dvd-2022"}, "as_of": "2021-01-01"}, 201, &p)
+		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID, exposure: x.ID, plan: p.ID}
 	}
 	return out
 }
@@ -59,7 +61,7 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 	}
 	path = strings.NewReplacer("{op}", op, "{snapshot}", fx.snapshot, "{run}", fx.run, "{waiver}", waiver,
 		"{principal}", "partner", "{token}", token, "{pack}", "small",
-		"{site}", strings.ToUpper(op[:1])+"-001", "{exposure}", fx.exposure).Replace(path)
+		"{site}", strings.ToUpper(op[:1])+"-001", "{exposure}", fx.exposure, "{plan}", fx.plan).Replace(path)
 	ctype = "application/json"
 	switch rt.Method + " " + rt.Pattern {
 	case "POST /api/v1/operators":
@@ -75,6 +77,8 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		body = []byte(fmt.Sprintf(`{"snapshot": %q, "packs": ["uk-2020-ncsc"], "as_of": "2024-02-01"}`, fx.snapshot))
 	case "POST /api/v1/operators/{op}/exposures":
 		body = []byte(fmt.Sprintf(`{"snapshot": %q, "top": 3}`, fx.snapshot))
+	case "POST /api/v1/operators/{op}/plans":
+		body = []byte(fmt.Sprintf(`{"snapshot": %q, "packs": ["uk-dvd-2022"], "as_of": "2021-04-01"}`, fx.snapshot))
 	case "POST /api/v1/operators/{op}/waivers":
 		body = []byte(`{"rule": "uk-2020-ncsc/*", "site": "A-001", "reason": "r", "approver": "J. Smith", "expires": "2030-01-01"}`)
 	case "PUT /api/v1/packs/{pack}":
@@ -143,7 +147,7 @@ func TestIsolation(t *testing.T) {
 						}
 					}
 					if c.role == store.RoleOperator {
-						for _, secret := range []string{"beta", fx["beta"].snapshot, fx["beta"].run, fx["beta"].exposure, "B-DC1"} {
+						for _, secret := range []string{"beta", fx["beta"].snapshot, fx["beta"].run, fx["beta"].exposure, fx["beta"].plan, "B-DC1"} {
 							if contains(r.body, secret) {
 								t.Errorf("%s: the response names another operator's %q\n%s", name, secret, r.body)
 							}
@@ -153,7 +157,7 @@ func TestIsolation(t *testing.T) {
 			}
 			// An operator naming its own operator and another's record
 			// finds nothing.
-			if strings.Contains(rt.Pattern, "{op}/") && (strings.Contains(rt.Pattern, "{snapshot}") || strings.Contains(rt.Pattern, "{run}") || strings.Contains(rt.Pattern, "{exposure}") || strings.Contains(rt.Pattern, "/diff")) {
+			if strings.Contains(rt.Pattern, "{op}/") && (strings.Contains(rt.Pattern, "{snapshot}") || strings.Contains(rt.Pattern, "{run}") || strings.Contains(rt.Pattern, "{exposure}") || strings.Contains(rt.Pattern, "{plan}") || strings.Contains(rt.Pattern, "/diff")) {
 				n++
 				path, ctype, body := request(t, e, rt, "alpha", fx["beta"], n)
 				path = strings.Replace(path, "/operators/beta", "/operators/alpha", 1)

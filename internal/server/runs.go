@@ -238,14 +238,17 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 		return store.Run{}, false, err
 	}
 	findings := make([]store.Finding, len(res.Findings))
+	siteTech := siteTechnologies(inv, req.IncludePlanned)
 	for i := range res.Findings {
-		f := report.NewFinding(inv, &res.Findings[i])
+		pf := &res.Findings[i]
+		f := report.NewFinding(inv, pf)
 		body, err := json.Marshal(f)
 		if err != nil {
 			return store.Run{}, false, err
 		}
 		findings[i] = store.Finding{ID: f.ID, Policy: f.Policy, Rule: f.Rule, Status: f.Status, Operator: deref(f.Operator),
-			Site: deref(f.Site), Element: deref(f.Element), Vendor: deref(f.Vendor), JSON: string(body)}
+			Site: deref(f.Site), Element: deref(f.Element), Vendor: deref(f.Vendor), JSON: string(body),
+			Technology: int64(findingTech(inv, pf, siteTech)), Deadline: findingDeadline(pf)}
 	}
 	shares, err := shareMeasures(inv, packs, policy.Options{AsOf: asOf, IncludePlanned: req.IncludePlanned, Waivers: waivers})
 	if err != nil {
@@ -255,6 +258,43 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 		Shares: shares, Warnings: len(res.Warnings)})
 	return s.store.PutRun(ctx, by, store.Run{ID: id, Operator: operator, Snapshot: req.Snapshot, AsOf: asOf.String(),
 		Inputs: string(inputs), Summary: string(summary)}, findings)
+}
+
+// siteTechnologies is, per site, the technologies of its elements in the
+// network.
+func siteTechnologies(inv *inventory.Inventory, includePlanned bool) []cf.Tech {
+	out := make([]cf.Tech, len(inv.Sites))
+	for i := range inv.Elements {
+		e := &inv.Elements[i]
+		if e.SiteRef != inventory.NoRef && e.InNetwork(includePlanned) {
+			out[e.SiteRef] |= e.Tech
+		}
+	}
+	return out
+}
+
+// findingTech is what a finding is filtered by as technology: its
+// element's, else its site's elements'.
+func findingTech(inv *inventory.Inventory, f *policy.Finding, siteTech []cf.Tech) cf.Tech {
+	switch {
+	case f.Element != inventory.NoRef:
+		return inv.Elements[f.Element].Tech
+	case f.Site != inventory.NoRef:
+		return siteTech[f.Site]
+	}
+	return 0
+}
+
+// findingDeadline is the day a finding falls due: the rule's due-by date,
+// else its effective date; "" with neither.
+func findingDeadline(f *policy.Finding) string {
+	switch {
+	case !f.DueBy.IsZero():
+		return f.DueBy.String()
+	case !f.Effective.IsZero():
+		return f.Effective.String()
+	}
+	return ""
 }
 
 func deref(s *string) string {

@@ -66,6 +66,10 @@ type Server struct {
 	limiter *rateLimiter
 	metrics *metrics
 	runs    chan struct{} // semaphore of concurrent check runs
+	plans   chan struct{} // semaphore of plans: one at a time, apart from checks, which it never holds up
+	// snapshots keeps recently loaded snapshots for maps and site pages.
+	snapshots snapshotCache
+	maps      mapCache // the last maps served
 }
 
 // New returns a server over st.
@@ -84,7 +88,8 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	s := &Server{store: st, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newRateLimiter(cfg.Limits.RatePerSecond, cfg.Limits.Burst, cfg.Now),
-		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns))}
+		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns)),
+		plans: make(chan struct{}, 1)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
@@ -189,6 +194,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler { // a stream cut short on purpose, logged by whoever cut it
+					s.metrics.observe(label, rec.status, time.Since(start))
+					panic(p)
+				}
 				s.log.Error("panic", "route", label, "panic", fmt.Sprint(p))
 				if !rec.wrote {
 					writeError(rec, http.StatusInternalServerError, "internal", "internal error")

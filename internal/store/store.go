@@ -164,6 +164,13 @@ type Finding struct {
 	Element  string `json:"-"`
 	Vendor   string `json:"-"`
 	JSON     string `json:"-"`
+	// Technology is the technologies (corefence.Tech bits) the finding
+	// touches: its element's, else those of its site's elements; 0 for an
+	// operator-wide finding or a run stored before it was recorded.
+	Technology int64 `json:"-"`
+	// Deadline is the day the finding falls due (YYYY-MM-DD): the rule's
+	// due-by date, else its effective date; "" when it has neither.
+	Deadline string `json:"-"`
 }
 
 // FindingQuery selects a page of a run's findings. Empty filters match
@@ -177,6 +184,77 @@ type FindingQuery struct {
 	Policy string
 	After  int64 // the Seq of the last finding already seen
 	Limit  int
+}
+
+// FindingFilter selects findings of a run. Empty fields match everything.
+type FindingFilter struct {
+	Rule   string
+	Status string
+	Site   string
+	Vendor string
+	Policy string
+	// Groups are vendor groups: a finding matches if its vendor is one.
+	Groups []string
+	// Technology matches findings touching any of these corefence.Tech bits.
+	Technology int64
+}
+
+// Finding sort keys, for FindingSearch.Sort.
+const (
+	SortSite     = "site"
+	SortRule     = "rule"
+	SortStatus   = "status" // by severity: violation, advisory, upcoming, unmeasured, waived, others
+	SortVendor   = "vendor"
+	SortDeadline = "deadline" // findings without one last
+)
+
+// FindingSortKeys lists the keys findings sort by ("" is run order).
+var FindingSortKeys = []string{SortSite, SortRule, SortStatus, SortVendor, SortDeadline}
+
+// FindingCursor is where a sorted page of findings resumes: after the
+// finding with this sort key and sequence number.
+type FindingCursor struct {
+	Key string
+	Seq int64
+}
+
+// FindingSearch selects a page of a run's findings, filtered and sorted.
+// Findings equal under the sort key are in run order (reversed when
+// descending), so the order is total and paging by cursor neither repeats
+// nor skips one.
+type FindingSearch struct {
+	Run    string
+	Filter FindingFilter
+	Sort   string // one of FindingSortKeys; "" run order
+	Desc   bool
+	After  *FindingCursor // nil: the first page
+	Limit  int
+}
+
+// FindingGroup is the findings of a run sharing one site or rule.
+type FindingGroup struct {
+	Key      string         `json:"key"`
+	Findings int            `json:"findings"`
+	Statuses map[string]int `json:"statuses"` // findings by status
+}
+
+// Finding group keys and sorts, for FindingGroupQuery.
+const (
+	GroupBySite  = "site"
+	GroupByRule  = "rule"
+	GroupByCount = "count" // a sort: most findings first when descending
+)
+
+// FindingGroupQuery selects a page of a run's findings grouped by site or
+// rule, ordered by the key, or by count with the key breaking ties.
+type FindingGroupQuery struct {
+	Run     string
+	Filter  FindingFilter
+	By      string // GroupBySite or GroupByRule
+	ByCount bool
+	Desc    bool
+	After   *FindingCursor // Key: the last group's key; Seq: its count
+	Limit   int
 }
 
 // Waiver is an approved, dated exception recorded in the store.
@@ -206,19 +284,27 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
-// Exposure is one exposure analysis of a snapshot, keyed like a run by its
-// inputs' digests: the same snapshot, vendors and options give the same id,
-// and are computed once.
-type Exposure struct {
+// Analysis is a computation on a snapshot stored with its result, keyed
+// like a run by its inputs' digests: the same snapshot and options give
+// the same id, and are computed once. Exposure analyses and plans are
+// analyses.
+type Analysis struct {
 	Seq      int64  `json:"seq"`
 	ID       string `json:"id"`
 	Operator string `json:"operator"`
 	Snapshot string `json:"snapshot"`
-	Inputs   string `json:"inputs"` // JSON: engine, snapshot, vendors, options
-	Report   string `json:"report"` // JSON: the exposure report; empty in lists
+	Inputs   string `json:"inputs"` // JSON: engine, snapshot, options
+	Report   string `json:"report"` // JSON: the result; empty in lists
 	Created  int64  `json:"created"`
 	Creator  string `json:"creator"`
 }
+
+// Exposure is an exposure analysis: its report is the exposure engine's.
+type Exposure = Analysis
+
+// Plan is a rip-and-replace plan: its report holds the planner's report
+// of each policy option.
+type Plan = Analysis
 
 // Attestation is the signed evidence of one check run: the DSSE envelope
 // the server signed, and, never served to partners, the seed of its site
@@ -291,6 +377,16 @@ type Store interface {
 	RunCount(ctx context.Context) (int64, error)
 	// Findings returns a page of a run's findings, filtered.
 	Findings(ctx context.Context, q FindingQuery) ([]Finding, error)
+	// SearchFindings returns a page of a run's findings, filtered and
+	// sorted, and the cursor of the next page (nil on the last).
+	SearchFindings(ctx context.Context, q FindingSearch) ([]Finding, *FindingCursor, error)
+	// GroupFindings returns a page of a run's findings grouped by site or
+	// rule, with counts by status, and the cursor of the next page.
+	GroupFindings(ctx context.Context, q FindingGroupQuery) ([]FindingGroup, *FindingCursor, error)
+	// FindingStatusCounts calls fn for every site (by == GroupBySite) or
+	// rule of a run with the number of its findings in one status, in no
+	// particular order.
+	FindingStatusCounts(ctx context.Context, run, by string, fn func(key, status string, n int) error) error
 
 	// PutAttestation stores the attestation of a run of the same operator;
 	// one for the run exists already: the stored one and created == false.
@@ -310,6 +406,14 @@ type Store interface {
 	// Exposures lists operator's exposure analyses in creation order,
 	// without their reports.
 	Exposures(ctx context.Context, operator string, page Page) ([]Exposure, error)
+
+	// PutPlan stores a plan of operator's snapshot; an existing id returns
+	// the stored one and created == false.
+	PutPlan(ctx context.Context, by Actor, p Plan) (plan Plan, created bool, err error)
+	// Plan returns operator's plan id, with its report.
+	Plan(ctx context.Context, operator, id string) (Plan, error)
+	// Plans lists operator's plans in creation order, without reports.
+	Plans(ctx context.Context, operator string, page Page) ([]Plan, error)
 
 	PutWaiver(ctx context.Context, by Actor, w Waiver) (Waiver, error)
 	Waivers(ctx context.Context, operator string) ([]Waiver, error)

@@ -171,6 +171,7 @@ type yamlConverter struct {
 	anchors    map[*yaml.Node]anchored // anchored nodes converted so far
 	aliasNodes int64                   // nodes that aliases stand for so far
 	probs      *cf.Problems
+	line       int // added to every line: a part of a file read on its own starts at line+1
 }
 
 // anchored is the conversion of an anchored node, which its aliases share,
@@ -191,7 +192,7 @@ func (c *yamlConverter) node(y *yaml.Node, depth int) (*Node, error) {
 }
 
 func (c *yamlConverter) sized(y *yaml.Node, depth int) (n *Node, size int64, below int, err error) {
-	pos := cf.Position{File: c.file, Line: y.Line, Column: y.Column}
+	pos := cf.Position{File: c.file, Line: c.line + y.Line, Column: y.Column}
 	if depth > c.lim.Depth {
 		return nil, 0, 0, cf.Problem{Pos: pos, Message: c.lim.Exceeded("depth", "lists and mappings nested too deeply")}
 	}
@@ -260,7 +261,7 @@ func (c *yamlConverter) convert(y *yaml.Node, pos cf.Position, depth int) (*Node
 		n := &Node{Kind: Map, Pos: pos, Keys: make([]*Node, 0, len(y.Content)/2), Vals: make([]*Node, 0, len(y.Content)/2)}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
-			kpos := cf.Position{File: c.file, Line: k.Line, Column: k.Column}
+			kpos := cf.Position{File: c.file, Line: c.line + k.Line, Column: k.Column}
 			if k.Kind != yaml.ScalarNode {
 				return nil, 0, 0, cf.Problem{Pos: kpos, Message: "mapping keys must be plain strings"}
 			}

@@ -627,20 +627,21 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 // insertFindings writes findings in multi-row statements: one round trip
 // per batch instead of per row.
 func (s *DB) insertFindings(ctx context.Context, tx *sql.Tx, run string, fs []store.Finding) error {
-	const cols = 11
+	const cols = 13
 	const batch = 500 // SQLite allows 32766 parameters; PostgreSQL 65535
 	for start := 0; start < len(fs); start += batch {
 		end := min(start+batch, len(fs))
 		var b strings.Builder
-		b.WriteString(`INSERT INTO findings (run, seq, id, policy, rule, status, operator, site, element, vendor, body) VALUES `)
+		b.WriteString(`INSERT INTO findings (run, seq, id, policy, rule, status, operator, site, element, vendor, body, technology, deadline) VALUES `)
 		args := make([]any, 0, (end-start)*cols)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 			f := &fs[i]
-			args = append(args, run, int64(i+1), f.ID, f.Policy, f.Rule, f.Status, f.Operator, f.Site, f.Element, f.Vendor, f.JSON)
+			args = append(args, run, int64(i+1), f.ID, f.Policy, f.Rule, f.Status, f.Operator, f.Site, f.Element, f.Vendor, f.JSON,
+				f.Technology, f.Deadline)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 			return fmt.Errorf("findings: %w", err)
@@ -738,18 +739,28 @@ func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id stri
 	})
 }
 
-// Exposures
+// Analyses: exposure analyses and plans, one table each of the same
+// shape.
 
-const exposureColumns = `seq, id, operator, snapshot, inputs, created, creator`
+const analysisColumns = `seq, id, operator, snapshot, inputs, created, creator`
 
-func scanExposure(r interface{ Scan(...any) error }, e *store.Exposure, extra ...any) error {
+func scanAnalysis(r interface{ Scan(...any) error }, e *store.Analysis, extra ...any) error {
 	return r.Scan(append([]any{&e.Seq, &e.ID, &e.Operator, &e.Snapshot, &e.Inputs, &e.Created, &e.Creator}, extra...)...)
 }
 
-// PutExposure stores an exposure analysis, once.
-func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) (store.Exposure, bool, error) {
+// analysisKind is one table of analyses and its audit action; both are
+// constants, never input.
+type analysisKind struct{ table, action, what string }
+
+var (
+	exposures = analysisKind{"exposures", "exposure.create", "exposure"}
+	plans     = analysisKind{"plans", "plan.create", "plan"}
+)
+
+// putAnalysis stores an analysis of kind k, once.
+func (s *DB) putAnalysis(ctx context.Context, k analysisKind, by store.Actor, e store.Analysis) (store.Analysis, bool, error) {
 	created := false
-	var out store.Exposure
+	var out store.Analysis
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockAudit(ctx, tx); err != nil {
 			return err
@@ -761,36 +772,66 @@ func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) 
 		if snapOp != e.Operator {
 			return fmt.Errorf("snapshot %s: %w", e.Snapshot, store.ErrNotFound)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO exposures (id, operator, snapshot, inputs, report, created, creator)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+k.table+` (id, operator, snapshot, inputs, report, created, creator)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			e.ID, e.Operator, e.Snapshot, e.Inputs, e.Report, s.micros(), by.Principal)
 		if err != nil {
 			return err
 		}
-		if k, _ := res.RowsAffected(); k == 1 {
+		if n, _ := res.RowsAffected(); n == 1 {
 			created = true
-			if err := s.appendAudit(ctx, tx, by, "exposure.create", e.Operator, e.ID, jsonObject("snapshot", e.Snapshot)); err != nil {
+			if err := s.appendAudit(ctx, tx, by, k.action, e.Operator, e.ID, jsonObject("snapshot", e.Snapshot)); err != nil {
 				return err
 			}
 		}
-		return scanExposure(tx.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE id = ?`), e.ID), &out, &out.Report)
+		return scanAnalysis(tx.QueryRowContext(ctx, s.q(`SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE id = ?`), e.ID), &out, &out.Report)
 	})
 	return out, created, err
 }
 
+// analysis returns one of operator's analyses of kind k with its report.
+func (s *DB) analysis(ctx context.Context, k analysisKind, operator, id string) (store.Analysis, error) {
+	var e store.Analysis
+	err := scanAnalysis(s.db.QueryRowContext(ctx, s.q(`SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE operator = ? AND id = ?`),
+		operator, id), &e, &e.Report)
+	return e, notFound(err, k.what, id)
+}
+
+// analyses lists operator's analyses of kind k in creation order.
+func (s *DB) analyses(ctx context.Context, k analysisKind, operator string, page store.Page) ([]store.Analysis, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+analysisColumns+` FROM `+k.table+` WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+		operator, page.After, limit(page.Limit))
+	return collect(rows, err, func(r *sql.Rows, e *store.Analysis) error { return scanAnalysis(r, e) })
+}
+
+// PutExposure stores an exposure analysis, once.
+func (s *DB) PutExposure(ctx context.Context, by store.Actor, e store.Exposure) (store.Exposure, bool, error) {
+	return s.putAnalysis(ctx, exposures, by, e)
+}
+
 // Exposure returns one of operator's exposure analyses with its report.
 func (s *DB) Exposure(ctx context.Context, operator, id string) (store.Exposure, error) {
-	var e store.Exposure
-	err := scanExposure(s.db.QueryRowContext(ctx, s.q(`SELECT `+exposureColumns+`, report FROM exposures WHERE operator = ? AND id = ?`),
-		operator, id), &e, &e.Report)
-	return e, notFound(err, "exposure", id)
+	return s.analysis(ctx, exposures, operator, id)
 }
 
 // Exposures lists operator's exposure analyses in creation order.
 func (s *DB) Exposures(ctx context.Context, operator string, page store.Page) ([]store.Exposure, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+exposureColumns+` FROM exposures WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
-		operator, page.After, limit(page.Limit))
-	return collect(rows, err, func(r *sql.Rows, e *store.Exposure) error { return scanExposure(r, e) })
+	return s.analyses(ctx, exposures, operator, page)
+}
+
+// PutPlan stores a plan, once.
+func (s *DB) PutPlan(ctx context.Context, by store.Actor, p store.Plan) (store.Plan, bool, error) {
+	return s.putAnalysis(ctx, plans, by, p)
+}
+
+// Plan returns one of operator's plans with its report.
+func (s *DB) Plan(ctx context.Context, operator, id string) (store.Plan, error) {
+	return s.analysis(ctx, plans, operator, id)
+}
+
+// Plans lists operator's plans in creation order.
+func (s *DB) Plans(ctx context.Context, operator string, page store.Page) ([]store.Plan, error) {
+	return s.analyses(ctx, plans, operator, page)
 }
 
 // Attestations

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Findings", testFindings},
 		{"Attestations", testAttestations},
 		{"Exposures", testExposures},
+		{"Plans", testPlans},
 		{"Waivers", testWaivers},
 		{"Packs", testPacks},
 		{"AuditChain", testAuditChain},
@@ -299,35 +300,48 @@ func testRuns(t *testing.T, s store.Store) {
 }
 
 func testExposures(t *testing.T, s store.Store) {
+	testAnalyses(t, s, s.PutExposure, s.Exposure, s.Exposures)
+}
+
+func testPlans(t *testing.T, s store.Store) {
+	testAnalyses(t, s, s.PutPlan, s.Plan, s.Plans)
+}
+
+// testAnalyses holds one kind of analysis (exposure analyses, plans) to
+// the store's contract: stored once, an operator's own only.
+func testAnalyses(t *testing.T, s store.Store,
+	put func(context.Context, store.Actor, store.Analysis) (store.Analysis, bool, error),
+	one func(context.Context, string, string) (store.Analysis, error),
+	list func(context.Context, string, store.Page) ([]store.Analysis, error)) {
 	seed(t, s)
 	must2(t, s, "a", "s1", "2024-01-01")
 	must2(t, s, "b", "t1", "2024-01-01")
-	x := store.Exposure{ID: "x1", Operator: "a", Snapshot: "s1", Inputs: `{"top":10}`, Report: `{"vendors":[]}`}
-	got, created, err := s.PutExposure(ctx, admin, x)
+	x := store.Analysis{ID: "x1", Operator: "a", Snapshot: "s1", Inputs: `{"top":10}`, Report: `{"vendors":[]}`}
+	got, created, err := put(ctx, admin, x)
 	if err != nil || !created || got.Report != x.Report || got.Created == 0 || got.Creator != admin.Principal {
-		t.Fatalf("PutExposure: %+v %v %v", got, created, err)
+		t.Fatalf("put: %+v %v %v", got, created, err)
 	}
 	y := x
 	y.Report = `{"other":true}`
-	again, created, err := s.PutExposure(ctx, admin, y)
+	again, created, err := put(ctx, admin, y)
 	if err != nil || created || again.Report != x.Report {
-		t.Fatalf("PutExposure again: %+v %v %v", again, created, err)
+		t.Fatalf("put again: %+v %v %v", again, created, err)
 	}
 	// Another operator's snapshot is refused, and nothing is stored.
-	_, _, err = s.PutExposure(ctx, admin, store.Exposure{ID: "x2", Operator: "a", Snapshot: "t1", Inputs: "{}", Report: "{}"})
+	_, _, err = put(ctx, admin, store.Analysis{ID: "x2", Operator: "a", Snapshot: "t1", Inputs: "{}", Report: "{}"})
 	wantErr(t, err, store.ErrNotFound)
-	_, err = s.Exposure(ctx, "a", "x2")
+	_, err = one(ctx, "a", "x2")
 	wantErr(t, err, store.ErrNotFound)
-	_, err = s.Exposure(ctx, "b", "x1")
+	_, err = one(ctx, "b", "x1")
 	wantErr(t, err, store.ErrNotFound)
-	if full := get(s.Exposure(ctx, "a", "x1"))(t); full.Report != x.Report || full.Inputs != x.Inputs {
-		t.Fatalf("Exposure: %+v", full)
+	if full := get(one(ctx, "a", "x1"))(t); full.Report != x.Report || full.Inputs != x.Inputs {
+		t.Fatalf("one: %+v", full)
 	}
-	if xs := get(s.Exposures(ctx, "a", store.Page{}))(t); ids(xs) != "x1" || xs[0].Report != "" {
-		t.Fatalf("Exposures of a: %+v", xs)
+	if xs := get(list(ctx, "a", store.Page{}))(t); ids(xs) != "x1" || xs[0].Report != "" {
+		t.Fatalf("list of a: %+v", xs)
 	}
-	if xs := get(s.Exposures(ctx, "b", store.Page{}))(t); len(xs) != 0 {
-		t.Fatalf("Exposures of b: %+v", xs)
+	if xs := get(list(ctx, "b", store.Page{}))(t); len(xs) != 0 {
+		t.Fatalf("list of b: %+v", xs)
 	}
 }
 

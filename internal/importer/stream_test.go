@@ -1,0 +1,197 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/gen"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+// streamInputs are the YAML and JSON files the streaming and the whole
+// readers must agree on: every inventory of the test data, hostile files
+// and invalid cases among them.
+func streamInputs(t testing.TB) map[string][]byte {
+	inputs := map[string][]byte{}
+	for _, glob := range []string{"../../testdata/*.yaml", "../../testdata/hostile/*", "testdata/invalid/*.yaml",
+		"testdata/invalid/*.json", "../../examples/*.yaml", "../*/testdata/*.yaml", "../*/testdata/*/*.yaml"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) < 4<<20 {
+				inputs[f] = data
+			}
+		}
+	}
+	return inputs
+}
+
+// decodeBoth reads data both ways and returns each result printed, and
+// whether the streaming reader took the document.
+func decodeBoth(name string, data []byte, lim cf.Limits) (whole, streamed string, took bool) {
+	isJSON := strings.HasSuffix(name, ".json")
+	show := func(doc *inventory.Doc, probs *cf.Problems) string {
+		var b strings.Builder
+		if err := probs.Err(); err != nil {
+			fmt.Fprintf(&b, "problems (truncated %v):\n", probs.Truncated)
+			for _, p := range probs.List {
+				b.WriteString(p.Error() + "\n")
+			}
+		}
+		// A section reserved for records that then all failed is empty
+		// rather than nil: the same records.
+		v := reflect.ValueOf(doc).Elem()
+		for i := range v.NumField() {
+			if f := v.Field(i); f.Kind() == reflect.Slice && f.Len() == 0 {
+				f.Set(reflect.Zero(f.Type()))
+			}
+		}
+		fmt.Fprintf(&b, "%#v\n", *doc)
+		return b.String()
+	}
+	var wdoc, sdoc inventory.Doc
+	var wprobs, sprobs cf.Problems
+	decodeWhole(context.Background(), name, isJSON, data, lim, &wdoc, &wprobs)
+	took = decodeStream(context.Background(), name, isJSON, data, lim, &sdoc, &sprobs)
+	if !took {
+		return show(&wdoc, &wprobs), show(&wdoc, &wprobs), false
+	}
+	return show(&wdoc, &wprobs), show(&sdoc, &sprobs), true
+}
+
+// TestStreamMatchesWhole reads every test inventory, and each as JSON,
+// streaming and whole: the same records, the same problems.
+func TestStreamMatchesWhole(t *testing.T) {
+	lim := cf.DefaultLimits()
+	streamedYAML := 0
+	for name, data := range streamInputs(t) {
+		isJSON := strings.HasSuffix(name, ".json")
+		whole, streamed, took := decodeBoth(name, data, lim)
+		if whole != streamed {
+			t.Errorf("%s: streaming differs from parsing whole:\n--- whole\n%s--- streamed\n%s", name, whole, streamed)
+		}
+		if took && !isJSON {
+			streamedYAML++
+		}
+		t.Logf("%s: streamed %v", name, took)
+	}
+	if streamedYAML < 10 {
+		t.Errorf("only %d YAML test inputs streamed", streamedYAML)
+	}
+}
+
+// TestStreamExported streams what corefence writes: the exporter's YAML
+// and JSON of a generated network must stream (not fall back) and give
+// what parsing whole gives, in batches of every size.
+func TestStreamExported(t *testing.T) {
+	doc := gen.Sample()
+	for _, format := range []string{"yaml", "json"} {
+		write, err := export.Writer(format, doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		name := "net." + format
+		whole, streamed, took := decodeBoth(name, buf.Bytes(), cf.DefaultLimits())
+		if !took {
+			t.Fatalf("%s: the exporter's output did not stream", name)
+		}
+		if whole != streamed {
+			t.Errorf("%s: streaming differs from parsing whole", name)
+		}
+		if !strings.Contains(whole, "Elements:[]inventory.Element{inventory.Element{") {
+			t.Fatalf("%s: no elements read: %.200s", name, whole)
+		}
+	}
+}
+
+// TestStreamShapes covers shapes the test files do not: lists at column
+// 0, block records, comments, a list following a scalar, anchors within and
+// across batches, a flow root, document markers, CRLF line ends.
+func TestStreamShapes(t *testing.T) {
+	items := func(n int, f string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, f, i)
+		}
+		return b.String()
+	}
+	cases := map[string]struct {
+		text   string
+		stream bool
+	}{
+		"column0.yaml":   {"format: corefence/v1\nsites:\n- id: S1\n  operator: a\n# note\n- id: S2\n  operator: a\n  tags:\n  - x\n", true},
+		"doc-start.yaml": {"# head\n---\nformat: corefence/v1\nsites:\n  - {id: S1, operator: a}\n", true},
+		"crlf.yaml":      {"format: corefence/v1\r\nsites:\r\n  - {id: S1, operator: a}\r\n  - {id: S2, operator: a}\r\n", true},
+		"big.yaml":       {"format: corefence/v1\nelements:\n" + items(3*batchItemsForTest+7, "  - {id: E%d, site: S1, function: gnb, vendor: Huawei}\n"), true},
+		"dup-late.yaml": {"format: corefence/v1\nelements:\n" + items(batchItemsForTest+3, "  - {id: E%d, site: S1, function: gnb}\n") +
+			"  - {id: X, id: Y}\nformat: again\n", true},
+		"anchor-within.yaml": {"format: corefence/v1\nsites:\n  - &s {id: S1, operator: a}\n  - {id: S2, tags: &t [a, b]}\n  - {id: S3, tags: *t}\n", true},
+		"anchor-across.yaml": {"format: corefence/v1\nsites:\n  - {id: S1, tags: &t [a]}\n" + items(batchItemsForTest, "  - {id: S%d, tags: *t}\n"), false},
+		"alias-to-key.yaml":  {"format: &f corefence/v1\nsites:\n  - {id: *f}\n", false},
+		"flow-root.yaml":     {"{format: corefence/v1, sites: [{id: S1}]}\n", false},
+		"quoted-split.yaml":  {"format: corefence/v1\nsites:\n  - {id: \"S1\n  - x\", operator: a}\n", false},
+		"scalar-list.yaml":   {"format: corefence/v1\nsites: x\n  - {id: S1}\n", false},
+		"two-docs.yaml":      {"format: corefence/v1\n---\nsites: []\n", false},
+		"block-scalar.yaml":  {"format: corefence/v1\nsites:\n  - id: S1\n    name: |\n      - not an item\n      text\n  - id: S2\n", true},
+		"empty.json":         {"{}", true},
+		"nested.json":        {`{"format":"corefence/v1","elements":[{"id":"E1","attributes":{"a":[1,{"b":null}],"c":"\u00e9\n"}}],"sites":[]}`, true},
+		"trailing.json":      {`{"format":"corefence/v1"} x`, false},
+		"array-root.json":    {`[1]`, false},
+		"bad-number.json":    {`{"format":"corefence/v1","sites":[{"lat":01}]}`, false},
+		"dup.json":           {`{"format":"corefence/v1","sites":[{"id":"a","id":"b"}],"format":"x"}`, true},
+	}
+	for name, c := range cases {
+		whole, streamed, took := decodeBoth(name, []byte(c.text), cf.DefaultLimits())
+		if took != c.stream {
+			t.Errorf("%s: streamed %v, want %v", name, took, c.stream)
+		}
+		if whole != streamed {
+			t.Errorf("%s: streaming differs from parsing whole:\n--- whole\n%s--- streamed\n%s", name, whole, streamed)
+		}
+	}
+}
+
+const batchItemsForTest = 512
+
+// FuzzStream reads any input as a YAML and as a JSON inventory, streaming
+// and whole: the same records and the same problems, whichever way the
+// streaming reader takes it.
+func FuzzStream(f *testing.F) {
+	for name, data := range streamInputs(f) {
+		if len(data) < 1<<16 {
+			f.Add(data, strings.HasSuffix(name, ".json"))
+		}
+	}
+	f.Add([]byte("format: corefence/v1\nsites:\n- id: S1\n  operator: a\n- {id: S2}\n"), false)
+	f.Add([]byte(`{"format":"corefence/v1","sites":[{"id":"S1","lat":1e3}]}`), true)
+	lim := cf.DefaultLimits()
+	lim.AliasNodes, lim.Depth = 10_000, 16
+	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		name := "f.yaml"
+		if isJSON {
+			name = "f.json"
+		}
+		whole, streamed, _ := decodeBoth(name, data, lim)
+		if whole != streamed {
+			t.Fatalf("streaming differs from parsing whole:\n--- whole\n%s--- streamed\n%s", whole, streamed)
+		}
+	})
+}

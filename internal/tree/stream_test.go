@@ -1,0 +1,136 @@
+package tree
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	cf "github.com/corefence/corefence"
+)
+
+// streamed reads data with the streaming reader and puts the root back
+// together from the entries, so that it compares with Parse's tree.
+func streamed(name string, data []byte, lim cf.Limits) (*Node, error) {
+	stream := StreamYAML
+	if strings.HasSuffix(name, ".json") {
+		stream = StreamJSON
+	}
+	var keys, vals []*Node
+	root, err := stream(context.Background(), name, data, lim, func(e Entry) {
+		v := clone(e.Value) // a batch's nodes are used again after visit
+		if e.More {
+			last := vals[len(vals)-1]
+			last.Items = append(last.Items, v.Items...)
+			return
+		}
+		keys, vals = append(keys, clone(e.Key)), append(vals, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	root.Keys, root.Vals = keys, vals
+	return root, nil
+}
+
+func clone(n *Node) *Node {
+	c := *n
+	c.Items, c.Keys, c.Vals = nil, nil, nil
+	for _, it := range n.Items {
+		c.Items = append(c.Items, clone(it))
+	}
+	for i, k := range n.Keys {
+		c.Keys, c.Vals = append(c.Keys, clone(k)), append(c.Vals, clone(n.Vals[i]))
+	}
+	return &c
+}
+
+// show prints a tree with every kind, text and position.
+func show(n *Node) string {
+	var b strings.Builder
+	var walk func(n *Node, indent string)
+	walk = func(n *Node, indent string) {
+		fmt.Fprintf(&b, "%s%s %q %d:%d\n", indent, n.Kind, n.Text, n.Pos.Line, n.Pos.Column)
+		for _, it := range n.Items {
+			walk(it, indent+"  ")
+		}
+		for i, k := range n.Keys {
+			walk(k, indent+"  ? ")
+			walk(n.Vals[i], indent+"  : ")
+		}
+	}
+	walk(n, "")
+	return b.String()
+}
+
+// compareStream checks that streaming data gives Parse's tree, or Parse's
+// error, or declines; it reports whether it streamed.
+func compareStream(t *testing.T, name string, data []byte, lim cf.Limits) bool {
+	t.Helper()
+	s, serr := streamed(name, data, lim)
+	if serr == ErrNotStreamable {
+		return false
+	}
+	w, werr := ParseWith(name, data, lim)
+	if fmt.Sprint(serr) != fmt.Sprint(werr) {
+		t.Fatalf("%s: streaming error %v, parsing whole %v", name, serr, werr)
+	}
+	if werr == nil {
+		if got, want := show(s), show(w); got != want {
+			t.Fatalf("%s: streamed tree differs:\n--- streamed\n%s--- whole\n%s", name, got, want)
+		}
+	}
+	return true
+}
+
+// TestFlowLines reads records one flow mapping a line, as the exporter
+// writes them and beyond, through the fast path and through yaml.v3.
+func TestFlowLines(t *testing.T) {
+	records := []string{
+		`{id: "E1", site: "S1", installed: 2019-10-01, tags: ["a", "b"], n: 12, q: -0.5, ok: true, no: null}`,
+		`{id: "Télécom éèà", x: "ü", y: Strasse 5, z: 2019-02-30, w: 2019-1-2}`,
+		`{"k": "v", "attributes": {"rack":"r1","u":[1,{"a":null}]}, e: {}, f: []}`,
+		`{id: plain words here, v: 007, w: 08, big: 123456789012345678901234567890}`,
+		`{id: "dup", id: "again", a: {b: 1, b: 2}}`,
+		`{a: yes, b: no, c: on, d: y, e: ~}`,
+		`{a: 1e5, b: +1, c: .5, d: 0x1F}`,
+		`{a: "x\"y", b: 'single'}`,
+		`{a: "` + "\u0085\u00a0" + `"}`,
+		`{a: "` + "\u0080" + `"}`,
+		`{a: x # comment}`,
+		`{a: [b: c]}`,
+		`{a: b:c}`,
+		`{a: Straße}`,
+	}
+	const fast = 5 // the first records are in the subset the fast path reads
+	for i, r := range records {
+		f := flowLines{file: "f.yaml", lim: cf.DefaultLimits()}
+		// (StreamYAML sends a document yaml.v3's reader refuses nowhere.)
+		if _, ok := f.batch([]byte("  - "+r+"\n"), 3, 2); ok != (i < fast) && readable([]byte(r)) {
+			t.Errorf("record %d: fast path took it: %v, want %v", i, ok, i < fast)
+		}
+		for _, col := range []int{0, 2} {
+			pad := strings.Repeat(" ", col)
+			data := "format: x\nlist:\n" + pad + "- " + r + "\n" + pad + "-   " + r + "  \r\n"
+			compareStream(t, fmt.Sprintf("r%d-c%d.yaml", i, col), []byte(data), cf.DefaultLimits())
+		}
+	}
+}
+
+// FuzzStream reads any input with the streaming readers and whole: the
+// same tree with the same positions, or the same problems, unless the
+// streaming reader declines it.
+func FuzzStream(f *testing.F) {
+	addSeeds(f, "../../testdata/*.yaml", "../../testdata/hostile/*", "../importer/testdata/invalid/*.*")
+	f.Add([]byte("format: x\nlist:\n- {id: \"a\", n: 1.5, d: 2019-01-01, t: [x, \"y\"]}\n- {id: b}\n"), false)
+	f.Add([]byte(`{"a": [1, {"b": "\u00e9"}], "c": [], "d": {"e": true}}`), true)
+	lim := fuzzLimits()
+	lim.Depth = 12
+	f.Fuzz(func(t *testing.T, data []byte, json bool) {
+		name := "f.yaml"
+		if json {
+			name = "f.json"
+		}
+		compareStream(t, name, data, lim)
+	})
+}

@@ -1,0 +1,352 @@
+package tree
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	cf "github.com/corefence/corefence"
+)
+
+// StreamYAML reads a YAML document whose root is a block mapping, handing
+// each top-level entry to visit, and each list written in block style
+// (`key:` then `- …` lines, as corefence's exporter writes them) in
+// batches of items. It splits the text at lines only: a top-level key
+// starts at column 0, an item of a list at the column of the list's first
+// dash. Each piece is parsed by yaml.v3 on its own, with its lines
+// renumbered to the file's, and converted as ParseYAML converts it, under
+// the same limits (the alias budget is shared by the pieces).
+//
+// A split is safe because a piece that is not what it seems does not
+// parse as one: a quoted scalar or a flow collection that runs across a
+// split is left open, an alias to another piece finds no anchor, and an
+// item count that differs from the dashes counted shows a dash that was
+// inside a scalar. Any such doubt, like any syntax error, returns
+// ErrNotStreamable, and the caller parses the file whole.
+//
+// It returns the root mapping less the items of its lists (a list's value
+// is a Seq holding only its position), or the problems ParseYAML would
+// return (invalid UTF-8, keys given twice), or ctx's error. Whatever visit
+// received is void when it returns an error.
+func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, visit func(Entry)) (*Node, error) {
+	if err := CheckUTF8Context(ctx, file, data); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !readable(data) {
+		// A byte order mark shifts the first line's columns; a character
+		// yaml.v3 refuses may sit in a comment the split skips.
+		return nil, ErrNotStreamable
+	}
+	probs := &cf.Problems{}
+	s := &yamlStream{
+		ctx:   ctx,
+		data:  data,
+		conv:  &yamlConverter{ctx: ctx, file: file, lim: lim, probs: probs},
+		visit: visit,
+		root:  streamRoot{probs: probs},
+		flow:  flowLines{file: file, lim: lim},
+	}
+	if err := s.entries(); err != nil {
+		return nil, err
+	}
+	return s.root.finish()
+}
+
+type yamlStream struct {
+	ctx   context.Context
+	data  []byte
+	conv  *yamlConverter
+	visit func(Entry)
+	root  streamRoot
+	flow  flowLines
+	off   int // start of the current line
+	line  int // its number, from 1
+}
+
+// yline is one line of the input.
+type yline struct {
+	start, end int // end is the start of the next line
+	indent     int // leading spaces
+	blank      bool
+}
+
+func (s *yamlStream) lineAt(off int) yline {
+	end := bytes.IndexByte(s.data[off:], '\n')
+	if end < 0 {
+		end = len(s.data)
+	} else {
+		end += off + 1
+	}
+	l := yline{start: off, end: end}
+	for off+l.indent < end && s.data[off+l.indent] == ' ' {
+		l.indent++
+	}
+	rest := bytes.TrimLeft(s.data[off+l.indent:end], " \t\r\n")
+	l.blank = len(rest) == 0 || rest[0] == '#'
+	return l
+}
+
+// next moves to the line after l.
+func (s *yamlStream) next(l yline) { s.off, s.line = l.end, s.line+1 }
+
+// item reports whether l starts an item of a block list: a dash followed
+// by white space or nothing.
+func (s *yamlStream) item(l yline) bool {
+	i := l.start + l.indent
+	if i >= l.end || s.data[i] != '-' {
+		return false
+	}
+	return i+1 == l.end || s.data[i+1] == ' ' || s.data[i+1] == '\t' || s.data[i+1] == '\r' || s.data[i+1] == '\n'
+}
+
+// keyLine reports whether l may start a top-level entry: at column 0, and
+// not a document marker, a directive, a complex key or flow style, which
+// the parts of a split document would each read differently.
+func (s *yamlStream) keyLine(l yline) bool {
+	if l.blank || l.indent != 0 {
+		return false
+	}
+	switch s.data[l.start] {
+	case '-', '.', '%', '?', '[', '{', '&', '*', '!', '|', '>', '\t':
+		return false
+	}
+	return true
+}
+
+func (s *yamlStream) entries() error {
+	s.line = 1
+	started := false
+	for s.off < len(s.data) { // comments, blank lines and one "---" before the first key
+		l := s.lineAt(s.off)
+		if !l.blank {
+			if started || !isDocStart(s.data[l.start:l.end]) {
+				break
+			}
+			started = true
+		}
+		s.next(l)
+	}
+	for s.off < len(s.data) {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		l := s.lineAt(s.off)
+		if !s.keyLine(l) {
+			return ErrNotStreamable
+		}
+		key, keyLineNo := l, s.line
+		s.next(l)
+		for s.off < len(s.data) { // the first line of the value
+			if l = s.lineAt(s.off); !l.blank {
+				break
+			}
+			s.next(l)
+		}
+		if s.off < len(s.data) && s.item(l) {
+			if err := s.list(key, keyLineNo, l.indent); err != nil {
+				return err
+			}
+			continue
+		}
+		for s.off < len(s.data) { // a value that is not a block list: to the next key
+			if l = s.lineAt(s.off); !l.blank && l.indent == 0 {
+				break
+			}
+			s.next(l)
+		}
+		m, err := s.part(key.start, s.off, keyLineNo)
+		if err != nil {
+			return err
+		}
+		k, v, err := s.entry(m)
+		if err != nil {
+			return err
+		}
+		s.root.add(k, v)
+		s.visit(Entry{Key: k, Value: v})
+	}
+	return nil
+}
+
+// isDocStart reports whether a line is a bare document start marker.
+func isDocStart(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("---"))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	return len(rest) == 0 || rest[0] == '#' && len(line) > 3 && (line[3] == ' ' || line[3] == '\t')
+}
+
+// list reads the block list of the entry whose key line is key, with its
+// items at column col, in batches; s is at the first item.
+func (s *yamlStream) list(key yline, keyLineNo, col int) error {
+	m, err := s.part(key.start, key.end, keyLineNo)
+	if err != nil {
+		return err
+	}
+	if m.Kind != yaml.MappingNode {
+		return ErrNotStreamable
+	}
+	if v := m.Content[1]; v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" || v.Anchor != "" || v.Style != 0 {
+		return ErrNotStreamable // `key: value` followed by a list
+	}
+	k, _, err := s.entry(m)
+	if err != nil {
+		return err
+	}
+	var seq *Node
+	start, startLine, items := s.off, s.line, 0
+	flush := func(end int) error {
+		if items == 0 {
+			return nil
+		}
+		batch, err := s.batch(start, end, startLine, col, items)
+		if err != nil {
+			return err
+		}
+		more, total := seq != nil, 0
+		if seq == nil {
+			seq = &Node{Kind: Seq, Pos: batch.Pos}
+			s.root.add(k, seq)
+			total = s.countItems(start, col)
+		}
+		s.visit(Entry{Key: k, Value: batch, More: more, Len: total})
+		start, startLine, items = end, s.line, 0
+		return s.ctx.Err()
+	}
+	for s.off < len(s.data) {
+		l := s.lineAt(s.off)
+		isItem := !l.blank && l.indent == col && s.item(l)
+		if !l.blank && l.indent == 0 && !isItem {
+			break // the next top-level key
+		}
+		if isItem {
+			if items == batchItems {
+				if err := flush(l.start); err != nil {
+					return err
+				}
+			}
+			items++
+		}
+		s.next(l)
+	}
+	return flush(s.off)
+}
+
+// part parses data[start:end], which begins at line lineNo, as one YAML
+// document and returns its root: a block mapping of one key, or a block
+// sequence.
+func (s *yamlStream) part(start, end, lineNo int) (*yaml.Node, error) {
+	var doc, extra yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(s.data[start:end]))
+	if err := dec.Decode(&doc); err != nil || len(doc.Content) != 1 {
+		return nil, ErrNotStreamable
+	}
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, ErrNotStreamable
+	}
+	s.conv.line = lineNo - 1
+	s.conv.anchors = nil // an alias cannot reach another part: yaml.v3 refused it above
+	root := doc.Content[0]
+	if root.Style&yaml.FlowStyle != 0 || root.Anchor != "" || root.Tag != "!!map" && root.Tag != "!!seq" {
+		return nil, ErrNotStreamable
+	}
+	if root.Kind == yaml.MappingNode && (len(root.Content) != 2 || root.Column != 1) {
+		return nil, ErrNotStreamable
+	}
+	return root, nil
+}
+
+// entry converts a mapping of one key, returning the key and its value.
+func (s *yamlStream) entry(m *yaml.Node) (*Node, *Node, error) {
+	if m.Kind != yaml.MappingNode {
+		return nil, nil, ErrNotStreamable
+	}
+	n, err := s.conv.node(m, 0)
+	if err != nil {
+		return nil, nil, s.failed(err)
+	}
+	return n.Keys[0], n.Vals[0], nil
+}
+
+// batch parses and converts data[start:end], the next items of a list at
+// column col, of which there must be items.
+func (s *yamlStream) batch(start, end, lineNo, col, items int) (*Node, error) {
+	if seq, ok := s.flow.batch(s.data[start:end], lineNo, col); ok && len(seq.Items) == items {
+		s.conv.probs.Merge(&s.flow.probs)
+		return seq, nil
+	}
+	seq, err := s.part(start, end, lineNo)
+	if err != nil {
+		return nil, err
+	}
+	if seq.Kind != yaml.SequenceNode || seq.Column != col+1 || len(seq.Content) != items {
+		return nil, ErrNotStreamable
+	}
+	n := &Node{Kind: Seq, Pos: cf.Position{File: s.conv.file, Line: s.conv.line + seq.Line, Column: seq.Column},
+		Items: make([]*Node, 0, items)}
+	for _, y := range seq.Content {
+		it, err := s.conv.node(y, 2) // root 0, list 1, item 2
+		if err != nil {
+			return nil, s.failed(err)
+		}
+		n.Items = append(n.Items, it)
+	}
+	return n, nil
+}
+
+// failed passes ctx's error on; any other error of the conversion (a limit,
+// a merge key) is worded by the whole parse.
+func (s *yamlStream) failed(error) error {
+	if s.ctx.Err() != nil {
+		return s.ctx.Err()
+	}
+	return ErrNotStreamable
+}
+
+// countItems counts the lines from off that start an item at column col,
+// up to the next top-level key, as list does, so that the records can be
+// sized once.
+func (s *yamlStream) countItems(off, col int) (n int) {
+	start := off
+	defer func() { n = min(n, (off-start)/minItemBytes+1) }() // as for JSON's countItems
+	for off < len(s.data) {
+		l := s.lineAt(off)
+		isItem := !l.blank && l.indent == col && s.item(l)
+		if !l.blank && l.indent == 0 && !isItem {
+			break
+		}
+		if isItem {
+			n++
+		}
+		off = l.end
+	}
+	return n
+}
+
+// readable reports whether yaml.v3's reader takes every character of data
+// (it refuses control characters and a few others anywhere, comments
+// included); data is UTF-8.
+func readable(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if !(r == 0x85 || 0xA0 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
+			return false
+		}
+		i += size
+	}
+	return true
+}

@@ -14,6 +14,8 @@ duration=${1:-5m}
 targets=(
   ./internal/tree:FuzzParse               # YAML and JSON trees
   ./internal/importer:FuzzLoad            # YAML, JSON and CSV inventories
+  ./internal/importer:FuzzCSVScanner      # the CSV scanner against encoding/csv
+  ./internal/importer:FuzzCSVChunks       # CSV read in parallel chunks against in one piece
   ./internal/tree:FuzzStream              # streamed YAML and JSON trees against whole ones
   ./internal/importer:FuzzStream          # streamed inventories against whole ones: records and problems
   ./internal/policy:FuzzPack              # policy packs

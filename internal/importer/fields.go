@@ -17,10 +17,21 @@ import (
 // JSON node (typed). Field setters accept both, so the rules of each field
 // live in one place whatever the container.
 type value struct {
-	csv  bool
-	text string
-	node *tree.Node
-	pos  cf.Position
+	csv   bool
+	text  string         // a CSV cell, viewing the input: see own
+	cells *columnStrings // a CSV cell's column
+	node  *tree.Node
+	pos   cf.Position
+}
+
+// own returns s, read from v, as a string a record may keep: a CSV cell's
+// text is a view of the input, copied once per distinct value of a column
+// that repeats its values.
+func (v value) own(s string) string {
+	if v.cells == nil {
+		return s
+	}
+	return v.cells.own(s)
 }
 
 // scalar returns the literal text of a scalar of any type: an id written
@@ -117,9 +128,11 @@ func (v value) date() (cf.Date, error) {
 func (v value) list() ([]string, error) {
 	if v.csv {
 		var out []string
-		for _, s := range strings.Split(v.text, ";") {
+		for rest := v.text; rest != ""; {
+			var s string
+			s, rest, _ = strings.Cut(rest, ";")
 			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
+				out = append(out, v.own(s))
 			}
 		}
 		return out, nil
@@ -141,6 +154,21 @@ func (v value) list() ([]string, error) {
 }
 
 func (v value) tech() (cf.Tech, error) {
+	if v.csv { // without making the list: technology is in every record
+		var t cf.Tech
+		for rest := v.text; rest != ""; {
+			var n string
+			n, rest, _ = strings.Cut(rest, ";")
+			if n = strings.TrimSpace(n); n != "" {
+				bit, ok := cf.ParseTech(strings.ToLower(n))
+				if !ok {
+					return 0, fmt.Errorf("%q is not one of %s", n, strings.Join(cf.TechNames(), ", "))
+				}
+				t |= bit
+			}
+		}
+		return t, nil
+	}
 	names, err := v.list()
 	if err != nil {
 		return 0, err
@@ -192,7 +220,7 @@ func (s *section[T]) unknownField(name string) string {
 func str[T any](get func(*T) *string) field[T] {
 	return field[T]{func(r *T, v value) error {
 		s, err := v.str()
-		*get(r) = strings.TrimSpace(s)
+		*get(r) = v.own(strings.TrimSpace(s))
 		return err
 	}}
 }

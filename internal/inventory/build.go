@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	cf "github.com/corefence/corefence"
@@ -289,6 +292,11 @@ func (b *builder) elements() {
 	inv.elementByID = make(map[string]Ref, len(inv.Elements))
 	inv.groupByID = make(map[string]GroupRef)
 	groupOf := make(map[string]GroupRef) // vendor string as written → group
+	// Neighbouring records mostly share a site, function and vendor: the
+	// previous answer saves a map lookup.
+	lastSite, lastSiteRef := "", NoRef
+	lastFunc, lastFuncRef := "", FuncRef(-1)
+	lastVendor, lastGroup := "", GroupRef(NoRef)
 	for i := range inv.Elements {
 		if b.stopped(i) {
 			return
@@ -303,7 +311,11 @@ func (b *builder) elements() {
 			}
 		}
 		if b.required(e.Pos, "elements", e.ID, "function", e.Function) {
-			if ref, ok := inv.Catalogue.Lookup(e.Function); ok {
+			if e.Function == lastFunc {
+				e.Func = lastFuncRef
+				e.Function = inv.Catalogue.Func(lastFuncRef).ID
+			} else if ref, ok := inv.Catalogue.Lookup(e.Function); ok {
+				lastFunc, lastFuncRef = e.Function, ref
 				e.Func = ref
 				e.Function = inv.Catalogue.Func(ref).ID
 			} else {
@@ -315,12 +327,15 @@ func (b *builder) elements() {
 			}
 		}
 		if b.required(e.Pos, "elements", e.ID, "vendor", strings.TrimSpace(e.Vendor)) {
-			g, ok := groupOf[e.Vendor]
-			if !ok {
-				g = b.group(e.Vendor)
-				groupOf[e.Vendor] = g
+			if e.Vendor != lastVendor {
+				g, ok := groupOf[e.Vendor]
+				if !ok {
+					g = b.group(e.Vendor)
+					groupOf[e.Vendor] = g
+				}
+				lastVendor, lastGroup = e.Vendor, g
 			}
-			e.Group = g
+			e.Group = lastGroup
 		}
 		if e.Status == "" {
 			e.Status = StatusActive
@@ -331,7 +346,11 @@ func (b *builder) elements() {
 			b.addf(e.Pos, "elements", e.ID, "site", "missing: give site or hosted_on")
 		}
 		if e.Site != "" {
-			if ref, ok := inv.siteByID[e.Site]; ok {
+			if e.Site == lastSite {
+				e.SiteRef = lastSiteRef
+				e.Site = inv.Sites[lastSiteRef].ID
+			} else if ref, ok := inv.siteByID[e.Site]; ok {
+				lastSite, lastSiteRef = e.Site, ref
 				e.SiteRef = ref
 				e.Site = inv.Sites[ref].ID
 			} else {
@@ -459,43 +478,99 @@ func (b *builder) hostSites() {
 	}
 }
 
+// links resolves every link's ends. A national inventory has millions of
+// links, each looking up two elements in a map too big for the caches,
+// so the links are resolved in parts, one goroutine a core (see inParts).
 func (b *builder) links() {
+	b.inParts(len(b.inv.Links), func(b *builder, from, to int) {
+		var recent recentEnds
+		for i := from; i < to; i++ {
+			if b.stopped(i) {
+				return
+			}
+			b.link(&b.inv.Links[i], &recent)
+		}
+	})
+}
+
+// recentEnds are the ends of the previous link: neighbouring links often
+// share one (a router's uplinks, a server's two routers), and comparing
+// strings that the importer interned is cheaper than a lookup in a map
+// of a million elements.
+// An end that did not resolve is held with NoRef, and looked up again.
+type recentEnds [2]struct {
+	id  string
+	ref Ref
+}
+
+func (r *recentEnds) lookup(inv *Inventory, id string) (Ref, bool) {
+	for _, e := range r {
+		if e.ref != NoRef && e.id == id {
+			return e.ref, true
+		}
+	}
+	ref, ok := inv.elementByID[id]
+	return ref, ok
+}
+
+func (b *builder) link(l *Link, recent *recentEnds) {
 	inv := b.inv
-	for i := range inv.Links {
-		if b.stopped(i) {
-			return
+	l.ARef, l.BRef = NoRef, NoRef
+	id := func() string { return l.A + "—" + l.B } // only for a problem: most links have none
+	for _, end := range [2]struct {
+		field string
+		id    *string
+		ref   *Ref
+	}{{"a", &l.A, &l.ARef}, {"b", &l.B, &l.BRef}} {
+		if *end.id == "" {
+			b.addf(l.Pos, "links", id(), end.field, "missing required field")
+			continue
 		}
-		l := &inv.Links[i]
-		l.ARef, l.BRef = NoRef, NoRef
-		id := l.A + "—" + l.B
-		for _, end := range []struct {
-			field string
-			id    *string
-			ref   *Ref
-		}{{"a", &l.A, &l.ARef}, {"b", &l.B, &l.BRef}} {
-			if !b.required(l.Pos, "links", id, end.field, *end.id) {
-				continue
-			}
-			if ref, ok := inv.elementByID[*end.id]; ok {
-				*end.ref = ref
-				*end.id = inv.Elements[ref].ID
-			} else {
-				b.addf(l.Pos, "links", id, end.field, "unknown element %q", *end.id)
-			}
+		if ref, ok := recent.lookup(inv, *end.id); ok {
+			*end.ref = ref
+			*end.id = inv.Elements[ref].ID
+		} else {
+			b.addf(l.Pos, "links", id(), end.field, "unknown element %q", *end.id)
 		}
-		if l.A != "" && l.A == l.B {
-			b.addf(l.Pos, "links", id, "b", "a link must join two different elements")
-		}
-		if l.Kind != "" {
-			b.oneOf(l.Pos, "links", id, "kind", l.Kind, LinkKinds)
-		}
-		if l.Metric == 0 {
-			l.Metric = cf.QuantityFromInt(1)
-		} else if l.Metric < 0 {
-			b.addf(l.Pos, "links", id, "metric", "%s must be greater than 0", l.Metric)
-		}
-		if l.Capacity < 0 {
-			b.addf(l.Pos, "links", id, "capacity", "%s is negative", l.Capacity)
-		}
+	}
+	recent[0].id, recent[0].ref = l.A, l.ARef
+	recent[1].id, recent[1].ref = l.B, l.BRef
+	if l.A != "" && l.A == l.B {
+		b.addf(l.Pos, "links", id(), "b", "a link must join two different elements")
+	}
+	if l.Kind != "" && !slices.Contains(LinkKinds, l.Kind) {
+		b.oneOf(l.Pos, "links", id(), "kind", l.Kind, LinkKinds)
+	}
+	if l.Metric == 0 {
+		l.Metric = cf.QuantityFromInt(1)
+	} else if l.Metric < 0 {
+		b.addf(l.Pos, "links", id(), "metric", "%s must be greater than 0", l.Metric)
+	}
+	if l.Capacity < 0 {
+		b.addf(l.Pos, "links", id(), "capacity", "%s is negative", l.Capacity)
+	}
+}
+
+// inParts runs do over records [0, n) in parts, one goroutine a core, each
+// part reporting to problems of its own; they are merged in record order,
+// so that the problems, and where MaxProblems cuts them, are those of one
+// loop. do may write only to the records of its part.
+func (b *builder) inParts(n int, do func(b *builder, from, to int)) {
+	parts := runtime.GOMAXPROCS(0)
+	if n < 1<<15 {
+		parts = 1
+	}
+	subs := make([]builder, parts)
+	var wg sync.WaitGroup
+	for p := range subs {
+		sub := &subs[p]
+		*sub = *b
+		sub.probs = &cf.Problems{}
+		from, to := n*p/parts, n*(p+1)/parts
+		wg.Go(func() { do(sub, from, to) })
+	}
+	wg.Wait()
+	for p := range subs {
+		b.probs.Merge(subs[p].probs)
 	}
 }

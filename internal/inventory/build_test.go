@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"
@@ -187,5 +188,81 @@ func TestTechnologiesLongChain(t *testing.T) {
 	last := inventory.Ref(n - 1)
 	if got := inv.Elements[last].Tech; got != cf.Tech5G || inv.TechBasis(last) != inventory.TechHosted {
 		t.Errorf("server at the end of the chain: Tech %q from %q, want 5g from its guests", got, inv.TechBasis(last))
+	}
+}
+
+// TestLinksInParts resolves enough links to be split between goroutines,
+// with ends repeated from one link to the next (known and unknown): every
+// end resolves to its element, and the problems are those of one loop, in
+// record order.
+func TestLinksInParts(t *testing.T) {
+	doc := &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op"}},
+		Sites:     []inventory.Site{site("S", "op")},
+	}
+	const n = 1000
+	for i := range n {
+		doc.Elements = append(doc.Elements, inventory.Element{ID: fmt.Sprint("E", i), Site: "S", Function: "core-router", Vendor: "Nokia"})
+	}
+	var want []string
+	for i := range 70_000 {
+		a, b := fmt.Sprint("E", i/5%n), fmt.Sprint("E", (i+1)%n)
+		if i%10_000 == 7 || i%10_000 == 8 { // two links in a row with the same unknown end
+			b = "E-missing"
+			want = append(want, fmt.Sprintf("line %d: links %s—%s: b: unknown element %q", i+1, a, b, b))
+		}
+		if a == b {
+			continue
+		}
+		doc.Links = append(doc.Links, inventory.Link{A: a, B: b, Pos: cf.Position{File: "links.csv", Line: i + 1}})
+	}
+	_, err := inventory.Build(doc, inventory.Options{})
+	ps, ok := cf.AsProblems(err)
+	if !ok {
+		t.Fatalf("Build: %v, want problems", err)
+	}
+	var got []string
+	for _, p := range ps.List {
+		got = append(got, fmt.Sprintf("line %d: %s %s: %s: %s", p.Pos.Line, p.Section, p.ID, p.Field, p.Message))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	doc.Links = slicesWithout(doc.Links, "E-missing")
+	inv := build(t, doc)
+	for i := range inv.Links {
+		l := &inv.Links[i]
+		if inv.Elements[l.ARef].ID != l.A || inv.Elements[l.BRef].ID != l.B {
+			t.Fatalf("link %s—%s resolved to %s—%s", l.A, l.B, inv.Elements[l.ARef].ID, inv.Elements[l.BRef].ID)
+		}
+	}
+}
+
+func slicesWithout(links []inventory.Link, end string) []inventory.Link {
+	var out []inventory.Link
+	for _, l := range links {
+		if l.A != end && l.B != end {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestModelSize keeps the records compact: a national inventory holds a
+// million elements and as many links, so a field added to them costs a
+// million times its size, and reordering fields can waste padding. Growing
+// these bounds is a decision for docs/benchmarks.md ("The CSV path").
+func TestModelSize(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, most uintptr
+	}{
+		{"Element", unsafe.Sizeof(inventory.Element{}), 216},
+		{"Link", unsafe.Sizeof(inventory.Link{}), 112},
+		{"Site", unsafe.Sizeof(inventory.Site{}), 176},
+	} {
+		if c.got > c.most {
+			t.Errorf("inventory.%s is %d bytes, more than %d", c.name, c.got, c.most)
+		}
 	}
 }

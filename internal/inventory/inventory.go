@@ -117,15 +117,16 @@ type Element struct {
 	Attributes map[string]any
 	Pos        cf.Position
 
-	// Set by Build.
-	SiteRef Ref      // the site, following HostedOn to the end of the chain
-	HostRef Ref      // the element it runs on, or NoRef
-	Func    FuncRef  // its catalogue entry
-	Group   GroupRef // its vendor group
+	// Set by Build. Func and Tech sit together so that they share the
+	// padding of one word: a million elements make every byte a megabyte.
+	SiteRef Ref     // the site, following HostedOn to the end of the chain
+	HostRef Ref     // the element it runs on, or NoRef
+	Func    FuncRef // its catalogue entry
 	// Tech is the element's effective technologies: Technology, else its
 	// function's default, else those of what it serves in the topology
 	// (Inventory.TechBasis says which, and why when it is zero).
-	Tech cf.Tech
+	Tech  cf.Tech
+	Group GroupRef // its vendor group
 }
 
 // InNetwork reports whether the element is part of the network being

@@ -160,3 +160,55 @@ func checkChokeByRemoval(t *testing.T, name string, inv *inventory.Inventory) {
 		}
 	}
 }
+
+// linkedChainNetwork is chainNetwork with every server of the chain linked
+// to a core router as well: no host of the chain is bare, so ChokePoints
+// searches once per level of the chain (O(n·(V+E)); docs/benchmarks.md).
+func linkedChainNetwork(tb testing.TB, n int) *inventory.Inventory {
+	tb.Helper()
+	doc := &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op", Name: "Op", Country: "GB"}},
+		Sites: []inventory.Site{
+			{ID: "core", Operator: "op", Lat: 51.5, Lon: -0.1},
+			{ID: "radio", Operator: "op", Lat: 51.6, Lon: -0.2},
+		},
+	}
+	doc.Elements = append(doc.Elements,
+		inventory.Element{ID: "cr", Site: "core", Function: "core-router", Vendor: "Cisco"},
+		inventory.Element{ID: "s0", Site: "core", Function: "server", Vendor: "Huawei"})
+	for i := 1; i < n; i++ {
+		id := fmt.Sprintf("s%d", i)
+		doc.Elements = append(doc.Elements, inventory.Element{ID: id, HostedOn: fmt.Sprintf("s%d", i-1), Function: "server", Vendor: "Huawei"})
+		doc.Links = append(doc.Links, inventory.Link{A: id, B: "cr", Kind: "core"})
+	}
+	last := fmt.Sprintf("s%d", n-1)
+	for _, f := range []string{"amf", "smf", "upf", "udm"} {
+		doc.Elements = append(doc.Elements, inventory.Element{ID: f, HostedOn: last, Function: f, Vendor: "Ericsson"})
+	}
+	doc.Elements = append(doc.Elements, inventory.Element{ID: "gnb", Site: "radio", Function: "gnb", Vendor: "Nokia"})
+	doc.Links = append(doc.Links, inventory.Link{A: "gnb", B: "cr", Kind: "backhaul"})
+	inv, err := inventory.Build(doc, inventory.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return inv
+}
+
+func benchmarkLinkedChain(b *testing.B, n int) {
+	inv := linkedChainNetwork(b, n)
+	for b.Loop() {
+		if _, err := exposure.Analyse(context.Background(), inv, exposure.AnalyseOptions{Top: 10}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHostingChainLinked1k(b *testing.B) { benchmarkLinkedChain(b, 1_000) }
+func BenchmarkHostingChainLinked4k(b *testing.B) { benchmarkLinkedChain(b, 4_000) }
+
+// TestChokePointsLinkedChain: on a chain whose servers all have links,
+// every server is a choke point of the one radio site (the core functions
+// run on the deepest), and nothing else is but the router and the gNB.
+func TestChokePointsLinkedChain(t *testing.T) {
+	checkChokeByRemoval(t, "linked chain", linkedChainNetwork(t, 60))
+}

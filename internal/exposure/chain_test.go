@@ -128,12 +128,25 @@ func deepHosting(tb testing.TB, seed int64, servers, radioSites int) *inventory.
 
 // TestChokePointsDeepHosting checks the choke points of random deep
 // hosting forests against the definition, element by element.
+//
+// It runs twice: with the default length from which a chain of scored
+// elements is scored in one pass of its own (chokePath), and with every
+// chain of two or more so scored, which these small forests need to reach
+// that pass at all.
 func TestChokePointsDeepHosting(t *testing.T) {
-	for seed := range int64(30) {
-		inv := deepHosting(t, seed, 60, 12)
-		checkChokeByRemoval(t, fmt.Sprintf("seed %d", seed), inv)
+	for _, minPath := range []int{0, 2} {
+		t.Run(fmt.Sprintf("paths from %d", minPath), func(t *testing.T) {
+			if minPath > 0 {
+				defer exposure.SetMinPath(minPath)()
+			}
+			for seed := range int64(30) {
+				inv := deepHosting(t, seed, 60, 12)
+				checkChokeByRemoval(t, fmt.Sprintf("seed %d", seed), inv)
+			}
+			checkChokeByRemoval(t, "chain", chainNetwork(t, 200))
+			checkChokeByRemoval(t, "linked chain", linkedChainNetwork(t, 200))
+		})
 	}
-	checkChokeByRemoval(t, "chain", chainNetwork(t, 200))
 }
 
 func checkChokeByRemoval(t *testing.T, name string, inv *inventory.Inventory) {
@@ -162,8 +175,9 @@ func checkChokeByRemoval(t *testing.T, name string, inv *inventory.Inventory) {
 }
 
 // linkedChainNetwork is chainNetwork with every server of the chain linked
-// to a core router as well: no host of the chain is bare, so ChokePoints
-// searches once per level of the chain (O(n·(V+E)); docs/benchmarks.md).
+// to a core router as well: no host of the chain is bare, so every server
+// is scored, and the chain is scored in one pass (chokePath) rather than
+// one search per server.
 func linkedChainNetwork(tb testing.TB, n int) *inventory.Inventory {
 	tb.Helper()
 	doc := &inventory.Doc{
@@ -203,12 +217,7 @@ func benchmarkLinkedChain(b *testing.B, n int) {
 	}
 }
 
-func BenchmarkHostingChainLinked1k(b *testing.B) { benchmarkLinkedChain(b, 1_000) }
-func BenchmarkHostingChainLinked4k(b *testing.B) { benchmarkLinkedChain(b, 4_000) }
+func BenchmarkHostingChainLinked25k(b *testing.B)  { benchmarkLinkedChain(b, 25_000) }
+func BenchmarkHostingChainLinked100k(b *testing.B) { benchmarkLinkedChain(b, 100_000) }
+func BenchmarkHostingChainLinked1M(b *testing.B)   { benchmarkLinkedChain(b, 1_000_000) }
 
-// TestChokePointsLinkedChain: on a chain whose servers all have links,
-// every server is a choke point of the one radio site (the core functions
-// run on the deepest), and nothing else is but the router and the gNB.
-func TestChokePointsLinkedChain(t *testing.T) {
-	checkChokeByRemoval(t, "linked chain", linkedChainNetwork(t, 60))
-}

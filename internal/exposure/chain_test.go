@@ -220,4 +220,3 @@ func benchmarkLinkedChain(b *testing.B, n int) {
 func BenchmarkHostingChainLinked25k(b *testing.B)  { benchmarkLinkedChain(b, 25_000) }
 func BenchmarkHostingChainLinked100k(b *testing.B) { benchmarkLinkedChain(b, 100_000) }
 func BenchmarkHostingChainLinked1M(b *testing.B)   { benchmarkLinkedChain(b, 1_000_000) }
-

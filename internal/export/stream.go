@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/inventory"
 )
 
@@ -188,7 +189,7 @@ type spool struct {
 }
 
 func newSpool(dir string) (*spool, error) {
-	f, err := os.CreateTemp(dir, ".corefence-spool-*")
+	f, err := atomicfile.CreateTemp(dir, ".corefence-spool-*") // removed on a signal too
 	if err != nil {
 		return nil, err
 	}
@@ -227,5 +228,5 @@ func (p *spool) copyTo(w io.Writer) error {
 }
 
 func (p *spool) remove() error {
-	return errors.Join(p.f.Close(), os.Remove(p.f.Name()))
+	return atomicfile.RemoveTemp(p.f)
 }

@@ -166,3 +166,21 @@ func RemovePending() {
 		delete(pending, p)
 	}
 }
+
+// CreateTemp creates a scratch file in dir, as os.CreateTemp does, that
+// is never renamed into place: RemovePending removes it if the process
+// stops before RemoveTemp does.
+func CreateTemp(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	remember(f.Name())
+	return f, nil
+}
+
+// RemoveTemp closes and removes a file made by CreateTemp.
+func RemoveTemp(f *os.File) error {
+	defer forget(f.Name())
+	return errors.Join(f.Close(), os.Remove(f.Name()))
+}

@@ -102,20 +102,41 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	say := progress(env)
+	// The elements and links go to spool files beside the output as they
+	// are generated, so that memory holds the sites, not the network.
+	var csvDir *atomicfile.Dir
+	if *format == "csv" {
+		d, err := atomicfile.NewDir(*out, *force) // creates the parent the spools go into
+		if err != nil {
+			return err
+		}
+		defer d.Abort()
+		csvDir = d
+	}
+	abs, err := filepath.Abs(*out)
+	if err != nil {
+		return err
+	}
+	st, err := export.NewStream(*format, filepath.Dir(abs))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	say("generating a %s network (seed %d) …", cc, *seed)
-	doc, err := gen.GenerateContext(ctx, cfg)
+	doc, err := gen.GenerateTo(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	say("generated %d sites and %d elements; writing %s …", len(doc.Sites), len(doc.Elements), *out)
-	if err := writeInventory(ctx, *out, *format, doc, *force); err != nil {
+	elements, links := st.Counts()
+	say("generated %d sites and %d elements; writing %s …", len(doc.Sites), elements, *out)
+	if err := writeInventory(ctx, *out, csvDir, st, doc, *force); err != nil {
 		return err
 	}
 	notef(env, "generated %d operators, %d sites, %d elements, %d links, %d areas (%s, seed %d%s) → %s\n",
-		len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas), cc, *seed, from, *out)
+		len(doc.Operators), len(doc.Sites), elements, links, len(doc.Areas), cc, *seed, from, *out)
 	return nil
 }
 
@@ -139,24 +160,16 @@ func checkOutput(path string, dir, force bool) error {
 	return &atomicfile.ExistsError{Path: path}
 }
 
-// writeInventory writes doc to out in format through atomicfile: whole or
-// not at all. A CSV directory that would hold other inventory files
-// beside the new ones — which the importer would read as part of it — is
-// refused.
-func writeInventory(ctx context.Context, out, format string, doc *inventory.Doc, force bool) error {
-	if format != "csv" {
-		write, err := export.Writer(format, doc)
-		if err != nil {
-			return err
-		}
-		return atomicfile.WriteFile(ctx, out, force, write)
+// writeInventory writes doc, with the elements and links streamed into
+// st, to out through atomicfile: whole or not at all. A CSV inventory goes
+// into d (nil for YAML and JSON); a CSV directory that would hold other
+// inventory files beside the new ones — which the importer would read as
+// part of it — is refused.
+func writeInventory(ctx context.Context, out string, d *atomicfile.Dir, st *export.Stream, doc *inventory.Doc, force bool) error {
+	if d == nil {
+		return atomicfile.WriteFile(ctx, out, force, st.Writer(doc))
 	}
-	d, err := atomicfile.NewDir(out, force)
-	if err != nil {
-		return err
-	}
-	defer d.Abort()
-	if err := export.WriteCSVFiles(doc, "", d.WriteFile); err != nil {
+	if err := st.WriteCSVFiles(doc, "", d.WriteFile); err != nil {
 		return err
 	}
 	if err := strayParts(d, "."); err != nil {

@@ -78,114 +78,130 @@ func (r *record) add(name string, v any) {
 	*r = append(*r, field{name, v})
 }
 
-type sectionRecords struct {
+// section is one named part of a document: its CSV header and its
+// records, made one at a time as they are written so that writing an
+// inventory holds one record more than the inventory itself. The records
+// of a section a Stream spooled come from its spool instead.
+type section struct {
 	name    string
 	columns []string // CSV header, in order
-	records []record
+	n       int      // records
+	record  func(r *record, i int)
+	spool   *spool
 }
 
-// sections turns doc into named, ordered records: the one place that knows
-// which field of the model is written under which name.
-func sections(doc *inventory.Doc) []sectionRecords {
-	ops := sectionRecords{name: "operators", columns: []string{"id", "name", "country"}}
-	for _, o := range doc.Operators {
-		var r record
-		r.add("id", o.ID)
-		r.add("name", o.Name)
-		r.add("country", o.Country)
-		ops.records = append(ops.records, r)
-	}
-	sites := sectionRecords{name: "sites", columns: []string{"id", "operator", "name", "lat", "lon", "kind", "region", "traffic", "premises", "tags"}}
-	for _, s := range doc.Sites {
-		var r record
-		r.add("id", s.ID)
-		r.add("operator", s.Operator)
-		r.add("name", s.Name)
-		r.add("lat", s.Lat)
-		r.add("lon", s.Lon)
-		r.add("kind", s.Kind)
-		r.add("region", s.Region)
-		if s.HasTraffic {
-			r.add("traffic", s.Traffic)
-		}
-		if s.HasPremises {
-			r.add("premises", s.Premises)
-		}
-		r.add("tags", s.Tags)
-		sites.records = append(sites.records, r)
-	}
+// The columns of each section's CSV file (elements add attributes.KEY).
+var (
+	operatorColumns = []string{"id", "name", "country"}
+	siteColumns     = []string{"id", "operator", "name", "lat", "lon", "kind", "region", "traffic", "premises", "tags"}
+	elementColumns  = []string{"id", "site", "hosted_on", "function", "vendor", "model", "software", "technology", "installed", "status", "tags"}
+	linkColumns     = []string{"a", "b", "kind", "encrypted", "metric", "capacity"}
+	areaColumns     = []string{"id", "name", "category", "lat", "lon", "radius_km"}
+	vendorColumns   = []string{"id", "name", "group", "country", "aliases"}
+	functionColumns = []string{"id", "domain", "technology", "description"}
+)
+
+// sections describes doc as named, ordered sections.
+func sections(doc *inventory.Doc) []section {
 	attrKeys := map[string]bool{}
-	elems := sectionRecords{name: "elements", columns: []string{"id", "site", "hosted_on", "function", "vendor", "model", "software", "technology", "installed", "status", "tags"}}
-	for _, e := range doc.Elements {
-		var r record
-		r.add("id", e.ID)
-		r.add("site", e.Site)
-		r.add("hosted_on", e.HostedOn)
-		r.add("function", e.Function)
-		r.add("vendor", e.Vendor)
-		r.add("model", e.Model)
-		r.add("software", e.Software)
-		r.add("technology", e.Technology.Names())
-		r.add("installed", e.Installed.String())
-		r.add("status", e.Status)
-		r.add("tags", e.Tags)
-		r.add("attributes", e.Attributes)
-		for k := range e.Attributes {
+	for i := range doc.Elements {
+		for k := range doc.Elements[i].Attributes {
 			attrKeys[k] = true
 		}
-		elems.records = append(elems.records, r)
 	}
+	elemColumns := elementColumns
 	for _, k := range sortedKeys(attrKeys) {
-		elems.columns = append(elems.columns, "attributes."+k)
+		elemColumns = append(elemColumns[:len(elemColumns):len(elemColumns)], "attributes."+k)
 	}
-	links := sectionRecords{name: "links", columns: []string{"a", "b", "kind", "encrypted", "metric", "capacity"}}
-	for _, l := range doc.Links {
-		var r record
-		r.add("a", l.A)
-		r.add("b", l.B)
-		r.add("kind", l.Kind)
-		if l.Encrypted {
-			r.add("encrypted", true)
-		}
-		if l.Metric != 0 && l.Metric != cf.QuantityFromInt(1) {
-			r.add("metric", l.Metric)
-		}
-		if l.Capacity != 0 {
-			r.add("capacity", l.Capacity)
-		}
-		links.records = append(links.records, r)
+	return []section{
+		{"operators", operatorColumns, len(doc.Operators), func(r *record, i int) { operatorRecord(r, &doc.Operators[i]) }, nil},
+		{"sites", siteColumns, len(doc.Sites), func(r *record, i int) { siteRecord(r, &doc.Sites[i]) }, nil},
+		{"elements", elemColumns, len(doc.Elements), func(r *record, i int) { elementRecord(r, &doc.Elements[i]) }, nil},
+		{"links", linkColumns, len(doc.Links), func(r *record, i int) { linkRecord(r, &doc.Links[i]) }, nil},
+		{"areas", areaColumns, len(doc.Areas), func(r *record, i int) { areaRecord(r, &doc.Areas[i]) }, nil},
+		{"vendors", vendorColumns, len(doc.Vendors), func(r *record, i int) { vendorRecord(r, &doc.Vendors[i]) }, nil},
+		{"functions", functionColumns, len(doc.Functions), func(r *record, i int) { functionRecord(r, &doc.Functions[i]) }, nil},
 	}
-	areas := sectionRecords{name: "areas", columns: []string{"id", "name", "category", "lat", "lon", "radius_km"}}
-	for _, a := range doc.Areas {
-		var r record
-		r.add("id", a.ID)
-		r.add("name", a.Name)
-		r.add("category", a.Category)
-		r.add("lat", a.Lat)
-		r.add("lon", a.Lon)
-		r.add("radius_km", a.RadiusKm)
-		areas.records = append(areas.records, r)
+}
+
+// The records of each kind: the one place that knows which field of the
+// model is written under which name.
+
+func operatorRecord(r *record, o *inventory.Operator) {
+	r.add("id", o.ID)
+	r.add("name", o.Name)
+	r.add("country", o.Country)
+}
+
+func siteRecord(r *record, s *inventory.Site) {
+	r.add("id", s.ID)
+	r.add("operator", s.Operator)
+	r.add("name", s.Name)
+	r.add("lat", s.Lat)
+	r.add("lon", s.Lon)
+	r.add("kind", s.Kind)
+	r.add("region", s.Region)
+	if s.HasTraffic {
+		r.add("traffic", s.Traffic)
 	}
-	vendors := sectionRecords{name: "vendors", columns: []string{"id", "name", "group", "country", "aliases"}}
-	for _, v := range doc.Vendors {
-		var r record
-		r.add("id", v.ID)
-		r.add("name", v.Name)
-		r.add("group", v.Group)
-		r.add("country", v.Country)
-		r.add("aliases", v.Aliases)
-		vendors.records = append(vendors.records, r)
+	if s.HasPremises {
+		r.add("premises", s.Premises)
 	}
-	funcs := sectionRecords{name: "functions", columns: []string{"id", "domain", "technology", "description"}}
-	for _, f := range doc.Functions {
-		var r record
-		r.add("id", f.ID)
-		r.add("domain", f.Domain)
-		r.add("technology", f.Technology.Names())
-		r.add("description", f.Description)
-		funcs.records = append(funcs.records, r)
+	r.add("tags", s.Tags)
+}
+
+func elementRecord(r *record, e *inventory.Element) {
+	r.add("id", e.ID)
+	r.add("site", e.Site)
+	r.add("hosted_on", e.HostedOn)
+	r.add("function", e.Function)
+	r.add("vendor", e.Vendor)
+	r.add("model", e.Model)
+	r.add("software", e.Software)
+	r.add("technology", e.Technology.Names())
+	r.add("installed", e.Installed.String())
+	r.add("status", e.Status)
+	r.add("tags", e.Tags)
+	r.add("attributes", e.Attributes)
+}
+
+func linkRecord(r *record, l *inventory.Link) {
+	r.add("a", l.A)
+	r.add("b", l.B)
+	r.add("kind", l.Kind)
+	if l.Encrypted {
+		r.add("encrypted", true)
 	}
-	return []sectionRecords{ops, sites, elems, links, areas, vendors, funcs}
+	if l.Metric != 0 && l.Metric != cf.QuantityFromInt(1) {
+		r.add("metric", l.Metric)
+	}
+	if l.Capacity != 0 {
+		r.add("capacity", l.Capacity)
+	}
+}
+
+func areaRecord(r *record, a *inventory.Area) {
+	r.add("id", a.ID)
+	r.add("name", a.Name)
+	r.add("category", a.Category)
+	r.add("lat", a.Lat)
+	r.add("lon", a.Lon)
+	r.add("radius_km", a.RadiusKm)
+}
+
+func vendorRecord(r *record, v *inventory.VendorRecord) {
+	r.add("id", v.ID)
+	r.add("name", v.Name)
+	r.add("group", v.Group)
+	r.add("country", v.Country)
+	r.add("aliases", v.Aliases)
+}
+
+func functionRecord(r *record, f *inventory.FunctionRecord) {
+	r.add("id", f.ID)
+	r.add("domain", f.Domain)
+	r.add("technology", f.Technology.Names())
+	r.add("description", f.Description)
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -243,8 +259,12 @@ func CSVNames() []string {
 // WriteCSVFiles writes doc's CSV files through file, one per non-empty
 // section, each named prefix + section + ".csv".
 func WriteCSVFiles(doc *inventory.Doc, prefix string, file func(name string, write func(io.Writer) error) error) error {
-	for _, s := range sections(doc) {
-		if len(s.records) == 0 {
+	return writeCSVFiles(sections(doc), prefix, file)
+}
+
+func writeCSVFiles(secs []section, prefix string, file func(name string, write func(io.Writer) error) error) error {
+	for _, s := range secs {
+		if s.n == 0 {
 			continue
 		}
 		if err := file(prefix+s.name+".csv", func(w io.Writer) error { return writeCSV(w, s) }); err != nil {
@@ -254,54 +274,100 @@ func WriteCSVFiles(doc *inventory.Doc, prefix string, file func(name string, wri
 	return nil
 }
 
-func writeCSV(w io.Writer, s sectionRecords) error {
+func writeCSV(w io.Writer, s section) error {
 	cw := csv.NewWriter(w)
 	cw.Write(s.columns)
-	index := map[string]int{}
-	for i, c := range s.columns {
-		index[c] = i
-	}
-	row := make([]string, len(s.columns))
-	for _, r := range s.records {
-		clear(row)
-		for _, fl := range r {
-			if m, ok := fl.value.(map[string]any); ok {
-				for k, v := range m {
-					row[index["attributes."+k]] = fmt.Sprint(v)
-				}
-				continue
-			}
-			row[index[fl.name]] = text(fl.value)
+	if s.spool != nil {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
 		}
-		cw.Write(row)
+		return s.spool.copyTo(w)
+	}
+	c := newCSVRows(s.columns)
+	var r record
+	for i := range s.n {
+		r = r[:0]
+		s.record(&r, i)
+		cw.Write(c.row(r))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
+// csvRows lays records out as rows of a CSV file with given columns.
+type csvRows struct {
+	index map[string]int
+	cells []string
+}
+
+func newCSVRows(columns []string) *csvRows {
+	c := &csvRows{index: map[string]int{}, cells: make([]string, len(columns))}
+	for i, name := range columns {
+		c.index[name] = i
+	}
+	return c
+}
+
+// row returns r's cells; they are valid until the next call.
+func (c *csvRows) row(r record) []string {
+	clear(c.cells)
+	for _, fl := range r {
+		if m, ok := fl.value.(map[string]any); ok {
+			for k, v := range m {
+				c.cells[c.index["attributes."+k]] = fmt.Sprint(v)
+			}
+			continue
+		}
+		c.cells[c.index[fl.name]] = text(fl.value)
+	}
+	return c.cells
+}
+
 // WriteYAML writes doc as one YAML document, one flow mapping per record:
 // compact, diffable line by line, and quick to read back.
 func WriteYAML(w io.Writer, doc *inventory.Doc) error {
+	return writeYAML(w, sections(doc))
+}
+
+func writeYAML(w io.Writer, secs []section) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "format: corefence/v1\n")
-	for _, s := range sections(doc) {
-		if len(s.records) == 0 {
+	var b []byte
+	var r record
+	for _, s := range secs {
+		if s.n == 0 {
 			continue
 		}
 		fmt.Fprintf(ew, "%s:\n", s.name)
-		for _, r := range s.records {
-			ew.WriteString("  - {")
-			for i, fl := range r {
-				if i > 0 {
-					ew.WriteString(", ")
-				}
-				ew.WriteString(fl.name + ": ")
-				ew.WriteString(yamlValue(fl.value))
+		if s.spool != nil {
+			if ew.err == nil {
+				ew.err = s.spool.copyTo(w)
 			}
-			ew.WriteString("}\n")
+			continue
+		}
+		for i := range s.n {
+			r = r[:0]
+			s.record(&r, i)
+			b = appendYAML(b[:0], r)
+			ew.Write(b)
 		}
 	}
 	return ew.err
+}
+
+// appendYAML appends r as one item of a YAML section.
+func appendYAML(b []byte, r record) []byte {
+	b = append(b, "  - {"...)
+	for i, fl := range r {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, fl.name...)
+		b = append(b, ": "...)
+		b = append(b, yamlValue(fl.value)...)
+	}
+	return append(b, "}\n"...)
 }
 
 func yamlValue(v any) string {
@@ -328,33 +394,54 @@ func yamlValue(v any) string {
 
 // WriteJSON writes doc as one JSON document.
 func WriteJSON(w io.Writer, doc *inventory.Doc) error {
+	return writeJSON(w, sections(doc))
+}
+
+func writeJSON(w io.Writer, secs []section) error {
 	ew := &errWriter{w: w}
 	ew.WriteString("{\n  \"format\": \"corefence/v1\"")
-	for _, s := range sections(doc) {
-		if len(s.records) == 0 {
+	var b []byte
+	var r record
+	for _, s := range secs {
+		if s.n == 0 {
 			continue
 		}
 		fmt.Fprintf(ew, ",\n  %q: [", s.name)
-		for i, r := range s.records {
-			if i > 0 {
-				ew.WriteString(",")
+		if s.spool != nil {
+			if ew.err == nil {
+				ew.err = s.spool.copyTo(w)
 			}
-			ew.WriteString("\n    {")
-			for j, fl := range r {
-				if j > 0 {
-					ew.WriteString(", ")
-				}
-				k, _ := json.Marshal(fl.name)
-				ew.Write(k)
-				ew.WriteString(": ")
-				ew.WriteString(jsonValue(fl.value))
+		} else {
+			for i := range s.n {
+				r = r[:0]
+				s.record(&r, i)
+				b = appendJSON(b[:0], r, i == 0)
+				ew.Write(b)
 			}
-			ew.WriteString("}")
 		}
 		ew.WriteString("\n  ]")
 	}
 	ew.WriteString("\n}\n")
 	return ew.err
+}
+
+// appendJSON appends r as one item of a JSON section's array, after a
+// comma unless it is the first.
+func appendJSON(b []byte, r record, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, "\n    {"...)
+	for j, fl := range r {
+		if j > 0 {
+			b = append(b, ", "...)
+		}
+		k, _ := json.Marshal(fl.name)
+		b = append(b, k...)
+		b = append(b, ": "...)
+		b = append(b, jsonValue(fl.value)...)
+	}
+	return append(b, '}')
 }
 
 func jsonValue(v any) string {

@@ -128,12 +128,25 @@ func deepHosting(tb testing.TB, seed int64, servers, radioSites int) *inventory.
 
 // TestChokePointsDeepHosting checks the choke points of random deep
 // hosting forests against the definition, element by element.
+//
+// It runs twice: with the default length from which a chain of scored
+// elements is scored in one pass of its own (chokePath), and with every
+// chain of two or more so scored, which these small forests need to reach
+// that pass at all.
 func TestChokePointsDeepHosting(t *testing.T) {
-	for seed := range int64(30) {
-		inv := deepHosting(t, seed, 60, 12)
-		checkChokeByRemoval(t, fmt.Sprintf("seed %d", seed), inv)
+	for _, minPath := range []int{0, 2} {
+		t.Run(fmt.Sprintf("paths from %d", minPath), func(t *testing.T) {
+			if minPath > 0 {
+				defer exposure.SetMinPath(minPath)()
+			}
+			for seed := range int64(30) {
+				inv := deepHosting(t, seed, 60, 12)
+				checkChokeByRemoval(t, fmt.Sprintf("seed %d", seed), inv)
+			}
+			checkChokeByRemoval(t, "chain", chainNetwork(t, 200))
+			checkChokeByRemoval(t, "linked chain", linkedChainNetwork(t, 200))
+		})
 	}
-	checkChokeByRemoval(t, "chain", chainNetwork(t, 200))
 }
 
 func checkChokeByRemoval(t *testing.T, name string, inv *inventory.Inventory) {
@@ -160,3 +173,50 @@ func checkChokeByRemoval(t *testing.T, name string, inv *inventory.Inventory) {
 		}
 	}
 }
+
+// linkedChainNetwork is chainNetwork with every server of the chain linked
+// to a core router as well: no host of the chain is bare, so every server
+// is scored, and the chain is scored in one pass (chokePath) rather than
+// one search per server.
+func linkedChainNetwork(tb testing.TB, n int) *inventory.Inventory {
+	tb.Helper()
+	doc := &inventory.Doc{
+		Operators: []inventory.Operator{{ID: "op", Name: "Op", Country: "GB"}},
+		Sites: []inventory.Site{
+			{ID: "core", Operator: "op", Lat: 51.5, Lon: -0.1},
+			{ID: "radio", Operator: "op", Lat: 51.6, Lon: -0.2},
+		},
+	}
+	doc.Elements = append(doc.Elements,
+		inventory.Element{ID: "cr", Site: "core", Function: "core-router", Vendor: "Cisco"},
+		inventory.Element{ID: "s0", Site: "core", Function: "server", Vendor: "Huawei"})
+	for i := 1; i < n; i++ {
+		id := fmt.Sprintf("s%d", i)
+		doc.Elements = append(doc.Elements, inventory.Element{ID: id, HostedOn: fmt.Sprintf("s%d", i-1), Function: "server", Vendor: "Huawei"})
+		doc.Links = append(doc.Links, inventory.Link{A: id, B: "cr", Kind: "core"})
+	}
+	last := fmt.Sprintf("s%d", n-1)
+	for _, f := range []string{"amf", "smf", "upf", "udm"} {
+		doc.Elements = append(doc.Elements, inventory.Element{ID: f, HostedOn: last, Function: f, Vendor: "Ericsson"})
+	}
+	doc.Elements = append(doc.Elements, inventory.Element{ID: "gnb", Site: "radio", Function: "gnb", Vendor: "Nokia"})
+	doc.Links = append(doc.Links, inventory.Link{A: "gnb", B: "cr", Kind: "backhaul"})
+	inv, err := inventory.Build(doc, inventory.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return inv
+}
+
+func benchmarkLinkedChain(b *testing.B, n int) {
+	inv := linkedChainNetwork(b, n)
+	for b.Loop() {
+		if _, err := exposure.Analyse(context.Background(), inv, exposure.AnalyseOptions{Top: 10}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHostingChainLinked25k(b *testing.B)  { benchmarkLinkedChain(b, 25_000) }
+func BenchmarkHostingChainLinked100k(b *testing.B) { benchmarkLinkedChain(b, 100_000) }
+func BenchmarkHostingChainLinked1M(b *testing.B)   { benchmarkLinkedChain(b, 1_000_000) }

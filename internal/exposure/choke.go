@@ -55,7 +55,7 @@ func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 	g.baseService()
 	type task struct {
 		o *opGraph
-		k int32
+		k int32 // a level, or -1 - the index of a path
 	}
 	var tasks []task
 	acc := make([]*chokeAcc, len(g.ops))
@@ -63,8 +63,12 @@ func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 	for oi, o := range g.ops {
 		acc[oi] = &chokeAcc{sites: make([]int32, o.n()), traffic: make([]Traffic, o.n()), sensitive: make([]int32, o.n())}
 		lv[oi] = o.hostingLevels()
+		o.hostingPaths(lv[oi])
 		for k := int32(0); k < lv[oi].n; k++ {
 			tasks = append(tasks, task{o, k})
+		}
+		for p := range lv[oi].paths {
+			tasks = append(tasks, task{o, -1 - int32(p)})
 		}
 	}
 	sc := make([]*domScratch, workers(len(tasks)))
@@ -73,6 +77,10 @@ func (g *Graph) ChokePoints(ctx context.Context) ([]ChokePoint, error) {
 			sc[w] = g.newDomScratch()
 		}
 		t := tasks[i]
+		if t.k < 0 {
+			g.chokePath(t.o, lv[t.o.op].paths[-1-t.k], acc[t.o.op])
+			return
+		}
 		g.chokeLevel(t.o, lv[t.o.op], t.k, acc[t.o.op], sc[w])
 	})
 	if err != nil {
@@ -159,6 +167,9 @@ type levels struct {
 	// relevant, the one hosted element whose failure loses exactly what
 	// its own does; else -1.
 	like []int32
+	// paths are chains of scored elements scored by chokePath, not by
+	// levels (see hostingPaths).
+	paths [][]int32
 }
 
 // hostingLevels works out which elements' failures can lose a site, and

@@ -21,6 +21,13 @@ func (t *Traffic) Add(q cf.Quantity) {
 	t.hi += c
 }
 
+// AddSum adds the sum u.
+func (t *Traffic) AddSum(u Traffic) {
+	var c uint64
+	t.lo, c = bits.Add64(t.lo, u.lo, 0)
+	t.hi += u.hi + c
+}
+
 // Cmp compares t and u: -1, 0 or +1.
 func (t Traffic) Cmp(u Traffic) int {
 	switch {

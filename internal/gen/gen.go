@@ -77,6 +77,62 @@ func Generate(cfg Config) (*inventory.Doc, error) {
 // GenerateContext is Generate, stopping with ctx's error when ctx is done
 // (it looks every few thousand sites: a national network takes seconds).
 func GenerateContext(ctx context.Context, cfg Config) (*inventory.Doc, error) {
+	out := &docSink{}
+	doc, err := generateInto(ctx, cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	doc.Elements, doc.Links = out.elements, out.links
+	return doc, nil
+}
+
+// GenerateTo generates the network cfg describes as GenerateContext does,
+// but gives its elements and links to out as they are made, in the order
+// of the Doc's slices, instead of holding them: the Doc it returns has the
+// rest (operators, sites, areas). A national network's elements and links
+// are nearly all of it, so this is how a network too large to hold is
+// written.
+func GenerateTo(ctx context.Context, cfg Config, out Sink) (*inventory.Doc, error) {
+	return generateInto(ctx, cfg, out)
+}
+
+// A Sink takes a generated network's elements and links. The generator
+// corrects one element after the fact: it marks it when it is given, and
+// may revise it once, at the end.
+type Sink interface {
+	Element(e *inventory.Element) error
+	Link(l *inventory.Link) error
+	// Mark remembers the element given last.
+	Mark()
+	// Revise replaces the marked element with e.
+	Revise(e *inventory.Element) error
+}
+
+// docSink holds what it is given, as the slices of a Doc.
+type docSink struct {
+	elements []inventory.Element
+	links    []inventory.Link
+	marked   int
+}
+
+func (d *docSink) Element(e *inventory.Element) error {
+	d.elements = append(d.elements, *e)
+	return nil
+}
+
+func (d *docSink) Link(l *inventory.Link) error {
+	d.links = append(d.links, *l)
+	return nil
+}
+
+func (d *docSink) Mark() { d.marked = len(d.elements) - 1 }
+
+func (d *docSink) Revise(e *inventory.Element) error {
+	d.elements[d.marked] = *e
+	return nil
+}
+
+func generateInto(ctx context.Context, cfg Config, out Sink) (*inventory.Doc, error) {
 	id := strings.ToLower(cfg.Country)
 	c, err := loadCountry(id)
 	if err != nil {
@@ -98,11 +154,20 @@ func GenerateContext(ctx context.Context, cfg Config) (*inventory.Doc, error) {
 	case cfg.Sites < MinSites || cfg.Sites > MaxSites:
 		return nil, fmt.Errorf("gen: %d sites is out of range %d..%d", cfg.Sites, MinSites, MaxSites)
 	}
-	g := newGenerator(cfg, c)
+	g := newGenerator(cfg, c, out)
+	if d, ok := out.(*docSink); ok {
+		// About 10 elements and 11.5 links per RAN site, plus the core; a
+		// little to spare so that nothing is copied when a seed draws more.
+		d.elements = make([]inventory.Element, 0, g.n*21/2+4000)
+		d.links = make([]inventory.Link, 0, g.n*12+4000)
+	}
 	g.ctx = ctx
 	g.run()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if g.err != nil {
+		return nil, g.err
 	}
 	return g.doc, nil
 }
@@ -201,6 +266,8 @@ type dataCentre struct {
 
 type generator struct {
 	ctx    context.Context // run stops early when it is done
+	out    Sink            // takes the elements and links
+	err    error           // the first of out's errors; run stops early after one
 	rng    *rand.Rand
 	c      *country
 	priors []operatorPriors
@@ -214,10 +281,11 @@ type generator struct {
 	unknown  int
 
 	undatedHuawei5G bool
+	firstHuawei     *inventory.Element // the network's first Huawei element, marked in out
 	buf             []byte
 }
 
-func newGenerator(cfg Config, c *country) *generator {
+func newGenerator(cfg Config, c *country, out Sink) *generator {
 	g := &generator{
 		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636f726566656e63)), // "corefenc"
 		c:      c,
@@ -225,18 +293,18 @@ func newGenerator(cfg Config, c *country) *generator {
 		n:      cfg.Sites,
 		arcep:  cfg.ARCEP,
 		doc:    &inventory.Doc{},
+		out:    out,
 	}
 	if g.arcep != nil {
 		g.n = len(g.arcep.Sites)
 	}
-	// About 10 elements and 11.5 links per RAN site, plus the core; a
-	// little to spare so that nothing is copied when a seed draws more.
 	g.doc.Sites = make([]inventory.Site, 0, g.n+g.n/sitesPerExchange+g.n/(sitesPerExchange*exchangesPerMetro)+200)
-	g.doc.Elements = make([]inventory.Element, 0, g.n*21/2+4000)
-	g.doc.Links = make([]inventory.Link, 0, g.n*12+4000)
 	g.ranSites = make([]int32, 0, g.n)
 	return g
 }
+
+// stopped reports whether run should stop: ctx is done or out failed.
+func (g *generator) stopped() bool { return g.err != nil || g.ctx.Err() != nil }
 
 func (g *generator) run() {
 	var perOp [][]ranSite
@@ -246,7 +314,7 @@ func (g *generator) run() {
 		counts := g.siteCounts()
 		perOp = make([][]ranSite, len(g.priors))
 		for i := range g.priors {
-			if g.ctx.Err() != nil {
+			if g.stopped() {
 				return
 			}
 			perOp[i] = g.placeRAN(i, counts[i])
@@ -254,7 +322,7 @@ func (g *generator) run() {
 	}
 	ipx := make([]string, len(g.priors))
 	for i := range g.priors {
-		if g.ctx.Err() != nil {
+		if g.stopped() {
 			return
 		}
 		ipx[i] = g.operator(i, perOp[i])
@@ -268,13 +336,10 @@ func (g *generator) run() {
 	}
 	g.tagSites()
 	g.areas()
-	if !g.misspelt { // no Huawei eNB drawn: misspell the first Huawei element
-		for i := range g.doc.Elements {
-			if strings.HasPrefix(strings.ToLower(g.doc.Elements[i].Vendor), "huawei") {
-				g.doc.Elements[i].Vendor = misspeltHuawei
-				break
-			}
-		}
+	if !g.misspelt && g.firstHuawei != nil && g.err == nil { // no Huawei eNB drawn: misspell the first Huawei element
+		e := *g.firstHuawei
+		e.Vendor = misspeltHuawei
+		g.err = g.out.Revise(&e)
 	}
 }
 
@@ -300,7 +365,7 @@ func (g *generator) placeRAN(oi, n int) []ranSite {
 	p := &g.priors[oi]
 	sites := make([]ranSite, n)
 	for i := range sites {
-		if i%4096 == 0 && g.ctx.Err() != nil {
+		if i%4096 == 0 && g.stopped() {
 			return sites // run stops after this step
 		}
 		s := &sites[i]
@@ -436,7 +501,7 @@ func (g *generator) operator(oi int, sites []ranSite) string {
 
 	dcs := g.dataCentres(oi)
 	exs := g.exchanges(oi, sites)
-	if g.ctx.Err() != nil {
+	if g.stopped() {
 		return ""
 	}
 	metros := g.metros(oi, exs, dcs)
@@ -497,7 +562,7 @@ func (g *generator) operator(oi int, sites []ranSite) string {
 		g.exchangeElements(oi, &exs[i], metros, dcs)
 	}
 	for i := range sites {
-		if i%4096 == 0 && g.ctx.Err() != nil {
+		if i%4096 == 0 && g.stopped() {
 			return ipx
 		}
 		g.ranElements(oi, &sites[i], &exs[sites[i].exchange], &dcs[0])
@@ -543,7 +608,7 @@ func (g *generator) exchanges(oi int, sites []ranSite) []exchange {
 		}
 		cand := exs[first:]
 		for n, si := range idx {
-			if n%1024 == 0 && g.ctx.Err() != nil {
+			if n%1024 == 0 && g.stopped() {
 				return exs // run stops after this step
 			}
 			s := &sites[si]
@@ -1112,7 +1177,17 @@ func (g *generator) areas() {
 
 // Element helpers.
 
-func (g *generator) add(e inventory.Element) { g.doc.Elements = append(g.doc.Elements, e) }
+// add gives e to the sink, marking the network's first Huawei element.
+func (g *generator) add(e inventory.Element) {
+	if g.err != nil {
+		return
+	}
+	g.err = g.out.Element(&e)
+	if g.firstHuawei == nil && strings.HasPrefix(strings.ToLower(e.Vendor), "huawei") {
+		g.firstHuawei = &e
+		g.out.Mark()
+	}
+}
 
 // physical adds an element at a site from a product table entry and
 // returns its install date.
@@ -1151,7 +1226,10 @@ func (g *generator) coreElement(oi int, id, site, fn string, v vendorID, e era) 
 }
 
 func (g *generator) link(a, b, kind string, metric, capacity int64, encrypted bool) {
-	g.doc.Links = append(g.doc.Links, inventory.Link{A: a, B: b, Kind: kind, Encrypted: encrypted,
+	if g.err != nil {
+		return
+	}
+	g.err = g.out.Link(&inventory.Link{A: a, B: b, Kind: kind, Encrypted: encrypted,
 		Metric: cf.QuantityFromInt(metric), Capacity: cf.QuantityFromInt(capacity)})
 }
 

@@ -56,6 +56,13 @@ func written(t *testing.T, doc *inventory.Doc, format string) []byte {
 	if err := export.Write(path, format, doc); err != nil {
 		t.Fatal(err)
 	}
+	return readOutput(t, path, format)
+}
+
+// readOutput returns the bytes of an output file, or the CSV files of an
+// output directory in name order.
+func readOutput(t *testing.T, path, format string) []byte {
+	t.Helper()
 	if format != "csv" {
 		b, err := os.ReadFile(path)
 		if err != nil {

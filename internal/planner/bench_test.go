@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/planner/milp"
 	"github.com/corefence/corefence/internal/policy"
 )
 
@@ -89,6 +91,51 @@ func BenchmarkPlanNational(b *testing.B) {
 		b.ReportMetric(100*plan.Costs.Delay/plan.Costs.Objective, "delay-%")
 		b.ReportMetric(float64(len(plan.Problem.Periods)-plan.Problem.T), "tail-periods")
 		b.ReportMetric(float64(len(plan.Periods)-plan.Problem.T), "tail-reported")
+	}
+}
+
+// BenchmarkNationalLPBound plans the national instance of
+// BenchmarkPlanNational and solves the linear relaxation of the same
+// MILP with CBC (CLP's simplex; too large for the built-in dense one), and
+// reports the plan's gap to that LP bound beside its gap to the
+// Lagrangian bound. A benchmark only: it skips without cbc.
+func BenchmarkNationalLPBound(b *testing.B) {
+	if _, err := exec.LookPath("cbc"); err != nil {
+		b.Skip("cbc is not installed (Debian: apt-get install coinor-cbc)")
+	}
+	inv := ukNetwork(b, nationalSites)
+	packs := openPacks(b, "uk-dvd-2022")
+	params := DefaultParams()
+	params.Start = cf.NewDate(2021, time.January, 1)
+	for i := 0; i < b.N; i++ {
+		p, err := Build(context.Background(), inv, packs, params)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, err := Solve(context.Background(), p, Options{Method: MethodLagrangian, TimeLimit: 10 * time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if plan.Schedule == nil || plan.TimeLimited {
+			b.Fatalf("no plan within the work bounds: %s", plan.Status)
+		}
+		m := p.Model().Model
+		start := time.Now()
+		lp, err := milp.CBCRelaxation(context.Background(), m, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if lp.Status != milp.Optimal {
+			b.Fatalf("CBC did not solve the relaxation: status %v", lp.Status)
+		}
+		obj := plan.Costs.Objective
+		b.ReportMetric(float64(m.NumVars()), "variables")
+		b.ReportMetric(float64(m.NumRows()), "rows")
+		b.ReportMetric(time.Since(start).Seconds(), "cbc-s")
+		b.ReportMetric(100*plan.Gap, "gap-lagrangian-%")
+		b.ReportMetric(100*(obj-lp.Objective)/obj, "gap-lp-%")
+		b.ReportMetric(100*(lp.Objective-plan.LowerBound)/obj, "lp-over-lagrangian-%")
+		b.Logf("objective %.1f, Lagrangian bound %.1f, LP bound (CBC) %.1f", obj, plan.LowerBound, lp.Objective)
 	}
 }
 

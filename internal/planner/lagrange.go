@@ -3,6 +3,9 @@ package planner
 import (
 	"context"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // lagrangian relaxes every coupling constraint of the model — crew
@@ -30,7 +33,9 @@ type lagrangian struct {
 	bestPi   [][]float64
 	bestLam  []float64
 	bestMu   []float64
-	pick     []int // the subproblem's choice per job at the last evaluation
+	pick     []int     // the subproblem's choice per job at the last evaluation
+	value    []float64 // and its reduced cost
+	bestFrom []int     // scratch of evaluate's new-build subproblem
 	gPi      [][]float64
 	gLam     []float64
 	gMu      []float64
@@ -52,6 +57,7 @@ func newLagrangian(p *Problem) *lagrangian {
 	lg.mu = make([]float64, len(p.Budgets))
 	lg.gMu = make([]float64, len(p.Budgets))
 	lg.pick = make([]int, len(p.Jobs))
+	lg.value = make([]float64, len(p.Jobs))
 	lg.capScale = make([]float64, len(p.Milestones))
 	for k, ms := range p.Milestones {
 		s := 0.0
@@ -187,53 +193,15 @@ func (lg *lagrangian) evaluate() float64 {
 			L -= lg.pi[i][t] * p.Pools[i].Capacity[t]
 		}
 	}
+	// The jobs' subproblems are independent: solve them in parallel, then
+	// add their values and subgradients up in job order, so that the sums
+	// (and every figure after them) are the same on any number of cores.
+	lg.solveJobs()
 	for ji := range p.Jobs {
 		j := &p.Jobs[ji]
 		oi := lg.jobOp[ji]
-		best, bt := math.Inf(1), -1
-		if j.Optional {
-			best = 0
-		}
-		if len(j.caps) == 0 && len(p.Budgets) == 0 {
-			// The common case, inlined: cost plus capacity price.
-			pi, e := lg.pi[j.Pool], j.Effort
-			for k, c := range j.cost {
-				if v := c + e*pi[j.Release+k]; v < best {
-					best, bt = v, j.Release+k
-				}
-			}
-		} else {
-			// reduced, inlined: the cap terms are worked out once per job.
-			type term struct {
-				m int
-				v float64
-			}
-			var terms [4]term
-			ts := terms[:0]
-			for _, c := range j.caps {
-				ts = append(ts, term{p.Milestones[c.k].Period, lg.lam[c.k] * c.w * lg.capScale[c.k]})
-			}
-			pi, e, at := lg.pi[j.Pool], j.Effort, lg.budgetAt[oi]
-			for k, c := range j.cost {
-				t := j.Release + k
-				v := c + e*pi[t]
-				for _, tm := range ts {
-					if t <= tm.m {
-						v -= tm.v
-					}
-				}
-				if t < len(at) {
-					if bi := at[t]; bi >= 0 {
-						v += lg.mu[bi] * j.Capex * lg.budScale[bi]
-					}
-				}
-				if v < best {
-					best, bt = v, t
-				}
-			}
-		}
-		L += best
-		lg.pick[ji] = bt
+		bt := lg.pick[ji]
+		L += lg.value[ji]
 		if bt < 0 {
 			continue
 		}
@@ -255,7 +223,10 @@ func (lg *lagrangian) evaluate() float64 {
 			continue
 		}
 		pi := lg.pi[i]
-		bestFrom := make([]int, H+1)
+		if lg.bestFrom == nil {
+			lg.bestFrom = make([]int, H+1)
+		}
+		bestFrom := lg.bestFrom
 		bestFrom[H] = -1
 		for t := H - 1; t >= 0; t-- {
 			bestFrom[t] = t
@@ -280,6 +251,92 @@ func (lg *lagrangian) evaluate() float64 {
 		}
 	}
 	return L
+}
+
+// jobChunk is the number of jobs one worker takes at a time in solveJobs.
+const jobChunk = 512
+
+// solveJobs solves every job's subproblem at the current multipliers:
+// lg.pick[ji] is its period of least reduced cost (-1: not done, for an
+// optional job) and lg.value[ji] that cost. Workers take fixed chunks of
+// jobs; each job's answer depends on nothing else, so the result is the
+// same whichever worker computes it.
+func (lg *lagrangian) solveJobs() {
+	n := len(lg.p.Jobs)
+	workers := min(runtime.GOMAXPROCS(0), (n+jobChunk-1)/jobChunk)
+	if workers <= 1 {
+		for ji := range n {
+			lg.value[ji], lg.pick[ji] = lg.jobMin(ji)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(jobChunk)) - jobChunk
+				if lo >= n {
+					return
+				}
+				for ji := lo; ji < min(lo+jobChunk, n); ji++ {
+					lg.value[ji], lg.pick[ji] = lg.jobMin(ji)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// jobMin returns job ji's least reduced cost at the current multipliers
+// and its period (-1: not done).
+func (lg *lagrangian) jobMin(ji int) (float64, int) {
+	p := lg.p
+	j := &p.Jobs[ji]
+	oi := lg.jobOp[ji]
+	best, bt := math.Inf(1), -1
+	if j.Optional {
+		best = 0
+	}
+	if len(j.caps) == 0 && len(p.Budgets) == 0 {
+		// The common case, inlined: cost plus capacity price.
+		pi, e := lg.pi[j.Pool], j.Effort
+		for k, c := range j.cost {
+			if v := c + e*pi[j.Release+k]; v < best {
+				best, bt = v, j.Release+k
+			}
+		}
+	} else {
+		// reduced, inlined: the cap terms are worked out once per job.
+		type term struct {
+			m int
+			v float64
+		}
+		var terms [4]term
+		ts := terms[:0]
+		for _, c := range j.caps {
+			ts = append(ts, term{p.Milestones[c.k].Period, lg.lam[c.k] * c.w * lg.capScale[c.k]})
+		}
+		pi, e, at := lg.pi[j.Pool], j.Effort, lg.budgetAt[oi]
+		for k, c := range j.cost {
+			t := j.Release + k
+			v := c + e*pi[t]
+			for _, tm := range ts {
+				if t <= tm.m {
+					v -= tm.v
+				}
+			}
+			if t < len(at) {
+				if bi := at[t]; bi >= 0 {
+					v += lg.mu[bi] * j.Capex * lg.budScale[bi]
+				}
+			}
+			if v < best {
+				best, bt = v, t
+			}
+		}
+	}
+	return best, bt
 }
 
 // Subgradient settings: the step halves after stallLimit iterations

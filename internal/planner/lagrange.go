@@ -28,6 +28,7 @@ type lagrangian struct {
 	capScale, budScale []float64
 	budgetAt           [][]int // operator index × period → budget, or -1
 	jobOp              []int   // job → operator index (a map lookup per job and iteration cost 3% of the time)
+	sub                subproblems
 
 	best     float64 // best bound so far
 	bestPi   [][]float64
@@ -74,6 +75,7 @@ func newLagrangian(p *Problem) *lagrangian {
 	for ji := range p.Jobs {
 		lg.jobOp[ji] = opIndex[p.Jobs[ji].Operator]
 	}
+	lg.sub = newSubproblems(p)
 	lg.budgetAt = make([][]int, len(p.operators()))
 	for i := range lg.budgetAt {
 		lg.budgetAt[i] = make([]int, p.T)
@@ -206,8 +208,8 @@ func (lg *lagrangian) evaluate() float64 {
 			continue
 		}
 		lg.gPi[j.Pool][bt] += j.Effort
-		for _, c := range j.caps {
-			if bt <= p.Milestones[c.k].Period {
+		for _, c := range lg.sub.caps[lg.sub.capAt[ji]:lg.sub.capAt[ji+1]] {
+			if bt <= int(c.m) {
 				lg.gLam[c.k] -= c.w * lg.capScale[c.k]
 			}
 		}
@@ -288,52 +290,121 @@ func (lg *lagrangian) solveJobs() {
 	wg.Wait()
 }
 
+// subproblems are the jobs' data that evaluate reads on every iteration,
+// laid out flat: job after job, each job's costs by period, its pool
+// and release, and its cap terms. A job's Job record and its cost slice
+// lie apart in memory; these arrays keep the working set of the inner
+// loop small and in order.
+type subproblems struct {
+	cost     []float64 // job ji's costs: cost[at[ji]:at[ji+1]], from its release
+	at       []int32
+	release  []int32
+	pool     []int32
+	effort   []float64
+	capex    []float64
+	optional []bool
+	capAt    []int32 // job ji's cap terms: caps[capAt[ji]:capAt[ji+1]]
+	caps     []capTerm
+}
+
+// capTerm is one cap a job counts towards: the milestone, its period and
+// the job's weight in it.
+type capTerm struct {
+	k, m int32
+	w    float64
+}
+
+func newSubproblems(p *Problem) subproblems {
+	n := len(p.Jobs)
+	s := subproblems{at: make([]int32, n+1), release: make([]int32, n), pool: make([]int32, n),
+		effort: make([]float64, n), capex: make([]float64, n), optional: make([]bool, n), capAt: make([]int32, n+1)}
+	size := 0
+	for ji := range p.Jobs {
+		size += len(p.Jobs[ji].cost)
+	}
+	s.cost = make([]float64, 0, size)
+	for ji := range p.Jobs {
+		j := &p.Jobs[ji]
+		s.cost = append(s.cost, j.cost...)
+		s.at[ji+1] = int32(len(s.cost))
+		s.release[ji], s.pool[ji] = int32(j.Release), int32(j.Pool)
+		s.effort[ji], s.capex[ji], s.optional[ji] = j.Effort, j.Capex, j.Optional
+		for _, c := range j.caps {
+			s.caps = append(s.caps, capTerm{int32(c.k), int32(p.Milestones[c.k].Period), c.w})
+		}
+		s.capAt[ji+1] = int32(len(s.caps))
+	}
+	return s
+}
+
 // jobMin returns job ji's least reduced cost at the current multipliers
-// and its period (-1: not done).
+// and its period (-1: not done): reduced, for every period of its
+// window, with the cap terms worked out once per job.
 func (lg *lagrangian) jobMin(ji int) (float64, int) {
-	p := lg.p
-	j := &p.Jobs[ji]
-	oi := lg.jobOp[ji]
+	s := &lg.sub
 	best, bt := math.Inf(1), -1
-	if j.Optional {
+	if s.optional[ji] {
 		best = 0
 	}
-	if len(j.caps) == 0 && len(p.Budgets) == 0 {
-		// The common case, inlined: cost plus capacity price.
-		pi, e := lg.pi[j.Pool], j.Effort
-		for k, c := range j.cost {
-			if v := c + e*pi[j.Release+k]; v < best {
-				best, bt = v, j.Release+k
+	cost := s.cost[s.at[ji]:s.at[ji+1]]
+	r := int(s.release[ji])
+	pi := lg.pi[s.pool[ji]][r:]
+	pi = pi[:len(cost)]
+	e := s.effort[ji]
+	caps := s.caps[s.capAt[ji]:s.capAt[ji+1]]
+	if len(caps) == 0 && len(lg.p.Budgets) == 0 {
+		// The common case: cost plus capacity price.
+		for k, c := range cost {
+			if v := c + e*pi[k]; v < best {
+				best, bt = v, r+k
 			}
 		}
-	} else {
-		// reduced, inlined: the cap terms are worked out once per job.
-		type term struct {
-			m int
-			v float64
+		return best, bt
+	}
+	if len(caps) == 1 && len(lg.p.Budgets) == 0 {
+		// One cap, the usual case under a share cap: its term applies to
+		// the periods up to the milestone's.
+		c := caps[0]
+		tv := lg.lam[c.k] * c.w * lg.capScale[c.k]
+		split := min(max(int(c.m)-r+1, 0), len(cost)) // k < split: t ≤ m
+		for k, c := range cost[:split] {
+			v := c + e*pi[k]
+			if v -= tv; v < best {
+				best, bt = v, r+k
+			}
 		}
-		var terms [4]term
-		ts := terms[:0]
-		for _, c := range j.caps {
-			ts = append(ts, term{p.Milestones[c.k].Period, lg.lam[c.k] * c.w * lg.capScale[c.k]})
+		for k := split; k < len(cost); k++ {
+			if v := cost[k] + e*pi[k]; v < best {
+				best, bt = v, r+k
+			}
 		}
-		pi, e, at := lg.pi[j.Pool], j.Effort, lg.budgetAt[oi]
-		for k, c := range j.cost {
-			t := j.Release + k
-			v := c + e*pi[t]
-			for _, tm := range ts {
-				if t <= tm.m {
-					v -= tm.v
-				}
+		return best, bt
+	}
+	type term struct {
+		m int
+		v float64
+	}
+	var terms [4]term
+	ts := terms[:0]
+	for _, c := range caps {
+		ts = append(ts, term{int(c.m), lg.lam[c.k] * c.w * lg.capScale[c.k]})
+	}
+	at := lg.budgetAt[lg.jobOp[ji]]
+	for k, c := range cost {
+		t := r + k
+		v := c + e*pi[k]
+		for _, tm := range ts {
+			if t <= tm.m {
+				v -= tm.v
 			}
-			if t < len(at) {
-				if bi := at[t]; bi >= 0 {
-					v += lg.mu[bi] * j.Capex * lg.budScale[bi]
-				}
+		}
+		if t < len(at) {
+			if bi := at[t]; bi >= 0 {
+				v += lg.mu[bi] * s.capex[ji] * lg.budScale[bi]
 			}
-			if v < best {
-				best, bt = v, t
-			}
+		}
+		if v < best {
+			best, bt = v, t
 		}
 	}
 	return best, bt

@@ -62,9 +62,13 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("%-10s %6s %12s %12s %12s %12s %10s\n", "command", "runs", "wall p50 ms", "wall p90 ms", "CPU p50 ms", "CPU p90 ms", "RSS p50 MB")
+	w := len("command")
 	for _, c := range cmds {
-		fmt.Printf("%-10s %6d %12.2f %12.2f %12.2f %12.2f %10.1f\n", c.label, len(c.wall),
+		w = max(w, len(c.label))
+	}
+	fmt.Printf("%-*s %6s %12s %12s %12s %12s %10s\n", w, "command", "runs", "wall p50 ms", "wall p90 ms", "CPU p50 ms", "CPU p90 ms", "RSS p50 MB")
+	for _, c := range cmds {
+		fmt.Printf("%-*s %6d %12.2f %12.2f %12.2f %12.2f %10.1f\n", w, c.label, len(c.wall),
 			ms(quantile(c.wall, 0.5)), ms(quantile(c.wall, 0.9)),
 			ms(quantile(c.cpu, 0.5)), ms(quantile(c.cpu, 0.9)),
 			float64(quantile(c.rssKB, 0.5))/1024)

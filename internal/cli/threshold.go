@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/corefence/corefence/internal/exposure"
 )
@@ -31,10 +32,13 @@ type threshold struct {
 	limit  float64
 }
 
-var thresholdRE = regexp.MustCompile(`^\s*(?:([a-z0-9][a-z0-9._-]*)\s*:\s*)?([a-z_]+)\s*(>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)?)\s*$`)
+// thresholdRE is compiled on first use: most commands take no --fail-on.
+var thresholdRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(?:([a-z0-9][a-z0-9._-]*)\s*:\s*)?([a-z_]+)\s*(>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)?)\s*$`)
+})
 
 func parseThreshold(s string) (threshold, error) {
-	m := thresholdRE.FindStringSubmatch(s)
+	m := thresholdRE().FindStringSubmatch(s)
 	if m == nil {
 		return threshold{}, usagef("--fail-on %q: want [VENDOR:]METRIC>LIMIT (or >=, <, <=), e.g. 'traffic_share>0.35' or 'huawei:sites_lost>0'", s)
 	}

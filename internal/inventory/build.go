@@ -18,8 +18,10 @@ import (
 )
 
 var (
-	slugRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+	// Compiled on first use, so that commands that build no inventory do
+	// not pay for them at start-up.
+	slugRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
+	countryRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]{2}$`) })
 )
 
 // Options adjust Build.
@@ -131,7 +133,7 @@ func (b *builder) functions() {
 		if !b.required(f.Pos, "functions", f.ID, "id", f.ID) {
 			continue
 		}
-		if !slugRE.MatchString(f.ID) {
+		if !slugRE().MatchString(f.ID) {
 			b.addf(f.Pos, "functions", f.ID, "id", "must be lower-case letters, digits, '.', '_' or '-'")
 		}
 		d, ok := cf.ParseDomain(f.Domain)
@@ -168,10 +170,10 @@ func (b *builder) operators() {
 		if !b.required(o.Pos, "operators", o.ID, "id", o.ID) {
 			continue
 		}
-		if !slugRE.MatchString(o.ID) {
+		if !slugRE().MatchString(o.ID) {
 			b.addf(o.Pos, "operators", o.ID, "id", "must be a slug: lower-case letters, digits, '.', '_' or '-'")
 		}
-		if o.Country != "" && !countryRE.MatchString(o.Country) {
+		if o.Country != "" && !countryRE().MatchString(o.Country) {
 			b.addf(o.Pos, "operators", o.ID, "country", "%q is not an ISO 3166-1 alpha-2 code such as GB", o.Country)
 		}
 		if prev, dup := inv.operatorByID[o.ID]; dup {

@@ -215,3 +215,28 @@ func TestInfeasibleAgainstCBC(t *testing.T) {
 		t.Logf("%s: %v; +%v crews; or %d months", method, inf.Reasons, inf.Crews[0].Extra, inf.ExtraMonths)
 	}
 }
+
+// TestRelaxationAgainstCBC solves the linear relaxation of the generated
+// network's MILP with the built-in simplex and with CBC: the bounds must
+// agree, which is what lets a benchmark take CBC's LP bound where the
+// built-in simplex cannot go (BenchmarkNationalLPBound).
+func TestRelaxationAgainstCBC(t *testing.T) {
+	p := smallNetwork(t)
+	own, err := p.lpBound(context.Background(), time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := milp.CBCRelaxation(context.Background(), p.Model().Model, t.TempDir())
+	if errors.Is(err, milp.ErrNoCBC) {
+		t.Skip("cbc is not installed (Debian: apt-get install coinor-cbc); scripts/test installs it")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Status != milp.Optimal {
+		t.Fatalf("CBC: status %v", ref.Status)
+	}
+	if math.Abs(own-ref.Objective) > 1e-6*math.Max(1, math.Abs(ref.Objective)) {
+		t.Errorf("LP relaxation: built-in %.6f, CBC %.6f", own, ref.Objective)
+	}
+}

@@ -2,7 +2,10 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	cf "github.com/corefence/corefence"
@@ -49,24 +52,62 @@ func Compare(ctx context.Context, inv *inventory.Inventory, options []Option, pa
 			}
 		}
 	}
-	var out []Outcome
-	for i, o := range options {
+	for _, o := range options {
 		if len(o.Packs) == 0 {
 			return nil, fmt.Errorf("option %s has no packs", o.Name)
 		}
-		opts.progress("option %s (%d of %d)", o.Name, i+1, len(options))
-		plan, err := Run(ctx, inv, o.Packs, &common, opts)
-		if err != nil {
-			return nil, fmt.Errorf("option %s: %w", o.Name, err)
+	}
+	// The options are independent problems, each planned to its own work
+	// bounds, so planning them side by side (as many at a time as there are
+	// processors) gives the same outcomes as one after the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make([]Outcome, len(options))
+	errs := make([]error, len(options))
+	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, o := range options {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			opts.progress("option %s (%d of %d)", o.Name, i+1, len(options))
+			plan, err := Run(ctx, inv, o.Packs, &common, opts)
+			if err != nil {
+				errs[i] = fmt.Errorf("option %s: %w", o.Name, err)
+				cancel() // the comparison fails: stop the other options
+				return
+			}
+			opts.progress("option %s: %s, %d jobs, objective %.0f (gap %.2f%%) in %s", o.Name, plan.Status, len(plan.Problem.Jobs),
+				plan.Costs.Objective, 100*plan.Gap, plan.Elapsed.Round(time.Millisecond))
+			oc := Outcome{Name: o.Name, Packs: plan.Problem.Packs, Status: plan.Status, Jobs: len(plan.Problem.Jobs), Plan: plan}
+			if plan.Schedule != nil {
+				oc.Costs, oc.Finish, oc.RolloutDelay = plan.Costs, plan.Finish, plan.RolloutDelay
+				oc.TrafficYears, oc.DeadlinesMissed, oc.Gap = plan.TrafficYears, plan.DeadlinesMissed, plan.Gap
+			}
+			out[i] = oc
+		})
+	}
+	wg.Wait()
+	// The first option's own failure, not the cancellation it caused in
+	// the others.
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
 		}
-		opts.progress("option %s: %s, %d jobs, objective %.0f (gap %.2f%%) in %s", o.Name, plan.Status, len(plan.Problem.Jobs),
-			plan.Costs.Objective, 100*plan.Gap, plan.Elapsed.Round(time.Millisecond))
-		oc := Outcome{Name: o.Name, Packs: plan.Problem.Packs, Status: plan.Status, Jobs: len(plan.Problem.Jobs), Plan: plan}
-		if plan.Schedule != nil {
-			oc.Costs, oc.Finish, oc.RolloutDelay = plan.Costs, plan.Finish, plan.RolloutDelay
-			oc.TrafficYears, oc.DeadlinesMissed, oc.Gap = plan.TrafficYears, plan.DeadlinesMissed, plan.Gap
+		if !errors.Is(err, context.Canceled) {
+			return nil, err
 		}
-		out = append(out, oc)
+		if first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	return out, nil
 }

@@ -25,8 +25,9 @@ type search struct {
 	spend    []float64
 	budgetAt [][]int
 	opOf     []int
-	at       [][][]int // pool × period → jobs there
-	pos      []int     // job → index in its at list
+	at       [][][]int    // pool × period → jobs there
+	pos      []int        // job → index in its at list
+	sub      *subproblems // the jobs' costs and windows laid out flat, for bestSwap's scan; set by improve
 }
 
 const eps = 1e-9
@@ -580,6 +581,10 @@ func (x *search) repairBudgets() error {
 // jobs pays, for at most 50 passes (or until ctx ends).
 func (x *search) improve(ctx context.Context) {
 	p := x.p
+	if x.sub == nil {
+		sub := newSubproblems(p)
+		x.sub = &sub
+	}
 	for pass := 0; pass < 50; pass++ {
 		gain := 0.0
 		for ji := range p.Jobs {
@@ -653,17 +658,24 @@ func (x *search) bestSwap(ji int) float64 {
 		return 0
 	}
 	best, bk := -1e-9*math.Max(1, j.Capex), -1
+	// The scan reads the other jobs' effort, window and costs from the
+	// flat arrays: their Job records would cost a cache miss each.
+	sub := x.sub
 	for t2 := j.Release; t2 <= j.Last; t2++ {
 		if t2 == t1 {
 			continue
 		}
 		dj := j.Cost(t2) - j.Cost(t1)
 		for _, k := range x.at[j.Pool][t2] {
-			jk := &p.Jobs[k]
-			if jk.Effort != j.Effort || t1 < jk.Release || t1 > jk.Last {
+			if sub.effort[k] != j.Effort {
 				continue
 			}
-			d := dj + jk.Cost(t1) - jk.Cost(t2)
+			r := int(sub.release[k])
+			costs := sub.cost[sub.at[k]:sub.at[k+1]] // periods r … r+len−1
+			if t1 < r || t1-r >= len(costs) {
+				continue
+			}
+			d := dj + costs[t1-r] - costs[t2-r]
 			if d >= best || !x.swapKeeps(ji, t2, k, t1) {
 				continue
 			}

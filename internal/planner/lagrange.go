@@ -3,6 +3,9 @@ package planner
 import (
 	"context"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // lagrangian relaxes every coupling constraint of the model — crew
@@ -25,12 +28,15 @@ type lagrangian struct {
 	capScale, budScale []float64
 	budgetAt           [][]int // operator index × period → budget, or -1
 	jobOp              []int   // job → operator index (a map lookup per job and iteration cost 3% of the time)
+	sub                subproblems
 
 	best     float64 // best bound so far
 	bestPi   [][]float64
 	bestLam  []float64
 	bestMu   []float64
-	pick     []int // the subproblem's choice per job at the last evaluation
+	pick     []int     // the subproblem's choice per job at the last evaluation
+	value    []float64 // and its reduced cost
+	bestFrom []int     // scratch of evaluate's new-build subproblem
 	gPi      [][]float64
 	gLam     []float64
 	gMu      []float64
@@ -52,6 +58,7 @@ func newLagrangian(p *Problem) *lagrangian {
 	lg.mu = make([]float64, len(p.Budgets))
 	lg.gMu = make([]float64, len(p.Budgets))
 	lg.pick = make([]int, len(p.Jobs))
+	lg.value = make([]float64, len(p.Jobs))
 	lg.capScale = make([]float64, len(p.Milestones))
 	for k, ms := range p.Milestones {
 		s := 0.0
@@ -68,6 +75,7 @@ func newLagrangian(p *Problem) *lagrangian {
 	for ji := range p.Jobs {
 		lg.jobOp[ji] = opIndex[p.Jobs[ji].Operator]
 	}
+	lg.sub = newSubproblems(p)
 	lg.budgetAt = make([][]int, len(p.operators()))
 	for i := range lg.budgetAt {
 		lg.budgetAt[i] = make([]int, p.T)
@@ -187,59 +195,21 @@ func (lg *lagrangian) evaluate() float64 {
 			L -= lg.pi[i][t] * p.Pools[i].Capacity[t]
 		}
 	}
+	// The jobs' subproblems are independent: solve them in parallel, then
+	// add their values and subgradients up in job order, so that the sums
+	// (and every figure after them) are the same on any number of cores.
+	lg.solveJobs()
 	for ji := range p.Jobs {
 		j := &p.Jobs[ji]
 		oi := lg.jobOp[ji]
-		best, bt := math.Inf(1), -1
-		if j.Optional {
-			best = 0
-		}
-		if len(j.caps) == 0 && len(p.Budgets) == 0 {
-			// The common case, inlined: cost plus capacity price.
-			pi, e := lg.pi[j.Pool], j.Effort
-			for k, c := range j.cost {
-				if v := c + e*pi[j.Release+k]; v < best {
-					best, bt = v, j.Release+k
-				}
-			}
-		} else {
-			// reduced, inlined: the cap terms are worked out once per job.
-			type term struct {
-				m int
-				v float64
-			}
-			var terms [4]term
-			ts := terms[:0]
-			for _, c := range j.caps {
-				ts = append(ts, term{p.Milestones[c.k].Period, lg.lam[c.k] * c.w * lg.capScale[c.k]})
-			}
-			pi, e, at := lg.pi[j.Pool], j.Effort, lg.budgetAt[oi]
-			for k, c := range j.cost {
-				t := j.Release + k
-				v := c + e*pi[t]
-				for _, tm := range ts {
-					if t <= tm.m {
-						v -= tm.v
-					}
-				}
-				if t < len(at) {
-					if bi := at[t]; bi >= 0 {
-						v += lg.mu[bi] * j.Capex * lg.budScale[bi]
-					}
-				}
-				if v < best {
-					best, bt = v, t
-				}
-			}
-		}
-		L += best
-		lg.pick[ji] = bt
+		bt := lg.pick[ji]
+		L += lg.value[ji]
 		if bt < 0 {
 			continue
 		}
 		lg.gPi[j.Pool][bt] += j.Effort
-		for _, c := range j.caps {
-			if bt <= p.Milestones[c.k].Period {
+		for _, c := range lg.sub.caps[lg.sub.capAt[ji]:lg.sub.capAt[ji+1]] {
+			if bt <= int(c.m) {
 				lg.gLam[c.k] -= c.w * lg.capScale[c.k]
 			}
 		}
@@ -255,7 +225,10 @@ func (lg *lagrangian) evaluate() float64 {
 			continue
 		}
 		pi := lg.pi[i]
-		bestFrom := make([]int, H+1)
+		if lg.bestFrom == nil {
+			lg.bestFrom = make([]int, H+1)
+		}
+		bestFrom := lg.bestFrom
 		bestFrom[H] = -1
 		for t := H - 1; t >= 0; t-- {
 			bestFrom[t] = t
@@ -280,6 +253,161 @@ func (lg *lagrangian) evaluate() float64 {
 		}
 	}
 	return L
+}
+
+// jobChunk is the number of jobs one worker takes at a time in solveJobs.
+const jobChunk = 512
+
+// solveJobs solves every job's subproblem at the current multipliers:
+// lg.pick[ji] is its period of least reduced cost (-1: not done, for an
+// optional job) and lg.value[ji] that cost. Workers take fixed chunks of
+// jobs; each job's answer depends on nothing else, so the result is the
+// same whichever worker computes it.
+func (lg *lagrangian) solveJobs() {
+	n := len(lg.p.Jobs)
+	workers := min(runtime.GOMAXPROCS(0), (n+jobChunk-1)/jobChunk)
+	if workers <= 1 {
+		for ji := range n {
+			lg.value[ji], lg.pick[ji] = lg.jobMin(ji)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(jobChunk)) - jobChunk
+				if lo >= n {
+					return
+				}
+				for ji := lo; ji < min(lo+jobChunk, n); ji++ {
+					lg.value[ji], lg.pick[ji] = lg.jobMin(ji)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// subproblems are the jobs' data that evaluate reads on every iteration,
+// laid out flat: job after job, each job's costs by period, its pool
+// and release, and its cap terms. A job's Job record and its cost slice
+// lie apart in memory; these arrays keep the working set of the inner
+// loop small and in order.
+type subproblems struct {
+	cost     []float64 // job ji's costs: cost[at[ji]:at[ji+1]], from its release
+	at       []int32
+	release  []int32
+	pool     []int32
+	effort   []float64
+	capex    []float64
+	optional []bool
+	capAt    []int32 // job ji's cap terms: caps[capAt[ji]:capAt[ji+1]]
+	caps     []capTerm
+}
+
+// capTerm is one cap a job counts towards: the milestone, its period and
+// the job's weight in it.
+type capTerm struct {
+	k, m int32
+	w    float64
+}
+
+func newSubproblems(p *Problem) subproblems {
+	n := len(p.Jobs)
+	s := subproblems{at: make([]int32, n+1), release: make([]int32, n), pool: make([]int32, n),
+		effort: make([]float64, n), capex: make([]float64, n), optional: make([]bool, n), capAt: make([]int32, n+1)}
+	size := 0
+	for ji := range p.Jobs {
+		size += len(p.Jobs[ji].cost)
+	}
+	s.cost = make([]float64, 0, size)
+	for ji := range p.Jobs {
+		j := &p.Jobs[ji]
+		s.cost = append(s.cost, j.cost...)
+		s.at[ji+1] = int32(len(s.cost))
+		s.release[ji], s.pool[ji] = int32(j.Release), int32(j.Pool)
+		s.effort[ji], s.capex[ji], s.optional[ji] = j.Effort, j.Capex, j.Optional
+		for _, c := range j.caps {
+			s.caps = append(s.caps, capTerm{int32(c.k), int32(p.Milestones[c.k].Period), c.w})
+		}
+		s.capAt[ji+1] = int32(len(s.caps))
+	}
+	return s
+}
+
+// jobMin returns job ji's least reduced cost at the current multipliers
+// and its period (-1: not done): reduced, for every period of its
+// window, with the cap terms worked out once per job.
+func (lg *lagrangian) jobMin(ji int) (float64, int) {
+	s := &lg.sub
+	best, bt := math.Inf(1), -1
+	if s.optional[ji] {
+		best = 0
+	}
+	cost := s.cost[s.at[ji]:s.at[ji+1]]
+	r := int(s.release[ji])
+	pi := lg.pi[s.pool[ji]][r:]
+	pi = pi[:len(cost)]
+	e := s.effort[ji]
+	caps := s.caps[s.capAt[ji]:s.capAt[ji+1]]
+	if len(caps) == 0 && len(lg.p.Budgets) == 0 {
+		// The common case: cost plus capacity price.
+		for k, c := range cost {
+			if v := c + e*pi[k]; v < best {
+				best, bt = v, r+k
+			}
+		}
+		return best, bt
+	}
+	if len(caps) == 1 && len(lg.p.Budgets) == 0 {
+		// One cap, the usual case under a share cap: its term applies to
+		// the periods up to the milestone's.
+		c := caps[0]
+		tv := lg.lam[c.k] * c.w * lg.capScale[c.k]
+		split := min(max(int(c.m)-r+1, 0), len(cost)) // k < split: t ≤ m
+		for k, c := range cost[:split] {
+			v := c + e*pi[k]
+			if v -= tv; v < best {
+				best, bt = v, r+k
+			}
+		}
+		for k := split; k < len(cost); k++ {
+			if v := cost[k] + e*pi[k]; v < best {
+				best, bt = v, r+k
+			}
+		}
+		return best, bt
+	}
+	type term struct {
+		m int
+		v float64
+	}
+	var terms [4]term
+	ts := terms[:0]
+	for _, c := range caps {
+		ts = append(ts, term{int(c.m), lg.lam[c.k] * c.w * lg.capScale[c.k]})
+	}
+	at := lg.budgetAt[lg.jobOp[ji]]
+	for k, c := range cost {
+		t := r + k
+		v := c + e*pi[k]
+		for _, tm := range ts {
+			if t <= tm.m {
+				v -= tm.v
+			}
+		}
+		if t < len(at) {
+			if bi := at[t]; bi >= 0 {
+				v += lg.mu[bi] * s.capex[ji] * lg.budScale[bi]
+			}
+		}
+		if v < best {
+			best, bt = v, t
+		}
+	}
+	return best, bt
 }
 
 // Subgradient settings: the step halves after stallLimit iterations

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/tree"
@@ -34,8 +35,10 @@ var (
 	dateBases     = []string{DateStated, DateConstructed}
 	shareMetrics  = []string{"sites", "traffic", "premises"}
 	siteTagsKnown = []string{"national-security", "cni-safety"}
-	slugRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	paramRefRE    = regexp.MustCompile(`^\{([a-z0-9_]+)\}$`)
+	// The patterns are compiled on first use: every command starts the
+	// binary, and most never validate a pack.
+	slugRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
+	paramRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\{([a-z0-9_]+)\}$`) })
 )
 
 // Ranges of a rule's numbers beyond which no regime could mean them.
@@ -366,7 +369,7 @@ func oneOf(probs *cf.Problems, pos cf.Position, section, id, field, v string, va
 }
 
 func (p *Pack) validate(probs *cf.Problems) {
-	if !slugRE.MatchString(p.ID) {
+	if !slugRE().MatchString(p.ID) {
 		probs.Addf(p.Pos, "pack", p.ID, "id", "must be a slug: lower-case letters, digits, '.', '_' or '-'")
 	}
 	oneOf(probs, p.Pos, "pack", p.ID, "kind", p.Kind, packKinds)
@@ -386,7 +389,7 @@ func (p *Pack) validate(probs *cf.Problems) {
 		if params[prm.Name] != nil {
 			probs.Addf(prm.Pos, "parameters", prm.Name, "name", "duplicate parameter")
 		}
-		if prm.Attribute != "" && !slugRE.MatchString(prm.Attribute) {
+		if prm.Attribute != "" && !slugRE().MatchString(prm.Attribute) {
 			probs.Addf(prm.Pos, "parameters", prm.Name, "attribute", "must be an attribute name: lower-case letters, digits, '.', '_' or '-'")
 		}
 		prm.Value = prm.Default
@@ -413,7 +416,7 @@ func (p *Pack) validate(probs *cf.Problems) {
 			probs.Addf(r.Pos, "rules", r.LocalID, "id", "duplicate rule id")
 		}
 		ruleIDs[r.LocalID] = true
-		if !slugRE.MatchString(r.LocalID) {
+		if !slugRE().MatchString(r.LocalID) {
 			probs.Addf(r.Pos, "rules", r.LocalID, "id", "must be a slug: lower-case letters, digits, '.', '_' or '-'")
 		}
 		r.validate(p, params, sources, probs)
@@ -423,7 +426,7 @@ func (p *Pack) validate(probs *cf.Problems) {
 // dateOrParam resolves a rule date written YYYY-MM-DD or "{parameter}",
 // and returns the parameter it names, if any.
 func dateOrParam(text string, params map[string]*Parameter) (cf.Date, *Parameter, error) {
-	if m := paramRefRE.FindStringSubmatch(text); m != nil {
+	if m := paramRefRE().FindStringSubmatch(text); m != nil {
 		prm, ok := params[m[1]]
 		if !ok {
 			return 0, nil, fmt.Errorf("unknown parameter %q", m[1])

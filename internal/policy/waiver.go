@@ -115,7 +115,7 @@ func decodeWaivers(root *tree.Node) ([]Waiver, error) {
 // pack and rule ids as packs write them.
 func validWaiverRule(rule string) bool {
 	pack, local, ok := strings.Cut(rule, "/")
-	return ok && slugRE.MatchString(pack) && (local == "*" || slugRE.MatchString(local))
+	return ok && slugRE().MatchString(pack) && (local == "*" || slugRE().MatchString(local))
 }
 
 // applyWaivers marks findings covered by a waiver in date as waived and

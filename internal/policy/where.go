@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
@@ -71,7 +72,11 @@ type whereProgram struct {
 	lim  cf.Limits
 }
 
-var whereEnv = func() *cel.Env {
+// whereEnv is the CEL environment of `where:` predicates. It is built on
+// first use: building it costs about half a millisecond, which every
+// command of the binary would otherwise pay at start-up, most of them
+// (verify, version …) without ever compiling a predicate.
+var whereEnv = sync.OnceValue(func() *cel.Env {
 	env, err := cel.NewEnv(
 		ext.NativeTypes(reflect.TypeOf(&WhereElement{}), reflect.TypeOf(&WhereSite{}),
 			reflect.TypeOf(&WhereOperator{}), reflect.TypeOf(&WhereVendor{}), ext.ParseStructTags(true)),
@@ -85,11 +90,11 @@ var whereEnv = func() *cel.Env {
 		panic(fmt.Sprintf("policy: building the CEL environment: %v", err))
 	}
 	return env
-}()
+})
 
 // compileWhere parses and type-checks a predicate; it must yield a bool.
 func compileWhere(expr string, lim cf.Limits) (*whereProgram, error) {
-	ast, iss := whereEnv.Compile(expr)
+	ast, iss := whereEnv().Compile(expr)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("does not compile: %s", cf.Short(strings.ReplaceAll(iss.Err().Error(), "\n", " ")))
 	}
@@ -107,7 +112,7 @@ func compileWhere(expr string, lim cf.Limits) (*whereProgram, error) {
 // past lim.CELCost, and checks for a deadline every hundred iterations of
 // a comprehension (all, exists, map …).
 func (w *whereProgram) setLimits(lim cf.Limits) error {
-	prog, err := whereEnv.Program(w.ast, cel.CostLimit(lim.CELCost), cel.InterruptCheckFrequency(100))
+	prog, err := whereEnv().Program(w.ast, cel.CostLimit(lim.CELCost), cel.InterruptCheckFrequency(100))
 	if err != nil {
 		return err
 	}

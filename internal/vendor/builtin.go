@@ -59,7 +59,8 @@ func han(s string) bool {
 	return false
 }
 
-var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// slugPattern is compiled on first use, with the registry.
+var slugPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // parse reads a registry file, rejecting anything a maintainer could get
 // wrong: unknown fields, missing or malformed fields, duplicate ids or
@@ -88,7 +89,7 @@ func parse(data []byte) (*Registry, error) {
 
 func (r *Registry) addFileGroup(fg fileGroup) error {
 	switch {
-	case !slugPattern.MatchString(fg.ID):
+	case !slugPattern().MatchString(fg.ID):
 		return errors.New("id must be a slug of [a-z0-9-]")
 	case r.groups[fg.ID] != nil:
 		return errors.New("duplicate id")

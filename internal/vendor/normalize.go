@@ -2,6 +2,7 @@ package vendor
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -127,8 +128,8 @@ func scan(s string) []word {
 		switch {
 		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
 			b.WriteRune(r)
-		case r >= utf8.RuneSelf && folds[r] != "":
-			b.WriteString(folds[r])
+		case r >= utf8.RuneSelf && folds()[r] != "":
+			b.WriteString(folds()[r])
 		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
 			// a combining accent of decomposed text: drop it, keep the letter
 		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
@@ -235,7 +236,9 @@ var legalPrefixes = set(
 // folds maps accented lower-case Latin letters to plain ASCII. It covers
 // Latin-1 and Latin Extended-A, which is where vendor names in European
 // inventories live; anything else is kept as written.
-var folds = func() map[rune]string {
+// It is built on first use (with the first name normalised), not when the
+// binary starts.
+var folds = sync.OnceValue(func() map[rune]string {
 	m := map[rune]string{
 		'æ': "ae", 'œ': "oe", 'ß': "ss", 'þ': "th", 'ð': "d", 'ø': "o",
 		'ł': "l", 'đ': "d", 'ħ': "h", 'ı': "i", 'ŧ': "t", 'ŀ': "l",
@@ -252,7 +255,7 @@ var folds = func() map[rune]string {
 		}
 	}
 	return m
-}()
+})
 
 func set(items ...string) map[string]bool {
 	m := make(map[string]bool, len(items))

@@ -25,37 +25,14 @@ var ErrNoCBC = errors.New("milp: cbc not found (Debian: apt-get install coinor-c
 // solution optimal (0: CBC's default). The Solution's Bound is CBC's lower
 // bound, read from its log.
 func CBC(ctx context.Context, m *Model, dir string, limit time.Duration, gap float64) (*Solution, error) {
-	bin, err := exec.LookPath("cbc")
-	if err != nil {
-		return nil, ErrNoCBC
-	}
-	lpPath := filepath.Join(dir, "model.lp")
-	solPath := filepath.Join(dir, "solution.txt")
-	f, err := os.Create(lpPath)
-	if err != nil {
-		return nil, err
-	}
-	err = m.WriteLP(f, "written by corefence for CBC")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	args := []string{lpPath}
+	var args []string
 	if limit > 0 {
 		args = append(args, "sec", strconv.Itoa(int(math.Ceil(limit.Seconds()))))
 	}
 	if gap > 0 {
 		args = append(args, "ratioGap", strconv.FormatFloat(gap, 'g', -1, 64))
 	}
-	args = append(args, "solve", "solu", solPath)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("cbc: %v\n%s", err, out)
-	}
-	sol, err := ReadCBCSolution(solPath, m)
+	sol, out, err := runCBC(ctx, m, dir, append(args, "solve")...)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +45,45 @@ func CBC(ctx context.Context, m *Model, dir string, limit time.Duration, gap flo
 		}
 	}
 	return sol, nil
+}
+
+// CBCRelaxation solves the model's linear relaxation with CBC (`cbc
+// model.lp initialSolve solu solution.txt`: CLP's simplex, integrality
+// ignored) and returns its solution, whose objective is a lower bound on
+// the model's optimum: a reference for benchmarks on instances too large
+// for this package's dense simplex.
+func CBCRelaxation(ctx context.Context, m *Model, dir string) (*Solution, error) {
+	sol, _, err := runCBC(ctx, m, dir, "initialSolve")
+	return sol, err
+}
+
+// runCBC writes the model as an LP file in dir, runs cbc on it with the
+// given commands followed by `solu solution.txt`, and reads the solution.
+func runCBC(ctx context.Context, m *Model, dir string, commands ...string) (*Solution, []byte, error) {
+	bin, err := exec.LookPath("cbc")
+	if err != nil {
+		return nil, nil, ErrNoCBC
+	}
+	lpPath := filepath.Join(dir, "model.lp")
+	solPath := filepath.Join(dir, "solution.txt")
+	f, err := os.Create(lpPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = m.WriteLP(f, "written by corefence for CBC")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	args := append(append([]string{lpPath}, commands...), "solu", solPath)
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cbc: %v\n%s", err, out)
+	}
+	sol, err := ReadCBCSolution(solPath, m)
+	return sol, out, err
 }
 
 // ReadCBCSolution reads a CBC solution file ("Optimal - objective value …"

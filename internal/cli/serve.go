@@ -91,6 +91,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	signingKey := fs.String("signing-key", "", "evidence signing key (Ed25519, mode 0600; default: beside a SQLite store, DB.signing.key)")
 	initStore := fs.Bool("init", false, "create the store and an admin, print the admin's token once, and exit")
 	demo := fs.Bool("demo", false, "serve a fresh store holding the demo network as four operators, with tokens printed")
+	pprofAddr := fs.String("pprof", "", "also serve Go's profiles (net/http/pprof) on this loopback address; off by default")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -189,6 +190,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			ln.Close()
 			return err
 		}
+	}
+
+	if *pprofAddr != "" {
+		stop, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 
 	errc := make(chan error, 1)

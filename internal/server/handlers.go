@@ -316,6 +316,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := s.store.RevokeToken(r.Context(), c.actor(), r.PathValue("token")); err != nil {
 		return err
 	}
+	s.tokens.forget(r.PathValue("token"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -696,7 +697,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request, _ *caller) error
 }
 
 func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.store.Run(r.Context(), r.PathValue("op"), r.PathValue("run"))
+	run, err := s.run(r.Context(), r.PathValue("op"), r.PathValue("run"))
 	if err != nil {
 		return err
 	}
@@ -710,14 +711,14 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if err != nil {
 		return err
 	}
-	out := Page[json.RawMessage]{Items: []json.RawMessage{}}
-	for _, f := range fs {
-		out.Items = append(out.Items, json.RawMessage(f.JSON))
+	items, next := make([]string, len(fs)), ""
+	for i, f := range fs {
+		items[i] = f.JSON
 	}
 	if len(fs) > 0 {
-		out.Next = nextCursor(len(fs), pg.Limit, fs[len(fs)-1].Seq)
+		next = nextCursor(len(fs), pg.Limit, fs[len(fs)-1].Seq)
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeRawPage(w, items, next)
 	return nil
 }
 

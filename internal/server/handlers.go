@@ -426,7 +426,7 @@ func (s *Server) national(w http.ResponseWriter, r *http.Request, c *caller) err
 // and stores it as a snapshot valid from the given date. Uploads and the
 // demo both come through here.
 func (s *Server) Ingest(ctx context.Context, by store.Actor, operator, dir, target string, validFrom cf.Date) (store.Snapshot, bool, error) {
-	p, err := validate(dir, target, operator)
+	p, err := validate(ctx, dir, target, operator)
 	if err != nil {
 		return store.Snapshot{}, false, err
 	}

@@ -283,7 +283,7 @@ func validate(ctx context.Context, dir, target, operator string) (*parsed, error
 		as.Links = slices.Clone(doc.Links)
 		as.Areas = slices.Clone(doc.Areas)
 		go func() {
-			c, err := canonical(&as, dir)
+			c, err := canonical(&as)
 			canon <- form{c, err}
 		}()
 		inv, err = inventory.BuildContext(ctx, doc, inventory.Options{})

@@ -221,11 +221,13 @@ func (s *DB) q(query string) string {
 	return b.String()
 }
 
-// stmt returns query (with ? placeholders) prepared. Parsing and planning
-// a statement costs SQLite more than running one of the indexed reads
-// here, so each query is prepared once (per connection, database/sql
-// keeps track) and kept. Query texts are constants of this file, or
-// built from a fixed set of them, so the map stays small.
+// stmt returns query (with ? placeholders) prepared, on SQLite. Parsing
+// and planning a statement costs SQLite more than running one of the
+// indexed reads here, so each query is prepared once (per connection,
+// database/sql keeps track) and kept. Query texts are constants of this
+// file, or built from a fixed set of them, so the map stays small.
+// PostgreSQL needs none of this: pgx keeps a statement cache per
+// connection of its own.
 func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
@@ -243,6 +245,9 @@ func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // query runs a read through its prepared statement.
 func (s *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.postgres {
+		return s.db.QueryContext(ctx, s.q(query), args...)
+	}
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -252,12 +257,14 @@ func (s *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // queryRow runs a one-row read through its prepared statement.
 func (s *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		// Let database/sql carry the error in a Row.
-		return s.db.QueryRowContext(ctx, s.q(query), args...)
+	if !s.postgres {
+		if st, err := s.stmt(ctx, query); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
 	}
-	return st.QueryRowContext(ctx, args...)
+	// PostgreSQL, or a statement that did not prepare: database/sql
+	// carries the error in the Row.
+	return s.db.QueryRowContext(ctx, s.q(query), args...)
 }
 
 // tx runs fn in one transaction, committing if it returns nil.

@@ -96,8 +96,12 @@ func sections(doc *inventory.Doc) []sectionRecords {
 		ops.records = append(ops.records, r)
 	}
 	sites := sectionRecords{name: "sites", columns: []string{"id", "operator", "name", "lat", "lon", "kind", "region", "traffic", "premises", "tags"}}
+	// Records are made at their full size, and sections at theirs: a
+	// national network has millions of them, and growing each by appends
+	// cost more than writing them out.
+	sites.records = make([]record, 0, len(doc.Sites))
 	for _, s := range doc.Sites {
-		var r record
+		r := make(record, 0, len(sites.columns))
 		r.add("id", s.ID)
 		r.add("operator", s.Operator)
 		r.add("name", s.Name)
@@ -116,8 +120,9 @@ func sections(doc *inventory.Doc) []sectionRecords {
 	}
 	attrKeys := map[string]bool{}
 	elems := sectionRecords{name: "elements", columns: []string{"id", "site", "hosted_on", "function", "vendor", "model", "software", "technology", "installed", "status", "tags"}}
+	elems.records = make([]record, 0, len(doc.Elements))
 	for _, e := range doc.Elements {
-		var r record
+		r := make(record, 0, len(elems.columns)+1)
 		r.add("id", e.ID)
 		r.add("site", e.Site)
 		r.add("hosted_on", e.HostedOn)
@@ -139,8 +144,9 @@ func sections(doc *inventory.Doc) []sectionRecords {
 		elems.columns = append(elems.columns, "attributes."+k)
 	}
 	links := sectionRecords{name: "links", columns: []string{"a", "b", "kind", "encrypted", "metric", "capacity"}}
+	links.records = make([]record, 0, len(doc.Links))
 	for _, l := range doc.Links {
-		var r record
+		r := make(record, 0, len(links.columns))
 		r.add("a", l.A)
 		r.add("b", l.B)
 		r.add("kind", l.Kind)

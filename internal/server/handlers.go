@@ -706,8 +706,13 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) err
 		return err
 	}
 	q := r.URL.Query()
-	fs, err := s.store.Findings(r.Context(), store.FindingQuery{Run: run.ID, Rule: q.Get("rule"), Status: q.Get("status"),
-		Site: q.Get("site"), Vendor: q.Get("vendor"), Policy: q.Get("policy"), After: pg.After, Limit: pg.Limit})
+	fq := store.FindingQuery{Run: run.ID, Rule: q.Get("rule"), Status: q.Get("status"),
+		Site: q.Get("site"), Vendor: q.Get("vendor"), Policy: q.Get("policy"), After: pg.After, Limit: pg.Limit}
+	if body, ok := s.pages.get(fq); ok {
+		writeBody(w, body)
+		return nil
+	}
+	fs, err := s.store.Findings(r.Context(), fq)
 	if err != nil {
 		return err
 	}
@@ -718,7 +723,9 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if len(fs) > 0 {
 		next = nextCursor(len(fs), pg.Limit, fs[len(fs)-1].Seq)
 	}
-	writeRawPage(w, items, next)
+	body := rawPage(items, next)
+	s.pages.put(fq, body)
+	writeBody(w, body)
 	return nil
 }
 

@@ -68,6 +68,7 @@ type Server struct {
 	runs    chan struct{} // semaphore of concurrent check runs
 	tokens  *tokenCache   // recently verified bearer tokens
 	runInfo *runCache     // runs read, which never change
+	pages   *pageCache    // findings pages served, which never change
 }
 
 // New returns a server over st.
@@ -87,7 +88,7 @@ func New(st store.Store, cfg Config) *Server {
 	s := &Server{store: st, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newRateLimiter(cfg.Limits.RatePerSecond, cfg.Limits.Burst, cfg.Now),
 		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns)),
-		tokens: newTokenCache(), runInfo: newRunCache()}
+		tokens: newTokenCache(), runInfo: newRunCache(), pages: newPageCache(pageCacheBytes)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}

@@ -60,11 +60,20 @@ func main() {
 	asOf := flag.String("as-of", "2023-12-31", "the runs' as-of date")
 	repeat := flag.Int("repeat", 1, "times the ingest and its sqlite3 peer alternate (medians reported)")
 	profiles := flag.String("profile", "", "write the server's CPU and heap profiles into this directory")
+	sweep := flag.String("sweep", "", "other client counts to load with first, comma-separated (25,50,100)")
+	sweepDuration := flag.Duration("sweep-duration", 20*time.Second, "how long each of the sweep's loads lasts")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("serveload: ")
 	cfg := config{bin: *bin, bundle: *bundle, work: *work, sqlite3: *sqlite3, asOf: *asOf, clients: *clients,
-		duration: *duration, repeat: max(1, *repeat), profiles: *profiles}
+		duration: *duration, repeat: max(1, *repeat), profiles: *profiles, sweepDuration: *sweepDuration}
+	for _, f := range strings.Split(*sweep, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			cfg.sweep = append(cfg.sweep, n)
+		} else if strings.TrimSpace(f) != "" {
+			log.Fatalf("-sweep: %q is not a number of clients", f)
+		}
+	}
 	if err := run(cfg); err != nil {
 		log.Fatal(err)
 	}
@@ -76,6 +85,8 @@ type config struct {
 	duration                         time.Duration
 	repeat                           int
 	profiles                         string
+	sweep                            []int // other client counts
+	sweepDuration                    time.Duration
 }
 
 type result struct {
@@ -95,23 +106,30 @@ type result struct {
 	IngestPeakMB    float64   `json:"server_peak_rss_mb_ingest"`
 	RunSeconds      float64   `json:"run_seconds"`
 	Findings        int       `json:"findings"`
-	Clients         int       `json:"clients"`
-	Duration        float64   `json:"duration_seconds"`
-	Requests        int       `json:"requests"`
-	Errors          int       `json:"errors"`
-	Throughput      float64   `json:"requests_per_second"`
-	P50ms           float64   `json:"p50_ms"`
-	P90ms           float64   `json:"p90_ms"`
-	P99ms           float64   `json:"p99_ms"`
-	MaxMs           float64   `json:"max_ms"`
+	loadResult
+	// Sweep is the same load at other client counts, before it.
+	Sweep        []loadResult `json:"sweep,omitempty"`
+	ServerRSSMB  float64      `json:"server_rss_mb_after_load"`
+	ServerPeakMB float64      `json:"server_peak_rss_mb"`
+	StoreMB      float64      `json:"store_mb"`
+}
+
+// loadResult is one load: clients reading for a time.
+type loadResult struct {
+	Clients    int     `json:"clients"`
+	Duration   float64 `json:"duration_seconds"`
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	Throughput float64 `json:"requests_per_second"`
+	P50ms      float64 `json:"p50_ms"`
+	P90ms      float64 `json:"p90_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
 	// CPU time during the load: the server's, per request, and the
 	// clients' (this process), which share the machine with it.
 	LoadServerCPUSec float64 `json:"load_server_cpu_seconds"`
 	ServerCPUPerReq  float64 `json:"server_cpu_ms_per_request"`
 	LoadClientCPUSec float64 `json:"load_client_cpu_seconds"`
-	ServerRSSMB      float64 `json:"server_rss_mb_after_load"`
-	ServerPeakMB     float64 `json:"server_peak_rss_mb"`
-	StoreMB          float64 `json:"store_mb"`
 }
 
 func run(cfg config) error {
@@ -233,18 +251,37 @@ func run(cfg config) error {
 	}
 	res.RunSeconds = time.Since(start).Seconds()
 
-	// Load.
-	log.Printf("%d clients reading findings and history for %s", cfg.clients, cfg.duration)
-	stopProfile := srv.profile(fmt.Sprintf("profile?seconds=%d", max(1, int(cfg.duration.Seconds())-2)), true, "load.cpu.pprof")
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
+	// Load: the sweep's client counts first, then the main one.
+	for _, n := range cfg.sweep {
+		res.Sweep = append(res.Sweep, load(srv, ops, runs, n, cfg.sweepDuration, ""))
+	}
+	res.loadResult = load(srv, ops, runs, cfg.clients, cfg.duration, "load.cpu.pprof")
+	srv.profile("heap", true, "heap.pprof")()
+	res.ServerRSSMB, res.ServerPeakMB = procMB(srv.pid(), "VmRSS"), procMB(srv.pid(), "VmHWM")
+	if st, err := os.Stat(srv.db); err == nil {
+		res.StoreMB = float64(st.Size()) / (1 << 20)
+	}
+	b, _ := json.MarshalIndent(res, "", "  ")
+	fmt.Println(string(b))
+	return nil
+}
+
+// load runs clients readers for duration: each an operator reading its
+// own findings page by page (with and without filters) or its history,
+// with no pause. A CPU profile of the server goes to profile, if named.
+func load(srv *serverProc, ops []string, runs map[string]string, clients int, duration time.Duration, profile string) loadResult {
+	var res loadResult
+	log.Printf("%d clients reading findings and history for %s", clients, duration)
+	stopProfile := srv.profile(fmt.Sprintf("profile?seconds=%d", max(1, int(duration.Seconds())-2)), profile != "", profile)
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	filters := []string{"", "&status=violation", "&vendor=huawei", "&status=upcoming", "&vendor=zte"}
 	cursor := regexp.MustCompile(`&cursor=\d+`)
-	lat := make([][]time.Duration, cfg.clients)
-	errs := make([]int, cfg.clients)
+	lat := make([][]time.Duration, clients)
+	errs := make([]int, clients)
 	var wg sync.WaitGroup
 	serverCPU0, clientCPU0, loadStart := procCPU(srv.pid()), selfCPU(), time.Now()
-	for i := range cfg.clients {
+	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -286,7 +323,6 @@ func run(cfg config) error {
 	elapsed := time.Since(loadStart).Seconds()
 	res.LoadServerCPUSec, res.LoadClientCPUSec = procCPU(srv.pid())-serverCPU0, selfCPU()-clientCPU0
 	stopProfile()
-	srv.profile("heap", true, "heap.pprof")()
 	var all []time.Duration
 	for i := range lat {
 		all = append(all, lat[i]...)
@@ -299,19 +335,13 @@ func run(cfg config) error {
 		}
 		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
 	}
-	res.Clients, res.Duration, res.Requests = cfg.clients, cfg.duration.Seconds(), len(all)
+	res.Clients, res.Duration, res.Requests = clients, duration.Seconds(), len(all)
 	res.Throughput = float64(len(all)) / elapsed
 	if len(all) > 0 {
 		res.ServerCPUPerReq = res.LoadServerCPUSec * 1000 / float64(len(all))
 	}
 	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = pct(0.50), pct(0.90), pct(0.99), pct(1)
-	res.ServerRSSMB, res.ServerPeakMB = procMB(srv.pid(), "VmRSS"), procMB(srv.pid(), "VmHWM")
-	if st, err := os.Stat(srv.db); err == nil {
-		res.StoreMB = float64(st.Size()) / (1 << 20)
-	}
-	b, _ := json.MarshalIndent(res, "", "  ")
-	fmt.Println(string(b))
-	return nil
+	return res
 }
 
 // sqliteImport runs the peer: the sqlite3 tool's .import of the CSV files
@@ -461,6 +491,9 @@ func startServer(cfg config, db string, ops []string) (*serverProc, error) {
 		}
 	}
 	clients := cfg.clients + 10
+	for _, n := range cfg.sweep {
+		clients = max(clients, n+10)
+	}
 	s.c = &client{base: base, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}}
 	for _, op := range ops {
 		if err := s.c.do(admin, "POST", "/api/v1/operators", "application/json", []byte(`{"id":"`+op+`"}`), nil); err != nil {

@@ -27,7 +27,8 @@ import (
 )
 
 const serveSynopsis = `serve [--listen 127.0.0.1:8080] [--db PATH|postgres://…] [--config FILE]
-                 [--tls-cert FILE --tls-key FILE] [--signing-key FILE] [--init | --demo]`
+                 [--tls-cert FILE --tls-key FILE] [--signing-key FILE] [--init | --demo]
+                 [--pprof 127.0.0.1:PORT]`
 
 // serveConfig is the server's configuration file (YAML or JSON). Flags
 // given on the command line override it.

@@ -94,12 +94,19 @@ func (c *pageCache) put(q store.FindingQuery, body []byte) {
 		return
 	}
 	c.pages[q] = c.order.PushFront(&cachedPage{key: q, body: body})
-	c.size += len(body)
+	c.size += pageCost(q, body)
 	for c.size > c.max {
 		last := c.order.Back()
 		p := last.Value.(*cachedPage)
 		c.order.Remove(last)
 		delete(c.pages, p.key)
-		c.size -= len(p.body)
+		c.size -= pageCost(p.key, p.body)
 	}
+}
+
+// pageCost is what a page holds in memory: its body, its key, and the
+// map and list entries (about 256 bytes), so that many empty pages of
+// made-up filters fill the cache as surely as a few full ones.
+func pageCost(q store.FindingQuery, body []byte) int {
+	return len(body) + len(q.Run) + len(q.Rule) + len(q.Status) + len(q.Site) + len(q.Vendor) + len(q.Policy) + 256
 }

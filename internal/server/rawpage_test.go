@@ -36,7 +36,7 @@ func TestRawPage(t *testing.T) {
 // TestPageCache: the cache holds at most its bytes, drops the least
 // recently used page first, and tells queries apart by every field.
 func TestPageCache(t *testing.T) {
-	c := newPageCache(1000)
+	c := newPageCache(3000)
 	page := func(n int) []byte { return []byte(strings.Repeat("x", n)) }
 	q := func(run string, after int64) store.FindingQuery {
 		return store.FindingQuery{Run: run, After: after, Limit: 100}
@@ -52,7 +52,7 @@ func TestPageCache(t *testing.T) {
 	if _, ok := c.get(q("r1", 0)); !ok { // now the most recently used
 		t.Fatal("a cached page is missing")
 	}
-	for i := range 30 {
+	for i := range 20 {
 		c.put(q("r3", int64(i)), page(40))
 	}
 	if c.size > c.max {
@@ -61,7 +61,7 @@ func TestPageCache(t *testing.T) {
 	if _, ok := c.get(q("r1", 100)); ok {
 		t.Error("the least recently used page stayed")
 	}
-	c.put(q("r4", 0), page(c.max)) // too large to be worth keeping
+	c.put(q("r4", 0), page(c.max/10)) // too large to be worth keeping
 	if _, ok := c.get(q("r4", 0)); ok {
 		t.Error("a page larger than a sixteenth of the cache was kept")
 	}

@@ -10,7 +10,12 @@
 # operator, and CLIENTS concurrent readers for DURATION. Prints the result
 # as JSON, also written to bench/results/.
 #
-# Environment: CLIENTS (200), DURATION (60s), SITES (100000).
+# Environment: CLIENTS (200), DURATION (60s; 0 measures the ingest
+# alone), SITES (100000), REPEAT (1: times the ingest and sqlite3's import
+# alternate, medians reported), SWEEP (other client counts loaded first,
+# e.g. 25,50,100, SWEEP_DURATION each, 20s), PROFILE (a directory: the
+# server's CPU and heap profiles go there, through serve --pprof on
+# loopback).
 # Needs the sqlite3 command-line tool (Debian package sqlite3).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,6 +24,10 @@ ROOT=$(cd .. && pwd)
 SITES=${SITES:-100000}
 CLIENTS=${CLIENTS:-200}
 DURATION=${DURATION:-60s}
+REPEAT=${REPEAT:-1}
+SWEEP=${SWEEP:-}
+SWEEP_DURATION=${SWEEP_DURATION:-20s}
+PROFILE=${PROFILE:-}
 mkdir -p bin data results
 say() { printf '== %s\n' "$*" >&2; }
 
@@ -47,7 +56,8 @@ fi
 OUT=results/$(date -u +%Y%m%dT%H%M%SZ)-serve.json
 say "serveload: $CLIENTS clients for $DURATION on $NET"
 bin/serveload -corefence bin/corefence -bundle "$NET" -work results/serve \
-	-clients "$CLIENTS" -duration "$DURATION" >"$OUT" 2>"$OUT.log" || { cat "$OUT.log" >&2; exit 1; }
+	-clients "$CLIENTS" -duration "$DURATION" -repeat "$REPEAT" -sweep "$SWEEP" \
+	-sweep-duration "$SWEEP_DURATION" -profile "$PROFILE" >"$OUT" 2>"$OUT.log" || { cat "$OUT.log" >&2; exit 1; }
 cat "$OUT"
 say "written to bench/$OUT"
 rm -rf results/serve

@@ -27,7 +27,8 @@ import (
 )
 
 const serveSynopsis = `serve [--listen 127.0.0.1:8080] [--db PATH|postgres://…] [--config FILE]
-                 [--tls-cert FILE --tls-key FILE] [--signing-key FILE] [--init | --demo]`
+                 [--tls-cert FILE --tls-key FILE] [--signing-key FILE] [--init | --demo]
+                 [--pprof 127.0.0.1:PORT]`
 
 // serveConfig is the server's configuration file (YAML or JSON). Flags
 // given on the command line override it.
@@ -91,6 +92,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	signingKey := fs.String("signing-key", "", "evidence signing key (Ed25519, mode 0600; default: beside a SQLite store, DB.signing.key)")
 	initStore := fs.Bool("init", false, "create the store and an admin, print the admin's token once, and exit")
 	demo := fs.Bool("demo", false, "serve a fresh store holding the demo network as four operators, with tokens printed")
+	pprofAddr := fs.String("pprof", "", "also serve Go's profiles (net/http/pprof) on this loopback address; off by default")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -189,6 +191,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			ln.Close()
 			return err
 		}
+	}
+
+	if *pprofAddr != "" {
+		stop, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 
 	errc := make(chan error, 1)

@@ -71,6 +71,12 @@ type File struct {
 // reader bounded by lim.InputBytes. It is the entry point for inventories
 // that arrive other than as paths (uploads).
 func LoadFiles(files []File, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
+	return LoadFilesContext(context.Background(), files, opts, lim)
+}
+
+// LoadFilesContext is LoadFiles, giving up with ctx's error, and no
+// inventory, once ctx is done (an upload whose client went away).
+func LoadFilesContext(ctx context.Context, files []File, opts inventory.Options, lim cf.Limits) (*inventory.Inventory, error) {
 	probs := &cf.Problems{}
 	var parts []part
 	for _, f := range files {
@@ -96,14 +102,17 @@ func LoadFiles(files []File, opts inventory.Options, lim cf.Limits) (*inventory.
 	if len(parts) == 0 && probs.Len() == 0 {
 		return nil, cf.Problem{Message: "no inventory files"}
 	}
-	doc, err := readParts(context.Background(), parts, lim)
+	doc, err := readParts(ctx, parts, lim)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if probs.Len() > 0 {
 		if ps, ok := cf.AsProblems(err); ok {
 			probs.Merge(ps)
 		}
 		err = probs.Err()
 	}
-	return build(context.Background(), doc, err, opts)
+	return build(ctx, doc, err, opts)
 }
 
 // build builds doc when it was read, merging the problems of reading with
@@ -143,6 +152,15 @@ func build(ctx context.Context, doc *inventory.Doc, err error, opts inventory.Op
 // for more.
 func Read(path string) (*inventory.Doc, error) {
 	return ReadWith(path, cf.DefaultLimits())
+}
+
+// ReadContext is Read, giving up with ctx's error once ctx is done.
+func ReadContext(ctx context.Context, path string) (*inventory.Doc, error) {
+	doc, err := read(ctx, path, cf.DefaultLimits())
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return doc, err
 }
 
 // ReadWith is Read under lim.

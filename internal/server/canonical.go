@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 
+	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
@@ -22,33 +25,40 @@ import (
 // when an element has an attribute that is not a string (which CSV would
 // turn into one), the JSON document export writes.
 
-// canonical returns doc's canonical form, using scratch for the CSV files.
-func canonical(doc *inventory.Doc, scratch string) ([]byte, error) {
+// canonical returns doc's canonical form. The CSV files are written in
+// memory and straight into the archive; the archive is the one a
+// directory export.WriteCSV writes would give, its manifest included, so
+// that snapshots keep their digests.
+func canonical(doc *inventory.Doc) ([]byte, error) {
 	var buf bytes.Buffer
 	if !csvLossless(doc) {
 		err := export.WriteJSON(&buf, doc)
 		return buf.Bytes(), err
 	}
-	dir, err := os.MkdirTemp(scratch, "canonical-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if err := export.WriteCSV(dir, doc); err != nil {
-		return nil, err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	tw := tar.NewWriter(&buf)
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
+	files := map[string][]byte{}
+	err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return err
 		}
-		if err := tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o644, Size: int64(len(data)),
+		files[name] = b.Bytes()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := slices.Sorted(maps.Keys(files))
+	files[atomicfile.Manifest] = []byte(strings.Join(names, "\n") + "\n")
+	names = slices.Sorted(maps.Keys(files))
+	size := 0
+	for _, data := range files {
+		size += len(data) + 2*512 // a header and the padding, at most
+	}
+	buf.Grow(size + 2*512)
+	tw := tar.NewWriter(&buf)
+	for _, name := range names {
+		data := files[name]
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)),
 			Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
 			return nil, err
 		}

@@ -238,7 +238,7 @@ func sortedKeys(q url.Values) []string {
 // findings lists a run's findings: filtered, sorted and paged, grouped by
 // site or rule, or exported as CSV.
 func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.store.Run(r.Context(), r.PathValue("op"), r.PathValue("run"))
+	run, err := s.run(r.Context(), r.PathValue("op"), r.PathValue("run"))
 	if err != nil {
 		return err
 	}
@@ -246,6 +246,17 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if err != nil {
 		return err
 	}
+	if fr.csv {
+		return s.findingsCSV(w, r, run, fr)
+	}
+	// Only after the caller's own run was found: a page is served only to
+	// the tenant whose run it is.
+	key := pageKey(run.ID, r.URL.Query())
+	if body, ok := s.pages.get(key); ok {
+		writeBody(w, body)
+		return nil
+	}
+	var body []byte
 	switch {
 	case fr.groupBy != "":
 		groups, next, err := s.store.GroupFindings(r.Context(), store.FindingGroupQuery{Run: run.ID, Filter: fr.filter,
@@ -253,20 +264,23 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) err
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, Page[store.FindingGroup]{Items: groups, Next: fr.nextCursor(next)})
-		return nil
-	case fr.csv:
-		return s.findingsCSV(w, r, run, fr)
+		if body, err = json.Marshal(Page[store.FindingGroup]{Items: groups, Next: fr.nextCursor(next)}); err != nil {
+			return err
+		}
+		body = append(body, '\n')
+	default:
+		fs, next, err := s.store.SearchFindings(r.Context(), fr.search(run.ID))
+		if err != nil {
+			return err
+		}
+		items := make([]string, len(fs))
+		for i, f := range fs {
+			items[i] = f.JSON
+		}
+		body = rawPage(items, fr.nextCursor(next))
 	}
-	fs, next, err := s.store.SearchFindings(r.Context(), fr.search(run.ID))
-	if err != nil {
-		return err
-	}
-	out := Page[json.RawMessage]{Items: make([]json.RawMessage, 0, len(fs)), Next: fr.nextCursor(next)}
-	for _, f := range fs {
-		out.Items = append(out.Items, json.RawMessage(f.JSON))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.pages.put(key, body)
+	writeBody(w, body)
 	return nil
 }
 

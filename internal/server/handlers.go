@@ -324,6 +324,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := s.store.RevokeToken(r.Context(), c.actor(), r.PathValue("token")); err != nil {
 		return err
 	}
+	s.tokens.forget(r.PathValue("token"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -459,7 +460,7 @@ func (s *Server) nationalParts(r *http.Request, c *caller) ([]nationalPart, erro
 // and stores it as a snapshot valid from the given date. Uploads and the
 // demo both come through here.
 func (s *Server) Ingest(ctx context.Context, by store.Actor, operator, dir, target string, validFrom cf.Date) (store.Snapshot, bool, error) {
-	p, err := validate(dir, target, operator)
+	p, err := validate(ctx, dir, target, operator)
 	if err != nil {
 		return store.Snapshot{}, false, err
 	}

@@ -70,7 +70,10 @@ type Server struct {
 	plans   chan struct{} // semaphore of plans: one at a time, apart from checks, which it never holds up
 	// snapshots keeps recently loaded snapshots for maps and site pages.
 	snapshots snapshotCache
-	maps      mapCache // the last maps served
+	maps      mapCache    // the last maps served
+	tokens    *tokenCache // recently verified bearer tokens
+	runInfo   *runCache   // runs read, which never change
+	pages     *pageCache  // findings pages served, which never change
 }
 
 // New returns a server over st.
@@ -90,7 +93,8 @@ func New(st store.Store, cfg Config) *Server {
 	s := &Server{store: st, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newRateLimiter(cfg.Limits.RatePerSecond, cfg.Limits.Burst, cfg.Now),
 		metrics: newMetrics(), runs: make(chan struct{}, max(1, cfg.Limits.ConcurrentRuns)),
-		plans: make(chan struct{}, 1)}
+		plans:  make(chan struct{}, 1),
+		tokens: newTokenCache(), runInfo: newRunCache(), pages: newPageCache(pageCacheBytes)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
@@ -262,11 +266,19 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	if !ok {
 		return nil, store.ErrUnauthenticated
 	}
-	p, t, err := s.store.Authenticate(r.Context(), strings.TrimSpace(secret), s.cfg.Now().UnixMicro())
+	secret = strings.TrimSpace(secret)
+	key, now := secretKey(secret), s.cfg.Now()
+	c, gen, ok := s.tokens.get(key, now)
+	if ok {
+		return c, nil
+	}
+	p, t, err := s.store.Authenticate(r.Context(), secret, now.UnixMicro())
 	if err != nil {
 		return nil, err
 	}
-	return &caller{Principal: p, token: t.ID}, nil
+	c = &caller{Principal: p, token: t.ID}
+	s.tokens.put(key, *c, t.Expires, now, gen)
+	return c, nil
 }
 
 // statusRecorder remembers the status written, for metrics and panics.

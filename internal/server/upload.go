@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -258,13 +259,13 @@ func unzip(spool, dir string, limits Limits) error {
 // validate loads the received files with the importer — the same code and
 // the same problems as the CLI — then checks they describe operator's
 // network only. Problems name files as the upload named them.
-func validate(dir, target, operator string) (*parsed, error) {
+func validate(ctx context.Context, dir, target, operator string) (*parsed, error) {
 	probs := &cf.Problems{}
 	utf8Problems(dir, probs)
 	if probs.Len() > 0 {
 		return nil, relativeProblems(probs.Err(), dir)
 	}
-	doc, err := importer.Read(target)
+	doc, err := importer.ReadContext(ctx, target)
 	var inv *inventory.Inventory
 	type form struct {
 		content []byte
@@ -282,18 +283,21 @@ func validate(dir, target, operator string) (*parsed, error) {
 		as.Links = slices.Clone(doc.Links)
 		as.Areas = slices.Clone(doc.Areas)
 		go func() {
-			c, err := canonical(&as, dir)
+			c, err := canonical(&as)
 			canon <- form{c, err}
 		}()
-		inv, err = inventory.Build(doc, inventory.Options{})
+		inv, err = inventory.BuildContext(ctx, doc, inventory.Options{})
 		if err != nil {
 			<-canon // let it finish before the directory goes
 		}
 	}
+	if ctx.Err() != nil { // the client went away: stop, store nothing
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		// Read and Build found problems: let Load gather every one of them
 		// the way the CLI reports them.
-		if _, lerr := importer.Load(target, inventory.Options{}); lerr != nil {
+		if _, lerr := importer.LoadContext(ctx, target, inventory.Options{}); lerr != nil {
 			err = lerr
 		}
 		return nil, relativeProblems(err, dir)

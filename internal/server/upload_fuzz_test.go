@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -71,7 +72,7 @@ func FuzzUpload(f *testing.F) {
 		if total > limits.Extracted {
 			t.Fatalf("unpacked %d bytes, limit %d", total, limits.Extracted)
 		}
-		p, err := validate(dir, target, "alpha")
+		p, err := validate(context.Background(), dir, target, "alpha")
 		if (p == nil) == (err == nil) {
 			t.Fatalf("validate gave %v and %v: want an inventory or problems", p, err)
 		}

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -41,6 +42,7 @@ type DB struct {
 	db       *sql.DB
 	postgres bool
 	now      func() time.Time
+	stmts    sync.Map // query text → *sql.Stmt, see stmt
 }
 
 var _ store.Store = (*DB)(nil)
@@ -107,7 +109,13 @@ func open(ctx context.Context, db *sql.DB, postgres bool) (*DB, error) {
 func (s *DB) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -213,6 +221,52 @@ func (s *DB) q(query string) string {
 	return b.String()
 }
 
+// stmt returns query (with ? placeholders) prepared, on SQLite. Parsing
+// and planning a statement costs SQLite more than running one of the
+// indexed reads here, so each query is prepared once (per connection,
+// database/sql keeps track) and kept. Query texts are constants of this
+// file, or built from a fixed set of them, so the map stays small.
+// PostgreSQL needs none of this: pgx keeps a statement cache per
+// connection of its own.
+func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs a read through its prepared statement.
+func (s *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.postgres {
+		return s.db.QueryContext(ctx, s.q(query), args...)
+	}
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a one-row read through its prepared statement.
+func (s *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if !s.postgres {
+		if st, err := s.stmt(ctx, query); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	// PostgreSQL, or a statement that did not prepare: database/sql
+	// carries the error in the Row.
+	return s.db.QueryRowContext(ctx, s.q(query), args...)
+}
+
 // tx runs fn in one transaction, committing if it returns nil.
 func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -304,8 +358,8 @@ func (s *DB) AuditLog(ctx context.Context, fn func(audit.Entry) error) (int64, s
 
 // AuditEntries returns a page of the log.
 func (s *DB) AuditEntries(ctx context.Context, page store.Page) ([]audit.Entry, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, at, actor, action, operator, subject, detail, prev, hash
-		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`), page.After, limit(page.Limit))
+	rows, err := s.query(ctx, `SELECT seq, at, actor, action, operator, subject, detail, prev, hash
+		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, page.After, limit(page.Limit))
 	return collect(rows, err, func(r *sql.Rows, e *audit.Entry) error {
 		return r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Operator, &e.Subject, &e.Detail, &e.Prev, &e.Hash)
 	})
@@ -360,7 +414,7 @@ func (s *DB) CreateOperator(ctx context.Context, by store.Actor, op store.Operat
 // Operator returns one tenant.
 func (s *DB) Operator(ctx context.Context, id string) (store.Operator, error) {
 	var op store.Operator
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, name, created FROM operators WHERE id = ?`), id).Scan(&op.ID, &op.Name, &op.Created)
+	err := s.queryRow(ctx, `SELECT id, name, created FROM operators WHERE id = ?`, id).Scan(&op.ID, &op.Name, &op.Created)
 	return op, notFound(err, "operator", id)
 }
 
@@ -404,7 +458,7 @@ func scanPrincipal(r interface{ Scan(...any) error }, p *store.Principal) error 
 // Principal returns one principal.
 func (s *DB) Principal(ctx context.Context, id string) (store.Principal, error) {
 	var p store.Principal
-	err := scanPrincipal(s.db.QueryRowContext(ctx, s.q(`SELECT `+principalColumns+` FROM principals WHERE id = ?`), id), &p)
+	err := scanPrincipal(s.queryRow(ctx, `SELECT `+principalColumns+` FROM principals WHERE id = ?`, id), &p)
 	return p, notFound(err, "principal", id)
 }
 
@@ -460,9 +514,9 @@ func (s *DB) Authenticate(ctx context.Context, secret string, now int64) (store.
 		return p, t, store.ErrUnauthenticated
 	}
 	var stored []byte
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT t.id, t.principal, t.hash, t.created, t.expires, t.revoked,
+	err := s.queryRow(ctx, `SELECT t.id, t.principal, t.hash, t.created, t.expires, t.revoked,
 		p.id, p.name, p.role, coalesce(p.operator, ''), p.created
-		FROM tokens t JOIN principals p ON p.id = t.principal WHERE t.id = ?`), id).
+		FROM tokens t JOIN principals p ON p.id = t.principal WHERE t.id = ?`, id).
 		Scan(&t.ID, &t.Principal, &stored, &t.Created, &t.Expires, &t.Revoked, &p.ID, &p.Name, &p.Role, &p.Operator, &p.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Principal{}, store.Token{}, store.ErrUnauthenticated
@@ -493,7 +547,7 @@ func (s *DB) RevokeToken(ctx context.Context, by store.Actor, id string) error {
 
 // Tokens lists a principal's tokens, without secrets.
 func (s *DB) Tokens(ctx context.Context, principal string) ([]store.Token, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, principal, created, expires, revoked FROM tokens WHERE principal = ? ORDER BY created, id`), principal)
+	rows, err := s.query(ctx, `SELECT id, principal, created, expires, revoked FROM tokens WHERE principal = ? ORDER BY created, id`, principal)
 	return collect(rows, err, func(r *sql.Rows, t *store.Token) error {
 		return r.Scan(&t.ID, &t.Principal, &t.Created, &t.Expires, &t.Revoked)
 	})
@@ -540,20 +594,20 @@ func (s *DB) PutSnapshot(ctx context.Context, by store.Actor, n store.NewSnapsho
 // Snapshot returns one of operator's snapshots.
 func (s *DB) Snapshot(ctx context.Context, operator, id string) (store.Snapshot, error) {
 	var sn store.Snapshot
-	err := scanSnapshot(s.db.QueryRowContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND id = ?`), operator, id), &sn)
+	err := scanSnapshot(s.queryRow(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND id = ?`, operator, id), &sn)
 	return sn, notFound(err, "snapshot", id)
 }
 
 // SnapshotContent returns a snapshot's canonical inventory.
 func (s *DB) SnapshotContent(ctx context.Context, operator, id string) ([]byte, error) {
 	var b []byte
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT content FROM snapshots WHERE operator = ? AND id = ?`), operator, id).Scan(&b)
+	err := s.queryRow(ctx, `SELECT content FROM snapshots WHERE operator = ? AND id = ?`, operator, id).Scan(&b)
 	return b, notFound(err, "snapshot", id)
 }
 
 // Snapshots lists operator's snapshots in upload order.
 func (s *DB) Snapshots(ctx context.Context, operator string, page store.Page) ([]store.Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+	rows, err := s.query(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		operator, page.After, limit(page.Limit))
 	return collect(rows, err, func(r *sql.Rows, sn *store.Snapshot) error { return scanSnapshot(r, sn) })
 }
@@ -561,8 +615,8 @@ func (s *DB) Snapshots(ctx context.Context, operator string, page store.Page) ([
 // SnapshotAsOf returns the snapshot that describes operator's network on date.
 func (s *DB) SnapshotAsOf(ctx context.Context, operator, date string) (store.Snapshot, error) {
 	var sn store.Snapshot
-	err := scanSnapshot(s.db.QueryRowContext(ctx, s.q(`SELECT `+snapshotColumns+` FROM snapshots
-		WHERE operator = ? AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1`), operator, date), &sn)
+	err := scanSnapshot(s.queryRow(ctx, `SELECT `+snapshotColumns+` FROM snapshots
+		WHERE operator = ? AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1`, operator, date), &sn)
 	return sn, notFound(err, "snapshot of "+operator+" valid on", date)
 }
 
@@ -584,7 +638,7 @@ func scanRun(r interface{ Scan(...any) error }, run *store.Run) error {
 // Run returns one of operator's runs.
 func (s *DB) Run(ctx context.Context, operator, id string) (store.Run, error) {
 	var r store.Run
-	err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE operator = ? AND id = ?`), operator, id), &r)
+	err := scanRun(s.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE operator = ? AND id = ?`, operator, id), &r)
 	return r, notFound(err, "run", id)
 }
 
@@ -652,7 +706,7 @@ func (s *DB) insertFindings(ctx context.Context, tx *sql.Tx, run string, fs []st
 
 // Runs lists operator's runs in creation order.
 func (s *DB) Runs(ctx context.Context, operator string, page store.Page) ([]store.Run, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+	rows, err := s.query(ctx, `SELECT `+runColumns+` FROM runs WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		operator, page.After, limit(page.Limit))
 	return collect(rows, err, func(r *sql.Rows, run *store.Run) error { return scanRun(r, run) })
 }
@@ -676,8 +730,8 @@ func (s *DB) Findings(ctx context.Context, fq store.FindingQuery) ([]store.Findi
 		}
 	}
 	args = append(args, limit(fq.Limit))
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT run, seq, id, policy, rule, status, operator, site, element, vendor, body
-		FROM findings WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`), args...)
+	rows, err := s.query(ctx, `SELECT run, seq, id, policy, rule, status, operator, site, element, vendor, body
+		FROM findings WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
 	return collect(rows, err, func(r *sql.Rows, f *store.Finding) error {
 		return r.Scan(&f.Run, &f.Seq, &f.ID, &f.Policy, &f.Rule, &f.Status, &f.Operator, &f.Site, &f.Element, &f.Vendor, &f.JSON)
 	})
@@ -713,8 +767,8 @@ func (s *DB) PutWaiver(ctx context.Context, by store.Actor, w store.Waiver) (sto
 
 // Waivers lists operator's waivers, revoked ones included, oldest first.
 func (s *DB) Waivers(ctx context.Context, operator string) ([]store.Waiver, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, operator, rule, element, site, reason, approver, expires, created, creator, revoked
-		FROM waivers WHERE operator = ? ORDER BY created, id`), operator)
+	rows, err := s.query(ctx, `SELECT id, operator, rule, element, site, reason, approver, expires, created, creator, revoked
+		FROM waivers WHERE operator = ? ORDER BY created, id`, operator)
 	return collect(rows, err, func(r *sql.Rows, w *store.Waiver) error {
 		return r.Scan(&w.ID, &w.Operator, &w.Rule, &w.Element, &w.Site, &w.Reason, &w.Approver, &w.Expires, &w.Created, &w.Creator, &w.Revoked)
 	})
@@ -792,14 +846,14 @@ func (s *DB) putAnalysis(ctx context.Context, k analysisKind, by store.Actor, e 
 // analysis returns one of operator's analyses of kind k with its report.
 func (s *DB) analysis(ctx context.Context, k analysisKind, operator, id string) (store.Analysis, error) {
 	var e store.Analysis
-	err := scanAnalysis(s.db.QueryRowContext(ctx, s.q(`SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE operator = ? AND id = ?`),
+	err := scanAnalysis(s.queryRow(ctx, `SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE operator = ? AND id = ?`,
 		operator, id), &e, &e.Report)
 	return e, notFound(err, k.what, id)
 }
 
 // analyses lists operator's analyses of kind k in creation order.
 func (s *DB) analyses(ctx context.Context, k analysisKind, operator string, page store.Page) ([]store.Analysis, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+analysisColumns+` FROM `+k.table+` WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`),
+	rows, err := s.query(ctx, `SELECT `+analysisColumns+` FROM `+k.table+` WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		operator, page.After, limit(page.Limit))
 	return collect(rows, err, func(r *sql.Rows, e *store.Analysis) error { return scanAnalysis(r, e) })
 }
@@ -879,8 +933,8 @@ func (s *DB) PutAttestation(ctx context.Context, by store.Actor, a store.Attesta
 func (s *DB) Attestation(ctx context.Context, operator, run string) (store.Attestation, error) {
 	var a store.Attestation
 	var envelope string
-	err := scanAttestation(s.db.QueryRowContext(ctx, s.q(`SELECT `+attestationColumns+`, envelope, seed, recipe
-		FROM attestations WHERE operator = ? AND run = ?`), operator, run), &a, &envelope, &a.Seed, &a.Recipe)
+	err := scanAttestation(s.queryRow(ctx, `SELECT `+attestationColumns+`, envelope, seed, recipe
+		FROM attestations WHERE operator = ? AND run = ?`, operator, run), &a, &envelope, &a.Seed, &a.Recipe)
 	a.Envelope = []byte(envelope)
 	return a, notFound(err, "attestation of run", run)
 }
@@ -892,7 +946,7 @@ func (s *DB) Attestations(ctx context.Context, operator string, page store.Page)
 	if operator == "" {
 		where, args = `seq > ?`, []any{page.After}
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+attestationColumns+` FROM attestations WHERE `+where+` ORDER BY seq LIMIT ?`),
+	rows, err := s.query(ctx, `SELECT `+attestationColumns+` FROM attestations WHERE `+where+` ORDER BY seq LIMIT ?`,
 		append(args, limit(page.Limit))...)
 	return collect(rows, err, func(r *sql.Rows, a *store.Attestation) error { return scanAttestation(r, a) })
 }
@@ -916,7 +970,7 @@ func (s *DB) PutPack(ctx context.Context, by store.Actor, p store.Pack) (store.P
 // Pack returns a stored pack with its content.
 func (s *DB) Pack(ctx context.Context, id string) (store.Pack, error) {
 	var p store.Pack
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, version, digest, created, creator, content FROM packs WHERE id = ?`), id).
+	err := s.queryRow(ctx, `SELECT id, version, digest, created, creator, content FROM packs WHERE id = ?`, id).
 		Scan(&p.ID, &p.Version, &p.Digest, &p.Created, &p.Creator, &p.Content)
 	return p, notFound(err, "pack", id)
 }

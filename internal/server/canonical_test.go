@@ -1,0 +1,67 @@
+package server
+
+import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/gen"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+// TestCanonicalAsWritten: the canonical form made in memory is, byte for
+// byte, the archive of the directory export.WriteCSV writes (manifest
+// included), so snapshots stored before keep their digests.
+func TestCanonicalAsWritten(t *testing.T) {
+	small, err := importer.Read("../../testdata/small-network.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated, err := gen.Generate(gen.Config{Country: "gb", Sites: 300, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]*inventory.Doc{"small": small, "generated": generated} {
+		if !csvLossless(doc) {
+			t.Fatalf("%s: want a network CSV holds", name)
+		}
+		got, err := canonical(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tarOfExport(t, doc); !bytes.Equal(got, want) {
+			t.Errorf("%s: the canonical form (%d bytes) differs from the archive of export.WriteCSV's directory (%d bytes)", name, len(got), len(want))
+		}
+	}
+}
+
+// tarOfExport is how the canonical form was made: export.WriteCSV into a
+// directory, then its files in name order into a tar archive.
+func tarOfExport(t *testing.T, doc *inventory.Doc) []byte {
+	dir := filepath.Join(t.TempDir(), "csv")
+	if err := export.WriteCSV(dir, doc); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg, Format: tar.FormatUSTAR})
+		tw.Write(data)
+	}
+	tw.Close()
+	return buf.Bytes()
+}

@@ -36,9 +36,10 @@ func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, vi
 	if err := CheckUTF8Context(ctx, file, data); err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !readable(data) {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !readable(data) || !plainBreaks(data) {
 		// A byte order mark shifts the first line's columns; a character
-		// yaml.v3 refuses may sit in a comment the split skips.
+		// yaml.v3 refuses may sit in a comment the split skips; a line
+		// break the split does not see would join two of yaml.v3's lines.
 		return nil, ErrNotStreamable
 	}
 	probs := &cf.Problems{}
@@ -327,6 +328,28 @@ func (s *yamlStream) countItems(off, col int) (n int) {
 		off = l.end
 	}
 	return n
+}
+
+// plainBreaks reports whether every line break in data is "\n" or "\r\n",
+// the only ones the split into lines knows. yaml.v3 also breaks lines at a
+// lone "\r" and at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+func plainBreaks(data []byte) bool {
+	for rest := data; ; {
+		i := bytes.IndexByte(rest, '\r')
+		if i < 0 {
+			break
+		}
+		if i+1 == len(rest) || rest[i+1] != '\n' {
+			return false
+		}
+		rest = rest[i+2:]
+	}
+	for _, r := range []string{"\u0085", "\u2028", "\u2029"} {
+		if bytes.Contains(data, []byte(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // readable reports whether yaml.v3's reader takes every character of data

@@ -117,7 +117,8 @@ func writeFile(path string, r io.Reader, max int64) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, io.LimitReader(r, min(max, math.MaxInt64-1)+1)) // one byte more tells "too big"
+	src := &readErrors{r: r}
+	n, err := io.Copy(f, io.LimitReader(src, min(max, math.MaxInt64-1)+1)) // one byte more tells "too big"
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -125,12 +126,32 @@ func writeFile(path string, r io.Reader, max int64) error {
 	switch {
 	case errors.As(err, &tooBig):
 		return tooLarge(tooBig.Limit)
+	case err != nil && src.err != nil:
+		// The upload could not be read to its end: a body or an archive
+		// entry cut short or damaged (a truncated gzip stream, a bad
+		// checksum). Writing failures stay the server's.
+		return badInput("%s: the upload is cut short or damaged: %v", filepath.Base(path), err)
 	case err != nil:
 		return err
 	case n > max:
 		return tooLarge(max)
 	}
 	return nil
+}
+
+// readErrors remembers the last error its reader returned other than
+// io.EOF, so that a failed copy tells reading from writing.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrors) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
 }
 
 func tooLarge(limit int64) error {

@@ -83,6 +83,27 @@ func compareStream(t *testing.T, name string, data []byte, lim cf.Limits) bool {
 	return true
 }
 
+// TestStreamTabbedBlankLines covers lines blank but for a tab, which
+// yaml.v3 refuses where a key may start, in the stretches no part holds:
+// before the first key and between a list's key and its first item.
+func TestStreamTabbedBlankLines(t *testing.T) {
+	for i, doc := range []string{
+		"\t\n0:", // FuzzStream's finding
+		"\t\nformat: x\n",
+		"  \t# note\nformat: x\n",
+		"---\n\t\nformat: x\n",
+		"list:\n\t\n- a\n",
+		"list:\n \t\n  - a\n",
+		"a: 1\n\t\nb: 2\n",
+		"a: |\n  x\n\t\n  y\nb: 2\n",
+	} {
+		compareStream(t, fmt.Sprintf("d%d.yaml", i), []byte(doc), cf.DefaultLimits())
+	}
+	if !compareStream(t, "spaces.yaml", []byte("# note\n  \nlist:\n  \n- a\n- b\n"), cf.DefaultLimits()) {
+		t.Error("blank lines of spaces declined the split")
+	}
+}
+
 // TestFlowLines reads records one flow mapping a line, as the exporter
 // writes them and beyond, through the fast path and through yaml.v3.
 func TestFlowLines(t *testing.T) {

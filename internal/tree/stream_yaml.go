@@ -91,6 +91,17 @@ func (s *yamlStream) lineAt(off int) yline {
 	return l
 }
 
+// tabbed reports whether a tab follows l's leading spaces. Where yaml.v3
+// may start a key, as at the start of a line in a block, it takes no tab
+// before a token or a comment, not even on a line otherwise blank; the
+// blank lines no part holds (before the first key, between a list's key
+// and its first item) are not parsed, so such a line there declines the
+// split and the whole parse words it.
+func (s *yamlStream) tabbed(l yline) bool {
+	i := l.start + l.indent
+	return i < l.end && s.data[i] == '\t'
+}
+
 // next moves to the line after l.
 func (s *yamlStream) next(l yline) { s.off, s.line = l.end, s.line+1 }
 
@@ -128,6 +139,8 @@ func (s *yamlStream) entries() error {
 				break
 			}
 			started = true
+		} else if s.tabbed(l) {
+			return ErrNotStreamable
 		}
 		s.next(l)
 	}
@@ -141,13 +154,18 @@ func (s *yamlStream) entries() error {
 		}
 		key, keyLineNo := l, s.line
 		s.next(l)
+		tabbed := false
 		for s.off < len(s.data) { // the first line of the value
 			if l = s.lineAt(s.off); !l.blank {
 				break
 			}
+			tabbed = tabbed || s.tabbed(l)
 			s.next(l)
 		}
 		if s.off < len(s.data) && s.item(l) {
+			if tabbed {
+				return ErrNotStreamable
+			}
 			if err := s.list(key, keyLineNo, l.indent); err != nil {
 				return err
 			}

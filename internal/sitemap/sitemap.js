@@ -171,7 +171,7 @@ export function createSiteMap(container, opt) {
   }
   button("+", "Zoom in", () => zoomBy(2));
   button("\u2212", "Zoom out", () => zoomBy(0.5));
-  button("Fit", "Show all sites", () => fitAll());
+  button("Fit", "Fit: show all sites", () => fitAll()); // the visible text inside the accessible name (WCAG 2.5.3)
   const status = doc.createElement("div");
   status.className = "sitemap-status";
   status.setAttribute("aria-live", "polite");

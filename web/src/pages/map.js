@@ -102,10 +102,6 @@ export async function render(ctx, view, params) {
     onSelect: (i) => { if (i >= 0) showSite(ctx, detail, sm, i, runOf); },
   });
   current = map;
-  // WCAG 2.5.3 wants a control's visible text inside its accessible name:
-  // the engine's "Fit" button is labelled "Show all sites".
-  const fit = mapBox.querySelector('.sitemap-controls button[aria-label="Show all sites"]');
-  if (fit) fit.setAttribute("aria-label", "Fit: show all sites");
   colorBy.addEventListener("change", () => map.setColorBy(colorBy.value));
 
   // applyFilters builds the mask; a rule asks the server which sites have

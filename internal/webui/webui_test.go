@@ -54,7 +54,16 @@ func TestServes(t *testing.T) {
 	if assets < 2 {
 		t.Fatalf("%d assets embedded, want the script and the stylesheet", assets)
 	}
-	for _, rec := range []*httptest.ResponseRecorder{index, get(t, h, h.Files()[0])} {
+	// Files is in no particular order and holds /index.html, which is served
+	// only as /: the headers are checked on / and on an asset.
+	var asset string
+	for _, p := range h.Files() {
+		if strings.HasPrefix(p, "/assets/") {
+			asset = p
+			break
+		}
+	}
+	for _, rec := range []*httptest.ResponseRecorder{index, get(t, h, asset)} {
 		if rec.Header().Get("Content-Security-Policy") != CSP || rec.Header().Get("X-Content-Type-Options") != "nosniff" ||
 			rec.Header().Get("X-Frame-Options") != "DENY" {
 			t.Errorf("security headers missing: %v", rec.Header())

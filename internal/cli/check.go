@@ -8,8 +8,6 @@ import (
 	"time"
 
 	cf "github.com/corefence/corefence"
-	"github.com/corefence/corefence/internal/importer"
-	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
 	"github.com/corefence/corefence/internal/report"
 )
@@ -50,24 +48,13 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	loaded, err := openPacksWith(in.packs, in.params, *lim)
+	l, err := in.load(ctx, env, *lim)
 	if err != nil {
 		return err
 	}
-	var ws []policy.Waiver
-	if in.waivers != "" {
-		if ws, err = policy.LoadWaiversWith(in.waivers, *lim); err != nil {
-			return err
-		}
-	}
+	model, loaded, ws := l.inv, l.packs, l.waivers
 	say := progress(env)
 	start := time.Now()
-	model, err := importer.LoadContextWith(ctx, in.inventory, inventory.Options{}, *lim)
-	if err != nil {
-		return err
-	}
-	say("loaded %s: %d sites, %d elements in %s", in.inventory, len(model.Sites), len(model.Elements), time.Since(start).Round(time.Millisecond))
-	start = time.Now()
 	res, err := policy.Check(ctx, model, loaded, policy.Options{AsOf: date, IncludePlanned: in.planned, Waivers: ws})
 	if err != nil {
 		return err

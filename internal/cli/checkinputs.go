@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"context"
 	"flag"
+	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/importer"
+	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/policy"
 )
 
 // checkInputs are the flags that say what a check is of — the inventory,
@@ -46,4 +51,34 @@ func (c *checkInputs) date(env *Env) (cf.Date, error) {
 		return 0, usagef("--as-of: %v", err)
 	}
 	return d, nil
+}
+
+// checkLoad is what a check reads: its packs, its waivers and the
+// inventory.
+type checkLoad struct {
+	packs   []*policy.Pack
+	waivers []policy.Waiver
+	inv     *inventory.Inventory
+}
+
+// load reads the packs and waivers first (they are small, and a mistake in
+// them should not wait for a national inventory), then the inventory,
+// saying on stderr how long that took.
+func (c *checkInputs) load(ctx context.Context, env *Env, lim cf.Limits) (*checkLoad, error) {
+	var l checkLoad
+	var err error
+	if l.packs, err = openPacksWith(c.packs, c.params, lim); err != nil {
+		return nil, err
+	}
+	if c.waivers != "" {
+		if l.waivers, err = policy.LoadWaiversWith(c.waivers, lim); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	if l.inv, err = importer.LoadContextWith(ctx, c.inventory, inventory.Options{}, lim); err != nil {
+		return nil, err
+	}
+	progress(env)("loaded %s: %d sites, %d elements in %s", c.inventory, len(l.inv.Sites), len(l.inv.Elements), since(start))
+	return &l, nil
 }

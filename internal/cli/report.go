@@ -13,7 +13,6 @@ import (
 	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/exposure"
 	"github.com/corefence/corefence/internal/htmlreport"
-	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
 )
@@ -71,23 +70,13 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	packs, err := openPacksWith(in.packs, in.params, *lim)
+	l, err := in.load(ctx, env, *lim)
 	if err != nil {
 		return err
 	}
-	var ws []policy.Waiver
-	if in.waivers != "" {
-		if ws, err = policy.LoadWaiversWith(in.waivers, *lim); err != nil {
-			return err
-		}
-	}
+	inv, packs, ws := l.inv, l.packs, l.waivers
 	say := progress(env)
 	start := time.Now()
-	inv, err := importer.LoadContextWith(ctx, in.inventory, inventory.Options{}, *lim)
-	if err != nil {
-		return err
-	}
-	say("loaded %s: %d sites, %d elements in %s", in.inventory, len(inv.Sites), len(inv.Elements), since(start))
 
 	r := &htmlreport.Report{
 		Title:     *title,

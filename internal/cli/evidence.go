@@ -61,28 +61,39 @@ func runKeygen(_ context.Context, env *Env, args []string) error {
 			return fmt.Errorf("%s exists; refusing to overwrite a key (remove it first if it is no longer needed)", p)
 		}
 	}
-	pub, priv, err := evidence.GenerateKey(rand.Reader)
+	pub, err := writeKeyPair(keyPath, pubPath, false)
 	if err != nil {
-		return err
-	}
-	privPEM, err := evidence.MarshalPrivateKey(priv)
-	if err != nil {
-		return err
-	}
-	pubPEM, err := evidence.MarshalPublicKey(pub)
-	if err != nil {
-		return err
-	}
-	if err := writeEvidenceFile(keyPath, privPEM, 0o600, false); err != nil {
-		return err
-	}
-	if err := writeEvidenceFile(pubPath, pubPEM, 0o644, false); err != nil {
-		os.Remove(keyPath) // nothing half-way: no private key without its public one
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s (private key, mode 0600: keep it secret) and %s (public key: give it to verifiers)\nkey id %s\n",
 		keyPath, pubPath, evidence.KeyID(pub))
 	return nil
+}
+
+// writeKeyPair makes an Ed25519 key pair and writes the private key (mode
+// 0600, never over an existing file) and the public key beside it
+// (replacing an old one only if replacePub); a failure leaves neither.
+func writeKeyPair(keyPath, pubPath string, replacePub bool) (ed25519.PublicKey, error) {
+	pub, priv, err := evidence.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	privPEM, err := evidence.MarshalPrivateKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	pubPEM, err := evidence.MarshalPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeEvidenceFile(keyPath, privPEM, 0o600, false); err != nil {
+		return nil, err
+	}
+	if err := writeEvidenceFile(pubPath, pubPEM, 0o644, replacePub); err != nil {
+		os.Remove(keyPath) // nothing half-way: no private key without its public one
+		return nil, err
+	}
+	return pub, nil
 }
 
 func runAttest(ctx context.Context, env *Env, args []string) error {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -262,24 +261,9 @@ func initSigningKey(env *Env, path string) error {
 		fmt.Fprintf(env.Stdout, "\nEvidence signing key: %s (kept; it exists)\n", path)
 		return nil
 	}
-	pub, priv, err := evidence.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	privPEM, err := evidence.MarshalPrivateKey(priv)
-	if err != nil {
-		return err
-	}
-	pubPEM, err := evidence.MarshalPublicKey(pub)
-	if err != nil {
-		return err
-	}
 	pubPath := strings.TrimSuffix(path, ".key") + ".pub"
-	if err := writeEvidenceFile(path, privPEM, 0o600, false); err != nil {
-		return fmt.Errorf("signing key: %w", err)
-	}
-	if err := writeEvidenceFile(pubPath, pubPEM, 0o644, true); err != nil {
-		os.Remove(path) // nothing half-way
+	pub, err := writeKeyPair(path, pubPath, true)
+	if err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "\nEvidence signing key: %s (mode 0600; back it up with the store), public key %s\nkey id %s\n", path, pubPath, evidence.KeyID(pub))

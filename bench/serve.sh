@@ -15,8 +15,11 @@
 # alternate, medians reported), SWEEP (other client counts loaded first,
 # e.g. 25,50,100, SWEEP_DURATION each, 20s), PROFILE (a directory: the
 # server's CPU and heap profiles go there, through serve --pprof on
-# loopback).
-# Needs the sqlite3 command-line tool (Debian package sqlite3).
+# loopback), WRK (1: the main load is run a second time from wrk, the C
+# load generator, whose clients cost the shared machine far less CPU than
+# the Go clients; 0 skips it).
+# Needs the sqlite3 command-line tool (Debian package sqlite3) and wrk
+# (Debian package wrk); both are installed when missing and run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 BENCH=$(pwd)
@@ -28,6 +31,7 @@ REPEAT=${REPEAT:-1}
 SWEEP=${SWEEP:-}
 SWEEP_DURATION=${SWEEP_DURATION:-20s}
 PROFILE=${PROFILE:-}
+WRK=${WRK:-1}
 mkdir -p bin data results
 say() { printf '== %s\n' "$*" >&2; }
 
@@ -40,6 +44,17 @@ if ! command -v sqlite3 >/dev/null; then
 		exit 2
 	fi
 fi
+if [ "$WRK" = 1 ] && ! command -v wrk >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		say "installing wrk"
+		apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+	else
+		echo "serve.sh: wrk is missing: install the Debian package wrk, or set WRK=0" >&2
+		exit 2
+	fi
+fi
+WRK_BIN=
+[ "$WRK" = 1 ] && WRK_BIN=$(command -v wrk)
 (cd "$ROOT" && go build -o "$BENCH/bin/corefence" ./cmd/corefence)
 go build -o bin/serveload ./cmd/serveload
 go build -o bin/benchdata ./cmd/benchdata
@@ -57,7 +72,7 @@ OUT=results/$(date -u +%Y%m%dT%H%M%SZ)-serve.json
 say "serveload: $CLIENTS clients for $DURATION on $NET"
 bin/serveload -corefence bin/corefence -bundle "$NET" -work results/serve \
 	-clients "$CLIENTS" -duration "$DURATION" -repeat "$REPEAT" -sweep "$SWEEP" \
-	-sweep-duration "$SWEEP_DURATION" -profile "$PROFILE" >"$OUT" 2>"$OUT.log" || { cat "$OUT.log" >&2; exit 1; }
+	-sweep-duration "$SWEEP_DURATION" -profile "$PROFILE" -wrk "$WRK_BIN" >"$OUT" 2>"$OUT.log" || { cat "$OUT.log" >&2; exit 1; }
 cat "$OUT"
 say "written to bench/$OUT"
 rm -rf results/serve

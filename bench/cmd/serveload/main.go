@@ -62,11 +62,12 @@ func main() {
 	profiles := flag.String("profile", "", "write the server's CPU and heap profiles into this directory")
 	sweep := flag.String("sweep", "", "other client counts to load with first, comma-separated (25,50,100)")
 	sweepDuration := flag.Duration("sweep-duration", 20*time.Second, "how long each of the sweep's loads lasts")
+	wrk := flag.String("wrk", "", "also run the load from wrk, the C load generator at this path (empty: skip)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("serveload: ")
 	cfg := config{bin: *bin, bundle: *bundle, work: *work, sqlite3: *sqlite3, asOf: *asOf, clients: *clients,
-		duration: *duration, repeat: max(1, *repeat), profiles: *profiles, sweepDuration: *sweepDuration}
+		duration: *duration, repeat: max(1, *repeat), profiles: *profiles, sweepDuration: *sweepDuration, wrk: *wrk}
 	for _, f := range strings.Split(*sweep, ",") {
 		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
 			cfg.sweep = append(cfg.sweep, n)
@@ -87,6 +88,7 @@ type config struct {
 	profiles                         string
 	sweep                            []int // other client counts
 	sweepDuration                    time.Duration
+	wrk                              string // the wrk binary, or ""
 }
 
 type result struct {
@@ -108,10 +110,13 @@ type result struct {
 	Findings        int       `json:"findings"`
 	loadResult
 	// Sweep is the same load at other client counts, before it.
-	Sweep        []loadResult `json:"sweep,omitempty"`
-	ServerRSSMB  float64      `json:"server_rss_mb_after_load"`
-	ServerPeakMB float64      `json:"server_peak_rss_mb"`
-	StoreMB      float64      `json:"store_mb"`
+	Sweep []loadResult `json:"sweep,omitempty"`
+	// Wrk is the main load again, from wrk (C, epoll) instead of Go
+	// clients: the same clients, mix and duration.
+	Wrk          *loadResult `json:"wrk,omitempty"`
+	ServerRSSMB  float64     `json:"server_rss_mb_after_load"`
+	ServerPeakMB float64     `json:"server_peak_rss_mb"`
+	StoreMB      float64     `json:"store_mb"`
 }
 
 // loadResult is one load: clients reading for a time.
@@ -256,6 +261,13 @@ func run(cfg config) error {
 		res.Sweep = append(res.Sweep, load(srv, ops, runs, n, cfg.sweepDuration, ""))
 	}
 	res.loadResult = load(srv, ops, runs, cfg.clients, cfg.duration, "load.cpu.pprof")
+	if cfg.wrk != "" {
+		w, err := wrkLoad(cfg.wrk, srv, ops, runs, cfg.clients, cfg.duration, work)
+		if err != nil {
+			return err
+		}
+		res.Wrk = &w
+	}
 	srv.profile("heap", true, "heap.pprof")()
 	res.ServerRSSMB, res.ServerPeakMB = procMB(srv.pid(), "VmRSS"), procMB(srv.pid(), "VmHWM")
 	if st, err := os.Stat(srv.db); err == nil {

@@ -40,6 +40,24 @@ type SiteMap struct {
 	Worst    []int     `json:"worst"`     // index into statuses; -1: no finding
 	Tech     []int     `json:"tech"`      // technologies of the site's elements, as bits
 	Findings []int     `json:"findings"`  // findings about the site or its elements
+	// Areas are the sensitive areas of the snapshots, each once: a few
+	// per inventory, so a list rather than columns.
+	Areas []SiteMapArea `json:"areas"`
+}
+
+// SiteMapArea is a sensitive area (a circle) of the map's snapshots. An
+// area held identically by several operators' snapshots is listed once,
+// naming them all; an operator's map holds its own snapshot's areas only.
+type SiteMapArea struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`     // as the inventory names it; may be empty
+	Category string  `json:"category"` // military, nuclear, government, cni or other
+	Lon      float64 `json:"lon"`      // the centre, WGS84, to 1e-5 degrees
+	Lat      float64 `json:"lat"`      //
+	RadiusM  float64 `json:"radius_m"` // metres, to the millimetre
+	// Operators are the operators whose snapshots hold the area, as
+	// indexes into operators.
+	Operators []int `json:"operators"`
 }
 
 // SiteMapRun is one operator's part of a SiteMap.
@@ -68,11 +86,19 @@ type siteMapBuilder struct {
 	grpIndex map[string]int
 	setIndex map[string]int
 	stIndex  map[string]int
+	areaIdx  map[areaKey]int
+}
+
+// areaKey identifies an area as the map writes it: two snapshots' areas
+// alike in every field are one area.
+type areaKey struct {
+	id, name, category string
+	lon, lat, radiusM  float64
 }
 
 func newSiteMapBuilder() *siteMapBuilder {
-	b := &siteMapBuilder{opIndex: map[string]int{}, grpIndex: map[string]int{}, setIndex: map[string]int{}, stIndex: map[string]int{}}
-	b.m = SiteMap{Runs: []SiteMapRun{}, Operators: []string{}, Groups: []string{}, Designated: []bool{}, GroupSets: [][]int{},
+	b := &siteMapBuilder{opIndex: map[string]int{}, grpIndex: map[string]int{}, setIndex: map[string]int{}, stIndex: map[string]int{}, areaIdx: map[areaKey]int{}}
+	b.m = SiteMap{Areas: []SiteMapArea{}, Runs: []SiteMapRun{}, Operators: []string{}, Groups: []string{}, Designated: []bool{}, GroupSets: [][]int{},
 		Statuses: slices.Clone(severity), Technologies: cf.TechNames(),
 		ID: []string{}, Lon: []float64{}, Lat: []float64{}, Operator: []int{}, GroupSet: []int{}, Worst: []int{}, Tech: []int{}, Findings: []int{}}
 	for i, st := range severity {
@@ -152,6 +178,29 @@ func (b *siteMapBuilder) add(part mapPart, inv *inventory.Inventory, includePlan
 		b.m.Worst = append(b.m.Worst, worst)
 		b.m.Tech = append(b.m.Tech, int(tech[i]))
 		b.m.Findings = append(b.m.Findings, n)
+	}
+	b.addAreas(part.operator, inv.Areas)
+}
+
+// addAreas adds an operator's snapshot's areas to the map's, merging
+// those already there from another operator's.
+func (b *siteMapBuilder) addAreas(operator string, areas []inventory.Area) {
+	if len(areas) == 0 {
+		return
+	}
+	op := index(&b.m.Operators, b.opIndex, operator)
+	for i := range areas {
+		a := &areas[i]
+		k := areaKey{id: a.ID, name: a.Name, category: a.Category, lon: round5(a.Lon), lat: round5(a.Lat), radiusM: math.Round(a.RadiusKm*1e6) / 1e3}
+		ai, ok := b.areaIdx[k]
+		if !ok {
+			ai = len(b.m.Areas)
+			b.areaIdx[k] = ai
+			b.m.Areas = append(b.m.Areas, SiteMapArea{ID: k.id, Name: k.name, Category: k.category, Lon: k.lon, Lat: k.lat, RadiusM: k.radiusM, Operators: []int{}})
+		}
+		// An inventory's area ids are unique (Build refuses others), so
+		// an operator meets each key once.
+		b.m.Areas[ai].Operators = append(b.m.Areas[ai].Operators, op)
 	}
 }
 

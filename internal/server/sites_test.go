@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"bytes"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/server"
 )
@@ -147,5 +151,93 @@ func TestSiteMap(t *testing.T) {
 			}
 		}
 		e.getJSON("reg", "/api/v1/operators/"+g.op+"/runs/"+run.ID+"/sites/no-such-site", 404, nil)
+	})
+}
+
+// TestSiteMapAreas: a run's map holds its own snapshot's sensitive areas,
+// as the inventory gives them, and no other operator's; the national map
+// holds every operator's, an area alike in two snapshots once, naming
+// both, and areas differing in any field apart.
+func TestSiteMapAreas(t *testing.T) {
+	doc, err := importer.Read("../../testdata/small-network.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Areas) == 0 {
+		t.Fatal("testdata/small-network.yaml has no areas to share")
+	}
+	parts := server.SplitByOperator(doc)
+	// Each operator's own areas, besides the shared ones: one of each
+	// alone, and one with the same id but another radius.
+	own := map[string][]inventory.Area{
+		"alpha": {{ID: "alpha-mast", Name: "Alpha's mast", Category: "military", Lat: 53.8, Lon: -1.55, RadiusKm: 0.75},
+			{ID: "gov-1", Category: "government", Lat: 51.5, Lon: -0.12, RadiusKm: 1.5}},
+		"beta": {{ID: "beta-plant", Name: "Beta's plant", Category: "nuclear", Lat: 52.41, Lon: -1.52, RadiusKm: 2.25},
+			{ID: "gov-1", Category: "government", Lat: 51.5, Lon: -0.12, RadiusKm: 2}},
+	}
+	forEachBackend(t, func(t *testing.T, e *apiEnv) {
+		runs := map[string]string{}
+		for _, op := range []string{"alpha", "beta"} {
+			d := *parts[op]
+			d.Areas = append(slices.Clone(d.Areas), own[op]...)
+			var b bytes.Buffer
+			if err := export.WriteYAML(&b, &d); err != nil {
+				t.Fatal(err)
+			}
+			snap := e.snapshot("reg", op, b.Bytes(), "2023-01-01")
+			var run runView
+			e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs", map[string]any{"snapshot": snap.ID, "packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
+			runs[op] = run.ID
+		}
+
+		// area is an area as the map gives it, its operators by name.
+		type area struct {
+			id, name, category string
+			lon, lat, radiusM  float64
+			operators          string
+		}
+		areasOf := func(m server.SiteMap) []area {
+			var out []area
+			for _, a := range m.Areas {
+				var ops []string
+				for _, o := range a.Operators {
+					ops = append(ops, m.Operators[o])
+				}
+				out = append(out, area{a.ID, a.Name, a.Category, a.Lon, a.Lat, a.RadiusM, strings.Join(ops, ",")})
+			}
+			return out
+		}
+		want := func(ops string, as ...inventory.Area) []area {
+			var out []area
+			for _, a := range as {
+				out = append(out, area{a.ID, a.Name, a.Category, a.Lon, a.Lat, a.RadiusKm * 1000, ops})
+			}
+			return out
+		}
+		shared := doc.Areas
+
+		// Each operator reads its own run's areas, and nothing of the
+		// other's, whose run is not found.
+		for _, op := range []string{"alpha", "beta"} {
+			var m server.SiteMap
+			e.getJSON("op-"+op, "/api/v1/operators/"+op+"/runs/"+runs[op]+"/sites", 200, &m)
+			if got, w := areasOf(m), want(op, append(slices.Clone(shared), own[op]...)...); !slices.Equal(got, w) {
+				t.Errorf("%s's map: areas %+v\nwant %+v", op, got, w)
+			}
+		}
+		r := e.do("op-alpha", "GET", "/api/v1/operators/beta/runs/"+runs["beta"]+"/sites", "", nil)
+		if r.status != 404 || contains(r.body, "beta-plant") {
+			t.Errorf("alpha reading beta's map: %d %s", r.status, r.body)
+		}
+		e.getJSON("op-alpha", "/api/v1/national/sites", 403, nil)
+
+		// The national map: the shared areas once, naming both.
+		var nat server.SiteMap
+		e.getJSON("reg", "/api/v1/national/sites?as_of=2024-01-01", 200, &nat)
+		w := append(want("alpha,beta", shared...), want("alpha", own["alpha"]...)...)
+		w = append(w, want("beta", own["beta"]...)...)
+		if got := areasOf(nat); !slices.Equal(got, w) {
+			t.Errorf("national map: areas %+v\nwant %+v", got, w)
+		}
 	})
 }

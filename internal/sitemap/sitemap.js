@@ -14,7 +14,8 @@
 //     },
 //     colorBy: "vendor",            // the key sites are coloured and shaped by
 //     outline: [{ role: "subject"|"context", polygons: [[[[lon, lat], …] ring, …] polygon, …] }],
-//     areas: [{ lon, lat, radiusM, label }],  // circles drawn to scale
+//     areas: [{ lon, lat, radiusM, label, name }],  // circles drawn to scale; the
+//                                   // label beside the circle, the name (or label) on hover
 //     legend: element,              // optional: where the legend (with counts) goes
 //     label: (i) => "site S1",      // optional: a site's name, announced on selection
 //     onSelect: (i) => {},          // a site was chosen (click, Enter); -1: none
@@ -28,11 +29,15 @@
 //                                      mask with 1 for shown; null shows all
 //   setColorBy(key)                    colour and shape sites by another key
 //   fitAll()                           frame every shown site (or the outline)
+//   setAreas(true | false | Uint8Array) which areas are drawn: all, none, or a
+//                                      mask with 1 for drawn
+//   fitArea(i)                         frame area i
 //   zoomTo(lon, lat, pxPerDegree)      centre on a point; scale optional
 //   panBy(dx, dy), zoomBy(factor, x, y)  in screen pixels, as the mouse does
 //   select(i), selected()              the chosen site (-1: none)
 //   render()                           draw now (synchronously); returns ms
-//   stats()                            { total, shown, inView, mode, counts, frameMs, scale, colorBy }
+//   stats()                            { total, shown, inView, mode, counts, frameMs, scale, colorBy,
+//                                        areas (drawn in the last frame, in view) }
 //   project(i)                         site i's [x, y] on the canvas, CSS pixels
 //   canvas                             the canvas element (focusable)
 //   destroy()                          remove the map and its listeners
@@ -133,7 +138,10 @@ export function createSiteMap(container, opt) {
       }
     }
   }
-  const areas = (opt.areas || []).map((a) => ({ x: worldX(a.lon), y: worldY(a.lat), lat: a.lat, r: a.radiusM, label: a.label || "" }));
+  const areas = (opt.areas || []).map((a) => ({ x: worldX(a.lon), y: worldY(a.lat), lat: a.lat, r: a.radiusM, label: a.label || "", name: a.name || a.label || "" }));
+  let areaMask = null;      // Uint8Array, or null: every area drawn
+  let areasDrawn = 0;       // in the last frame
+  let hover = "";           // the areas under the pointer, named in the tooltip
 
   // State.
   let mask = null;          // Uint8Array, or null: every site shown
@@ -340,10 +348,13 @@ export function createSiteMap(container, opt) {
     // Sensitive areas to scale, over the sites so that they stay visible.
     ctx.setLineDash([4, 3]);
     ctx.lineWidth = 1.2;
-    for (const a of areas) {
+    areasDrawn = 0;
+    areas.forEach((a, j) => {
+      if (areaMask && !areaMask[j]) return;
       const x = a.x * k + ox, y = a.y * k + oy;
-      const r = Math.max(2, a.r / (EARTH_M * Math.cos(a.lat * DEG)) * k);
-      if (x + r < 0 || y + r < 0 || x - r > W || y - r > H) continue;
+      const r = areaRadius(a);
+      if (x + r < 0 || y + r < 0 || x - r > W || y - r > H) return;
+      areasDrawn++;
       ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI);
       ctx.fillStyle = "rgba(23,50,77,0.08)"; ctx.fill();
       ctx.strokeStyle = "#17324d"; ctx.stroke();
@@ -351,7 +362,7 @@ export function createSiteMap(container, opt) {
         ctx.font = "600 11px system-ui, sans-serif"; ctx.fillStyle = "#17324d";
         ctx.fillText(a.label, x + r * 0.72 + 3, y - r * 0.72);
       }
-    }
+    });
     ctx.setLineDash([]);
 
     if (sel >= 0) {
@@ -370,7 +381,29 @@ export function createSiteMap(container, opt) {
     lastMs = win.performance.now() - t0;
     root.setAttribute("data-mode", lastMode);
     root.setAttribute("data-in-view", String(lastInView));
+    root.setAttribute("data-areas", String(areasDrawn));
     return lastMs;
+  }
+
+  // areaRadius is an area's radius on screen, in CSS pixels: metres over
+  // the metres a pixel spans at its latitude (Mercator's scale factor).
+  function areaRadius(a) { return Math.max(2, a.r / (EARTH_M * Math.cos(a.lat * DEG)) * k); }
+
+  function setAreas(v) {
+    if (v === true || v == null) areaMask = null;
+    else if (v === false) areaMask = new Uint8Array(areas.length);
+    else areaMask = v;
+    hover = ""; canvas.removeAttribute("title"); // it may name an area no longer drawn
+    schedule();
+  }
+  // fitArea frames area i, its circle filling most of the smaller side.
+  function fitArea(i) {
+    const a = areas[i];
+    if (!a) return;
+    resize();
+    cx = a.x; cy = a.y;
+    k = Math.max(W / 4, Math.min(1 << 27, 0.4 * Math.min(W, H) * EARTH_M * Math.cos(a.lat * DEG) / a.r));
+    schedule();
   }
 
   function drawPoints() {
@@ -488,8 +521,27 @@ export function createSiteMap(container, opt) {
     drag = { x: e.clientX, y: e.clientY, moved: false, id: e.pointerId };
     try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic pointer cannot be captured */ }
   }
+  // hoverAreas names the drawn areas under the pointer in the canvas's
+  // tooltip (the aria-label stays the map's instructions).
+  function hoverAreas(e) {
+    if (!areas.length) return;
+    const b = canvas.getBoundingClientRect();
+    const x = e.clientX - b.left, y = e.clientY - b.top;
+    const ox = W / 2 - cx * k, oy = H / 2 - cy * k;
+    const under = [];
+    areas.forEach((a, j) => {
+      if (areaMask && !areaMask[j]) return;
+      const dx = a.x * k + ox - x, dy = a.y * k + oy - y, r = areaRadius(a);
+      if (dx * dx + dy * dy <= r * r) under.push(j);
+    });
+    const key = under.join(",");
+    if (key === hover) return;
+    hover = key;
+    if (under.length) canvas.title = (under.length > 1 ? "Sensitive areas: " : "Sensitive area: ") + under.map((j) => areas[j].name).join("; ");
+    else canvas.removeAttribute("title");
+  }
   function onMove(e) {
-    if (!drag) return;
+    if (!drag) { hoverAreas(e); return; }
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (!drag.moved && dx * dx + dy * dy < 16) return;
     drag.moved = true;
@@ -545,9 +597,9 @@ export function createSiteMap(container, opt) {
   render();
 
   return {
-    setFilter, setColorBy, fitAll, zoomTo, panBy, zoomBy, select, render,
+    setFilter, setColorBy, fitAll, zoomTo, panBy, zoomBy, select, render, setAreas, fitArea,
     selected: () => sel,
-    stats: () => ({ total: n, shown, inView: lastInView, mode: lastMode, counts: counts.slice(), frameMs: lastMs, scale: k, colorBy: colorKey }),
+    stats: () => ({ total: n, shown, inView: lastInView, mode: lastMode, counts: counts.slice(), frameMs: lastMs, scale: k, colorBy: colorKey, areas: areasDrawn }),
     // project gives a site's position on the canvas, in CSS pixels from
     // its top-left corner, as drawn by the last frame.
     project: (i) => [wx[i] * k + W / 2 - cx * k, wy[i] * k + H / 2 - cy * k],

@@ -29,7 +29,7 @@ const map = createSiteMap(document.getElementById("map"), {
   keys: { vendor: { title: "Vendor", labels: ["Huawei", "Ericsson", "Nokia"] }, op: { title: "Operator", labels: ["A", "B"] } },
   colorBy: "vendor", legend, pointLimit: 1000,
   outline: [{ role: "subject", polygons: [[[[-4, 50], [0, 50], [0, 54], [-4, 54], [-4, 50]]]] }],
-  areas: [{ lon: -2, lat: 52, radiusM: 5000, label: "1" }],
+  areas: [{ lon: -2, lat: 52, radiusM: 5000, label: "1" }, { lon: 10, lat: 52, radiusM: 2000, label: "2", name: "Far area" }],
   label: (i) => "site " + i, onSelect: (i) => picked.push(i),
 });
 set("mode-all", map.stats().mode);
@@ -61,6 +61,20 @@ map.canvas.dispatchEvent(new KeyboardEvent("keydown", { key: "-", bubbles: true 
 map.fitAll(); map.render();
 set("in-view", map.stats().inView);
 set("status", document.querySelector(".sitemap-status").textContent);
+// Areas: the one among the sites is drawn at full extent, the far one is
+// not; framing the far one draws it alone, filling 40% of the height
+// (520 px) at its radius; hovering its centre names it; hidden, none.
+set("areas-all", map.stats().areas);
+map.fitArea(1); map.render();
+set("areas-far", map.stats().areas);
+set("far-radius", Math.round(map.stats().scale * 2000 / (40075016.686 * Math.cos(52 * Math.PI / 180))));
+const c = map.canvas.getBoundingClientRect();
+map.canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: c.left + c.width / 2 + 3, clientY: c.top + c.height / 2 - 2, pointerId: 1, bubbles: true }));
+set("hover", map.canvas.title);
+map.setAreas(false); map.render();
+set("areas-hidden", map.stats().areas + "/" + (map.canvas.title || "no title"));
+map.setAreas(new Uint8Array([1, 0])); map.fitAll(); map.render();
+set("areas-masked", map.stats().areas + "/" + document.querySelector(".sitemap").dataset.areas);
 set("done", 1);
 `
 
@@ -106,6 +120,8 @@ func TestInBrowser(t *testing.T) {
 		"legend-all": "3,000 of 3,000 sites", "legend-filtered": "1,000 of 3,000 sites",
 		"legend-rows": "500,500,0", "legend-op": "1,000,0",
 		"clicked": "1234", "entered": "1240", "in-view": "1000", "status": "selected site 1240",
+		"areas-all": "1", "areas-far": "1", "far-radius": "208", "hover": "Sensitive area: Far area",
+		"areas-hidden": "0/no title", "areas-masked": "1/1",
 	}
 	for k, v := range want {
 		if got[k] != v {

@@ -26,6 +26,7 @@ import (
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/htmlreport/browsertest"
+	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/server"
 	"github.com/corefence/corefence/internal/store"
 	"github.com/corefence/corefence/internal/store/sqlstore"
@@ -38,6 +39,9 @@ type world struct {
 	tokens    map[string]string // principal id → token
 	operators []string
 	store     store.Store
+	// areas are the generated network's sensitive areas, which every
+	// operator's part holds alike.
+	areas []inventory.Area
 }
 
 // principals of the world, by role.
@@ -104,7 +108,7 @@ func startWorld(dir string, sites int, extras bool) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &world{tokens: map[string]string{}, store: st}
+	w := &world{tokens: map[string]string{}, store: st, areas: doc.Areas}
 	parts := server.SplitByOperator(doc)
 	principals := []store.Principal{{ID: regulator, Name: "The regulator", Role: store.RoleRegulator},
 		{ID: partner, Name: "A partner", Role: store.RolePartner}, {ID: admin, Name: "Administrator", Role: store.RoleAdmin}}

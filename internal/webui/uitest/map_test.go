@@ -4,9 +4,12 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // siteMap is the part of the server's map columns the tests read.
@@ -97,6 +100,80 @@ func TestMapFilterAndDrillDown(t *testing.T) {
 		t.Errorf("drill-down of %s: %d elements, %d findings; want some of each", sm.ID[site], elements, findings)
 	}
 	b.screenshot(artefacts(t), "regulator-map-drilldown")
+	if c := b.consoleErrors(); len(c) > 0 {
+		t.Errorf("console: %q", c)
+	}
+}
+
+// TestMapAreas: the map draws the network's sensitive areas and lists
+// them beside it, numbered as drawn; the switch hides and shows them from
+// the keyboard, a name in the list frames its area, and hovering the area
+// names it.
+func TestMapAreas(t *testing.T) {
+	w := sharedWorld(t)
+	if len(w.areas) == 0 {
+		t.Fatal("the generated network has no sensitive areas")
+	}
+	b := newBrowser(t)
+	b.signIn(w, regulator)
+	b.open(w, "map")
+
+	// Every operator's part holds the same areas: the national map lists
+	// each once, in the network's order.
+	listed := eval[[]string](b, `[...document.querySelectorAll(".areas-list li")].map(li => li.dataset.area + "|" + li.querySelector("button").textContent)`)
+	var want []string
+	for _, a := range w.areas {
+		want = append(want, a.ID+"|"+a.Name)
+	}
+	if !slices.Equal(listed, want) {
+		t.Errorf("areas listed %q, want %q", listed, want)
+	}
+	// Each area lies by a site, so framing every site frames every area.
+	drawn := func() int {
+		// Two frames: the map draws on the next animation frame.
+		eval[chromedp.Void](b, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))`, chromedp.EvalAwaitPromise)
+		n, err := strconv.Atoi(eval[string](b, `document.querySelector(".sitemap").dataset.areas`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := drawn(); n != len(w.areas) {
+		t.Errorf("the map draws %d areas at full extent; the network has %d", n, len(w.areas))
+	}
+	toggle := `document.querySelector('.areas input[type="checkbox"]')`
+	if name := eval[string](b, toggle+`.labels[0].textContent.trim()`); name != "Show the "+strconv.Itoa(len(w.areas))+" sensitive areas, to scale" {
+		t.Errorf("the switch is labelled %q", name)
+	}
+	eval[chromedp.Void](b, toggle+`.focus()`)
+	b.do(chromedp.KeyEvent(" "))
+	if n := drawn(); n != 0 {
+		t.Errorf("switched off, the map still draws %d areas", n)
+	}
+	b.do(chromedp.KeyEvent(" "))
+	if n := drawn(); n != len(w.areas) {
+		t.Errorf("switched on again, the map draws %d areas, want %d", n, len(w.areas))
+	}
+
+	// Enter on the first area's name frames it: its circle, at the
+	// canvas's centre, fills 40% of the map's height.
+	eval[chromedp.Void](b, `document.querySelector(".areas-list li button").focus()`)
+	b.do(chromedp.KeyEvent(kb.Enter))
+	if n := drawn(); n < 1 {
+		t.Errorf("framed on area 1, the map draws %d areas", n)
+	}
+	a := w.areas[0]
+	radius := eval[float64](b, `document.querySelector(".map-box").sitemap.stats().scale`) * a.RadiusKm * 1000 / (40075016.686 * math.Cos(a.Lat*math.Pi/180))
+	height := eval[float64](b, `document.querySelector(".sitemap-canvas").getBoundingClientRect().height`)
+	if math.Abs(radius-0.4*height) > 2 {
+		t.Errorf("framed on area 1 (%.1f km), its radius is %.0f px on a map %.0f px high", a.RadiusKm, radius, height)
+	}
+	rect := eval[[]float64](b, `(r => [r.left + r.width / 2, r.top + r.height / 2])(document.querySelector(".sitemap-canvas").getBoundingClientRect())`)
+	b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, rect[0]+5, rect[1]+5))
+	if title := eval[string](b, `document.querySelector(".sitemap-canvas").title`); !strings.Contains(title, "1. "+a.Name+" ("+a.Category+")") {
+		t.Errorf("hovering area 1, the map's tooltip says %q", title)
+	}
+	b.screenshot(artefacts(t), "regulator-map-area")
 	if c := b.consoleErrors(); len(c) > 0 {
 		t.Errorf("console: %q", c)
 	}

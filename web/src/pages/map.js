@@ -1,8 +1,10 @@
 // Map: every site of the national view (the regulator) or of an operator's
 // run, coloured by vendor group or by finding status, filtered by operator,
 // vendor group, status, rule and technology, with the legend counting what
-// the filters leave; a site chosen opens its drill-down. Drawing, pan, zoom,
-// clustering and picking are the shared engine's (internal/sitemap).
+// the filters leave; the inventories' sensitive areas drawn to scale,
+// listed beside the map and switched on or off; a site chosen opens its
+// drill-down. Drawing, pan, zoom, clustering and picking are the shared
+// engine's (internal/sitemap).
 import { createSiteMap } from "../../../internal/sitemap/sitemap.js";
 import gbOutline from "../../../internal/htmlreport/data/gb-outline.json";
 import { get, op, all } from "../api.js";
@@ -80,6 +82,11 @@ export async function render(ctx, view, params) {
   const detail = h("div", { class: "drill", "aria-live": "polite" }, h("p", { class: "muted" }, "Choose a site (click, or Enter at the centre cross) to see its elements, findings and dependencies."));
   const status = h("p", { class: "muted", "aria-live": "polite" });
   const mapBox = h("div", { class: "map-box" });
+  const areas = sm.areas || [];
+  const areasBox = areasLegend(sm, areas, scope, (j) => {
+    map.fitArea(j);
+    status.textContent = `Map centred on sensitive area ${j + 1}, ${areaName(areas[j])}.`;
+  }, () => drawAreas());
   const scopeNote = scope === "national"
     ? h("p", { class: "muted" }, `National view: ${n.toLocaleString("en-GB")} sites of ${sm.operators.length} operators, each from the snapshot valid on the date and the latest run on it. `,
       h("a", { href: "#/map?scope=operator" }, "Show the chosen operator's run instead"), ".")
@@ -91,18 +98,33 @@ export async function render(ctx, view, params) {
       field("Colour by", colorBy), field("Operator", f.operator), field("Vendor group", f.group), field("Worst status", f.status),
       field("Technology", f.technology), field("Rule", f.rule, "sites with a finding under this rule"),
       h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply"), status)),
-    h("div", { class: "map-layout" }, mapBox, h("aside", { class: "map-side" }, h("h2", null, "Legend"), legend, h("h2", null, "Site"), detail)));
+    h("div", { class: "map-layout" }, mapBox, h("aside", { class: "map-side" }, h("h2", null, "Legend"), legend, areasBox.el, h("h2", null, "Site"), detail)));
 
   const runOf = new Map(sm.runs.map((r) => [r.operator, r.run]));
   const map = createSiteMap(mapBox, {
     sites, keys, colorBy: colorBy.value, legend, height: 560,
     outline: gbOutline.countries.map((c) => ({ role: c.role, polygons: c.polygons })),
+    areas: areas.map((a, j) => ({ lon: a.lon, lat: a.lat, radiusM: a.radius_m, label: String(j + 1), name: `${j + 1}. ${areaName(a)} (${a.category})` })),
     label: (i) => `site ${sm.id[i]} (${sm.operators[sm.operator[i]]})`,
     ariaLabel: `Map of ${n} sites`,
     onSelect: (i) => { if (i >= 0) showSite(ctx, detail, sm, i, runOf); },
   });
   current = map;
   colorBy.addEventListener("change", () => map.setColorBy(colorBy.value));
+
+  // drawAreas draws the areas when the switch is on: those of the
+  // operator filtered by, or all.
+  let areaOperator = -1;
+  function drawAreas() {
+    const on = areasBox.shown();
+    const mask = new Uint8Array(areas.length);
+    areas.forEach((a, j) => {
+      const held = areaOperator < 0 || a.operators.includes(areaOperator);
+      mask[j] = on && held ? 1 : 0;
+      areasBox.items[j].hidden = !held;
+    });
+    map.setAreas(mask);
+  }
 
   // applyFilters builds the mask; a rule asks the server which sites have
   // findings under it (grouped by site, per operator's run).
@@ -137,6 +159,8 @@ export async function render(ctx, view, params) {
         (!ruleSites || ruleSites.has(sm.id[i])) ? 1 : 0;
     }
     map.setFilter(mask);
+    areaOperator = want.operator;
+    drawAreas();
     status.textContent = "";
   }
 
@@ -159,6 +183,26 @@ export async function render(ctx, view, params) {
   map.render();
   performance.mark("corefence:map:first-frame");
   mapBox.sitemap = map; // for scripting from the console, and the benchmark's frame timing
+}
+
+function areaName(a) { return a.name || a.id; }
+
+// areasLegend lists the sensitive areas, numbered as on the map, each a
+// button that frames it, under a switch that shows or hides them all.
+function areasLegend(sm, areas, scope, onGo, onToggle) {
+  if (!areas.length) return { el: h("p", { class: "muted" }, "No sensitive areas in the inventory."), items: [], shown: () => false };
+  const toggle = h("input", { type: "checkbox", name: "areas", checked: true, onchange: onToggle });
+  const every = sm.operators.length;
+  const items = areas.map((a, j) => h("li", { value: j + 1, "data-area": a.id },
+    h("button", { type: "button", class: "link", onclick: () => { if (!toggle.checked) { toggle.checked = true; onToggle(); } onGo(j); } }, areaName(a)),
+    h("span", { class: "muted" }, ` — ${a.category}, radius ${(a.radius_m / 1000).toLocaleString("en-GB", { maximumFractionDigits: 3 })} km`,
+      scope === "national" ? (a.operators.length === every && every > 1 ? "; every operator's inventory" : "; " + a.operators.map((o) => sm.operators[o]).join(", ")) : "")));
+  const el = h("section", { class: "areas", "aria-labelledby": "areas-title" },
+    h("h2", { id: "areas-title" }, "Sensitive areas"),
+    h("label", { class: "inline toggle" }, toggle, ` Show the ${areas.length.toLocaleString("en-GB")} sensitive area${areas.length === 1 ? "" : "s"}, to scale`),
+    h("p", { class: "muted" }, "Dashed circles, numbered as below; a name centres the map on its area."),
+    h("ol", { class: "areas-list" }, items));
+  return { el, items, shown: () => toggle.checked };
 }
 
 // showSite fetches one site's page from its operator's run.

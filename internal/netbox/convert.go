@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -714,7 +715,9 @@ func (c *converter) cableEnds(ts []termination, ifaces map[int]*iface) ([]cableE
 	return out, true
 }
 
-var baseRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)(g?)base-`)
+// baseRE is compiled on first use: only a NetBox import needs it, and
+// package initialisation runs for every command.
+var baseRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+(?:\.\d+)?)(g?)base-`) })
 
 // speedOf is an interface's speed in Gbit/s: its speed field (Kbit/s) when
 // set, else the rate its type names ("10gbase-x-sfpp" is 10 Gbit/s,
@@ -726,7 +729,7 @@ func speedOf(i *iface) cf.Quantity {
 	if i.Type == nil {
 		return 0
 	}
-	m := baseRE.FindStringSubmatch(i.Type.Value)
+	m := baseRE().FindStringSubmatch(i.Type.Value)
 	if m == nil {
 		return 0
 	}

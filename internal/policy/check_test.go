@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/importer"

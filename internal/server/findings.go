@@ -98,7 +98,7 @@ func parseFindingsRequest(r *http.Request) (*findingsRequest, error) {
 			switch {
 			case name == designated:
 				fr.filter.Groups = append(fr.filter.Groups, designatedGroups()...)
-			case slug.MatchString(name):
+			case slug().MatchString(name):
 				fr.filter.Groups = append(fr.filter.Groups, name)
 			default:
 				probs.Add(cf.Problem{Field: "group", ID: name, Message: "a vendor group id (as findings name them) or \"designated\""})

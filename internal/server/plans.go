@@ -246,7 +246,7 @@ func (s *Server) planOptions(ctx context.Context, req PlanRequest, probs *cf.Pro
 	for i, o := range requested {
 		if len(req.Options) > 0 {
 			switch {
-			case !slug.MatchString(o.Name):
+			case !slug().MatchString(o.Name):
 				probs.Add(cf.Problem{Field: fmt.Sprintf("options[%d].name", i), ID: o.Name, Message: "an option name is lower case letters, digits, '.', '_' or '-', at most 64"})
 			case names[o.Name]:
 				probs.Add(cf.Problem{Field: fmt.Sprintf("options[%d].name", i), ID: o.Name, Message: "given twice"})

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	cf "github.com/corefence/corefence"
 )

@@ -7,7 +7,7 @@ import (
 	"io"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	cf "github.com/corefence/corefence"
 )

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestBuiltinData guards vendors.yaml: it parses, every id, name and alias

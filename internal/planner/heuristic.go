@@ -585,8 +585,9 @@ func (x *search) repairBudgets() error {
 }
 
 // improve runs local search on the true costs until no move or swap of two
-// jobs pays, for at most 50 passes (or until ctx ends).
-func (x *search) improve(ctx context.Context) {
+// jobs pays, for at most 50 passes (or until ctx ends), and returns the
+// passes run.
+func (x *search) improve(ctx context.Context) int {
 	p := x.p
 	if x.sub == nil {
 		sub := newSubproblems(p)
@@ -595,31 +596,35 @@ func (x *search) improve(ctx context.Context) {
 	if x.swaps == nil {
 		x.swaps = newSwapIndex(x)
 	}
-	x.passes(ctx)
+	return x.passes(ctx)
 }
 
 // passes is improve's loop: passes of moves then swaps over every job,
-// until a pass saves nothing worth having or 50 have run.
-func (x *search) passes(ctx context.Context) {
+// until a pass saves nothing worth having or 50 have run. It returns the
+// passes run.
+func (x *search) passes(ctx context.Context) int {
 	p := x.p
-	for pass := 0; pass < 50; pass++ {
+	pass := 0
+	for pass < 50 {
+		pass++
 		gain := 0.0
 		for ji := range p.Jobs {
 			if ji%256 == 0 && ctx.Err() != nil {
-				return
+				return pass
 			}
 			gain += x.bestMove(ji)
 		}
 		for ji := range p.Jobs {
 			if ji%256 == 0 && ctx.Err() != nil {
-				return
+				return pass
 			}
 			gain += x.bestSwap(ji)
 		}
 		if gain < 1e-9*math.Max(1, x.total()) {
-			return
+			break
 		}
 	}
+	return pass
 }
 
 // bestMove moves job ji to the period (or out, if optional) that lowers the

@@ -46,6 +46,8 @@ type lagrangian struct {
 
 	dPi       [][]float64 // deflected direction
 	dLam, dMu []float64
+
+	progress func(iters int) // told the iterations done after each one, when set
 }
 
 func newLagrangian(p *Problem) *lagrangian {
@@ -560,6 +562,9 @@ func (lg *lagrangian) run(ctx context.Context, iters int, ub float64) float64 {
 		}
 		L := lg.evaluate()
 		lg.iters++
+		if lg.progress != nil {
+			lg.progress(lg.iters)
+		}
 		if math.IsInf(lg.best, -1) || L > lg.best+1e-9*math.Abs(lg.best) {
 			lg.best = L
 			lg.bestPi = clone2(lg.pi)

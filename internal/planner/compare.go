@@ -75,7 +75,12 @@ func Compare(ctx context.Context, inv *inventory.Inventory, options []Option, pa
 				return
 			}
 			opts.progress("option %s (%d of %d)", o.Name, i+1, len(options))
-			plan, err := Run(ctx, inv, o.Packs, &common, opts)
+			// The options run side by side: each line says whose it is.
+			oo := opts
+			if opts.Progress != nil {
+				oo.Progress = func(msg string) { opts.Progress("option " + o.Name + ": " + msg) }
+			}
+			plan, err := Run(ctx, inv, o.Packs, &common, oo)
 			if err != nil {
 				errs[i] = fmt.Errorf("option %s: %w", o.Name, err)
 				cancel() // the comparison fails: stop the other options

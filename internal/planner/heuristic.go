@@ -28,6 +28,7 @@ type search struct {
 	at       [][][]int    // pool × period → jobs there
 	pos      []int        // job → index in its at list
 	sub      *subproblems // the jobs' costs and windows laid out flat, for bestSwap's scan; set by improve
+	swaps    *swapIndex   // bounds that let bestSwap skip whole periods; set by improve
 }
 
 const eps = 1e-9
@@ -107,6 +108,9 @@ func (x *search) add(ji, t int) {
 	list := x.at[j.Pool][t]
 	x.pos[ji] = len(list)
 	x.at[j.Pool][t] = append(list, ji)
+	if x.swaps != nil {
+		x.swaps.added(ji, t)
+	}
 }
 
 func (x *search) remove(ji, t int) {
@@ -128,6 +132,9 @@ func (x *search) remove(ji, t int) {
 	list[i] = list[last]
 	x.pos[list[i]] = i
 	x.at[j.Pool][t] = list[:last]
+	if x.swaps != nil {
+		x.swaps.removed(ji, t)
+	}
 }
 
 // move puts job ji in period t (-1: not done) and updates the pool's
@@ -578,31 +585,46 @@ func (x *search) repairBudgets() error {
 }
 
 // improve runs local search on the true costs until no move or swap of two
-// jobs pays, for at most 50 passes (or until ctx ends).
-func (x *search) improve(ctx context.Context) {
+// jobs pays, for at most 50 passes (or until ctx ends), and returns the
+// passes run.
+func (x *search) improve(ctx context.Context) int {
 	p := x.p
 	if x.sub == nil {
 		sub := newSubproblems(p)
 		x.sub = &sub
 	}
-	for pass := 0; pass < 50; pass++ {
+	if x.swaps == nil {
+		x.swaps = newSwapIndex(x)
+	}
+	return x.passes(ctx)
+}
+
+// passes is improve's loop: passes of moves then swaps over every job,
+// until a pass saves nothing worth having or 50 have run. It returns the
+// passes run.
+func (x *search) passes(ctx context.Context) int {
+	p := x.p
+	pass := 0
+	for pass < 50 {
+		pass++
 		gain := 0.0
 		for ji := range p.Jobs {
 			if ji%256 == 0 && ctx.Err() != nil {
-				return
+				return pass
 			}
 			gain += x.bestMove(ji)
 		}
 		for ji := range p.Jobs {
 			if ji%256 == 0 && ctx.Err() != nil {
-				return
+				return pass
 			}
 			gain += x.bestSwap(ji)
 		}
 		if gain < 1e-9*math.Max(1, x.total()) {
-			return
+			break
 		}
 	}
+	return pass
 }
 
 // bestMove moves job ji to the period (or out, if optional) that lowers the
@@ -660,12 +682,15 @@ func (x *search) bestSwap(ji int) float64 {
 	best, bk := -1e-9*math.Max(1, j.Capex), -1
 	// The scan reads the other jobs' effort, window and costs from the
 	// flat arrays: their Job records would cost a cache miss each.
-	sub := x.sub
+	sub, ix := x.sub, x.swaps
 	for t2 := j.Release; t2 <= j.Last; t2++ {
 		if t2 == t1 {
 			continue
 		}
 		dj := j.Cost(t2) - j.Cost(t1)
+		if ix != nil && ix.skip(j.Pool, ix.class[ji], t2, t1, dj, best) {
+			continue // no job of t2 gives a saving: the scan below would take none
+		}
 		for _, k := range x.at[j.Pool][t2] {
 			if sub.effort[k] != j.Effort {
 				continue
@@ -699,6 +724,11 @@ func (x *search) bestSwap(ji int) float64 {
 func (x *search) swapKeeps(a, ta, b, tb int) bool {
 	p := x.p
 	fa, fb := x.s[a], x.s[b]
+	if x.swaps != nil {
+		// The trial is undone below: the index need not follow it.
+		x.swaps.off = true
+		defer func() { x.swaps.off = false }()
+	}
 	x.remove(a, fa)
 	x.remove(b, fb)
 	x.add(a, ta)

@@ -46,6 +46,8 @@ type lagrangian struct {
 
 	dPi       [][]float64 // deflected direction
 	dLam, dMu []float64
+
+	progress func(iters int) // told the iterations done after each one, when set
 }
 
 func newLagrangian(p *Problem) *lagrangian {
@@ -380,6 +382,9 @@ func (lg *lagrangian) jobMin(ji int) (float64, int) {
 		}
 		return best, bt
 	}
+	if len(caps) <= maxRunTerms && len(lg.p.Budgets) == 0 {
+		return lg.jobMinRuns(ji, best, cost, pi, r, e, caps)
+	}
 	type term struct {
 		m int
 		v float64
@@ -406,6 +411,77 @@ func (lg *lagrangian) jobMin(ji int) (float64, int) {
 		if v < best {
 			best, bt = v, t
 		}
+	}
+	return best, bt
+}
+
+// maxRunTerms is the most cap terms jobMinRuns takes (a job counts
+// towards a cap of each of the operator's cap rules and metrics: two or
+// three under the UK's packs).
+const maxRunTerms = 6
+
+// jobMinRuns is jobMin for a job under several caps and no budgets. Each
+// cap's term applies to the periods up to its milestone's, so the window
+// falls into runs of periods with the same terms; within a run the terms
+// are taken off in the order of the job's caps, as the general loop does,
+// so that every reduced cost is the same to the bit — only the test of
+// each term against each period is gone, most of the time under the
+// DVD's caps.
+func (lg *lagrangian) jobMinRuns(ji int, best float64, cost, pi []float64, r int, e float64, caps []capTerm) (float64, int) {
+	var splits [maxRunTerms]int // term i applies to k < splits[i]
+	var tvs [maxRunTerms]float64
+	for i, c := range caps {
+		splits[i] = min(max(int(c.m)-r+1, 0), len(cost))
+		tvs[i] = lg.lam[c.k] * c.w * lg.capScale[c.k]
+	}
+	bt := -1
+	for lo := 0; lo < len(cost); {
+		hi := len(cost)
+		var run [maxRunTerms]float64 // the terms of periods lo … hi-1, in the caps' order
+		n := 0
+		for i := range caps {
+			if sp := splits[i]; sp > lo {
+				run[n] = tvs[i]
+				n++
+				hi = min(hi, sp)
+			}
+		}
+		switch n {
+		case 0:
+			for k := lo; k < hi; k++ {
+				if v := cost[k] + e*pi[k]; v < best {
+					best, bt = v, r+k
+				}
+			}
+		case 1:
+			a := run[0]
+			for k := lo; k < hi; k++ {
+				v := cost[k] + e*pi[k]
+				if v -= a; v < best {
+					best, bt = v, r+k
+				}
+			}
+		case 2:
+			a, b := run[0], run[1]
+			for k := lo; k < hi; k++ {
+				v := cost[k] + e*pi[k]
+				v -= a
+				if v -= b; v < best {
+					best, bt = v, r+k
+				}
+			}
+		default:
+			for k := lo; k < hi; k++ {
+				v := cost[k] + e*pi[k]
+				for _, a := range run[:n] {
+					v -= a
+				}
+				if v < best {
+					best, bt = v, r+k
+				}
+			}
+		}
+		lo = hi
 	}
 	return best, bt
 }
@@ -486,6 +562,9 @@ func (lg *lagrangian) run(ctx context.Context, iters int, ub float64) float64 {
 		}
 		L := lg.evaluate()
 		lg.iters++
+		if lg.progress != nil {
+			lg.progress(lg.iters)
+		}
 		if math.IsInf(lg.best, -1) || L > lg.best+1e-9*math.Abs(lg.best) {
 			lg.best = L
 			lg.bestPi = clone2(lg.pi)

@@ -270,7 +270,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	lg := newLagrangian(p)
 	var best *search
 	bestCost := math.Inf(1)
+	const plans = 5 // the true costs, then two guided plans after each part of the subgradient iterations
+	built := 0
 	try := func(price pricer) error {
+		built++
+		opts.progress("plan %d (of up to %d): construction", built, plans)
 		x, err := construct(sctx, p, price)
 		if err != nil {
 			if errors.Is(err, errNoSchedule) {
@@ -281,7 +285,9 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 			}
 			return err
 		}
-		x.improve(sctx)
+		opts.progress("plan %d: cost %.0f; local search", built, x.total())
+		passes := x.improve(sctx)
+		opts.progress("plan %d: cost %.0f after %d local-search passes", built, x.total(), passes)
 		if c := x.total(); c < bestCost {
 			best, bestCost = x, c
 		}
@@ -318,6 +324,13 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Plan, error) {
 	// 50 and at most 5,500, a tenth of them before the first guided plans.
 	iters := int(math.Min(5500, math.Max(50, opts.Work/float64(max(size, 1)))))
 	opts.progress("first plan %.0f; %d subgradient iterations for the bound", bestCost, iters)
+	if opts.Progress != nil {
+		lg.progress = func(done int) {
+			if done%500 == 0 {
+				opts.progress("subgradient iteration %d of %d, bound %.0f", done, iters, lg.best)
+			}
+		}
+	}
 	lg.run(sctx, iters/10, bestCost)
 	if err := guided(); err != nil {
 		return nil, err

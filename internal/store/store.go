@@ -134,14 +134,22 @@ type NewSnapshot struct {
 	Content   []byte // the canonical inventory (JSON), reloadable by the importer
 }
 
-// Run is one check of a snapshot, keyed by its inputs' digests: the same
-// snapshot, packs, as-of date, waivers and options give the same id, and
-// are computed once.
+// National is the operator of runs, exposure analyses and plans made on
+// the national view — every operator's snapshot valid on a date — rather
+// than on one operator's snapshot. It is no tenant (no operator id can be
+// "*"), and such a record's Snapshot is empty: the view's snapshots are
+// in its inputs. Pass it where a method takes an operator to reach those
+// records; the audit log names every operator the same way.
+const National = "*"
+
+// Run is one check of a snapshot, or of the national view, keyed by its
+// inputs' digests: the same snapshot, packs, as-of date, waivers and
+// options give the same id, and are computed once.
 type Run struct {
 	Seq      int64  `json:"seq"`
 	ID       string `json:"id"`
-	Operator string `json:"operator"`
-	Snapshot string `json:"snapshot"`
+	Operator string `json:"operator"` // National for a run on the national view
+	Snapshot string `json:"snapshot"` // "" for a run on the national view
 	AsOf     string `json:"as_of"`
 	Inputs   string `json:"inputs"`  // JSON: packs with digests, waiver digest, options
 	Summary  string `json:"summary"` // JSON: counts by status, compliant, verdicts
@@ -284,15 +292,15 @@ type Pack struct {
 	Replaced int64  `json:"-"`
 }
 
-// Analysis is a computation on a snapshot stored with its result, keyed
-// like a run by its inputs' digests: the same snapshot and options give
-// the same id, and are computed once. Exposure analyses and plans are
-// analyses.
+// Analysis is a computation on a snapshot, or on the national view,
+// stored with its result, keyed like a run by its inputs' digests: the
+// same snapshot and options give the same id, and are computed once.
+// Exposure analyses and plans are analyses.
 type Analysis struct {
 	Seq      int64  `json:"seq"`
 	ID       string `json:"id"`
-	Operator string `json:"operator"`
-	Snapshot string `json:"snapshot"`
+	Operator string `json:"operator"` // National on the national view
+	Snapshot string `json:"snapshot"` // "" on the national view
 	Inputs   string `json:"inputs"` // JSON: engine, snapshot, options
 	Report   string `json:"report"` // JSON: the result; empty in lists
 	Created  int64  `json:"created"`
@@ -368,10 +376,12 @@ type Store interface {
 	SnapshotAsOf(ctx context.Context, operator, date string) (Snapshot, error)
 	SnapshotCount(ctx context.Context) (int64, error)
 
-	// Run returns the run with id, if operator's.
+	// Run returns the run with id, if operator's (National: a run on the
+	// national view).
 	Run(ctx context.Context, operator, id string) (Run, error)
 	// PutRun stores a run and all its findings at once; an existing id
-	// returns the stored run and created == false.
+	// returns the stored run and created == false. A run of operator
+	// National has no snapshot; any other names one of its operator's.
 	PutRun(ctx context.Context, by Actor, r Run, findings []Finding) (run Run, created bool, err error)
 	Runs(ctx context.Context, operator string, page Page) ([]Run, error)
 	RunCount(ctx context.Context) (int64, error)

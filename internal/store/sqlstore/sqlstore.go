@@ -165,7 +165,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	}
 	for i, name := range names {
 		version := i + 1
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.migrationTx(ctx, func(tx *sql.Tx) error {
 			if s.postgres { // two servers starting at once take turns
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7306)`); err != nil {
 					return err
@@ -200,6 +200,53 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: the database is at schema version %d, newer than this binary's %d: upgrade corefence", newest, len(names))
 	}
 	return nil
+}
+
+// migrationTx runs one migration in one transaction. On SQLite it runs
+// with foreign keys off, on a connection of its own, and checks every
+// foreign key before committing: the procedure SQLite documents for
+// changing a table it cannot ALTER (create the new one, copy, drop the
+// old, rename), which with foreign keys on would refuse to drop a table
+// others refer to. PostgreSQL alters tables in place.
+func (s *DB) migrationTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.postgres {
+		return s.tx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The pragma is a no-op inside a transaction: set it before, and back
+	// after, whatever happened, on this connection only.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	broken := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if broken {
+		tx.Rollback()
+		return errors.New("a migration left a foreign key unsatisfied; nothing was changed")
+	}
+	return tx.Commit()
 }
 
 // q rewrites ? placeholders as $1, $2 … for PostgreSQL. Queries here never
@@ -629,7 +676,49 @@ func (s *DB) SnapshotCount(ctx context.Context) (int64, error) {
 
 // Runs
 
-const runColumns = `seq, id, operator, snapshot, as_of, inputs, summary, created, creator, findings`
+const runColumns = `seq, id, ` + subjectColumns + `, as_of, inputs, summary, created, creator, findings`
+
+// subjectColumns read a record's operator and snapshot: NULL, on the
+// national view, reads as store.National and "".
+const subjectColumns = `coalesce(operator, '` + store.National + `'), coalesce(snapshot, '')`
+
+// ofSubject is the condition selecting operator's records, and its
+// arguments: those of the national view have no operator. Both forms are
+// index searches on (operator, seq).
+func ofSubject(operator string) (string, []any) {
+	if operator == store.National {
+		return `operator IS NULL`, nil
+	}
+	return `operator = ?`, []any{operator}
+}
+
+// subjectValues are the operator and snapshot columns to insert for a
+// record: NULL on the national view.
+func subjectValues(operator, snapshot string) (any, any) {
+	if operator == store.National {
+		return nil, nil
+	}
+	return operator, snapshot
+}
+
+// checkSubject confirms, inside tx, that a record's snapshot is its
+// operator's; a record of the national view names none.
+func (s *DB) checkSubject(ctx context.Context, tx *sql.Tx, operator, snapshot string) error {
+	if operator == store.National {
+		if snapshot != "" {
+			return fmt.Errorf("a record of the national view names no snapshot, not %s", snapshot)
+		}
+		return nil
+	}
+	var snapOp string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), snapshot).Scan(&snapOp); err != nil {
+		return notFound(err, "snapshot", snapshot)
+	}
+	if snapOp != operator {
+		return fmt.Errorf("snapshot %s: %w", snapshot, store.ErrNotFound)
+	}
+	return nil
+}
 
 func scanRun(r interface{ Scan(...any) error }, run *store.Run) error {
 	return r.Scan(&run.Seq, &run.ID, &run.Operator, &run.Snapshot, &run.AsOf, &run.Inputs, &run.Summary, &run.Created, &run.Creator, &run.Findings)
@@ -638,7 +727,8 @@ func scanRun(r interface{ Scan(...any) error }, run *store.Run) error {
 // Run returns one of operator's runs.
 func (s *DB) Run(ctx context.Context, operator, id string) (store.Run, error) {
 	var r store.Run
-	err := scanRun(s.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE operator = ? AND id = ?`, operator, id), &r)
+	cond, args := ofSubject(operator)
+	err := scanRun(s.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE `+cond+` AND id = ?`, append(args, id)...), &r)
 	return r, notFound(err, "run", id)
 }
 
@@ -650,16 +740,13 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 		if err := s.lockAudit(ctx, tx); err != nil {
 			return err
 		}
-		var snapOp string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), r.Snapshot).Scan(&snapOp); err != nil {
-			return notFound(err, "snapshot", r.Snapshot)
+		if err := s.checkSubject(ctx, tx, r.Operator, r.Snapshot); err != nil {
+			return err
 		}
-		if snapOp != r.Operator {
-			return fmt.Errorf("snapshot %s: %w", r.Snapshot, store.ErrNotFound)
-		}
+		op, snap := subjectValues(r.Operator, r.Snapshot)
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, operator, snapshot, as_of, inputs, summary, created, creator, findings)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			r.ID, r.Operator, r.Snapshot, r.AsOf, r.Inputs, r.Summary, s.micros(), by.Principal, len(findings))
+			r.ID, op, snap, r.AsOf, r.Inputs, r.Summary, s.micros(), by.Principal, len(findings))
 		if err != nil {
 			return err
 		}
@@ -673,7 +760,13 @@ func (s *DB) PutRun(ctx context.Context, by store.Actor, r store.Run, findings [
 				return err
 			}
 		}
-		return scanRun(tx.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE id = ?`), r.ID), &out)
+		if err := scanRun(tx.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE id = ?`), r.ID), &out); err != nil {
+			return err
+		}
+		if out.Operator != r.Operator { // ids are digests of inputs that name the subject; this cannot happen
+			return fmt.Errorf("run %s: %w", r.ID, store.ErrConflict)
+		}
+		return nil
 	})
 	return out, created, err
 }
@@ -706,8 +799,9 @@ func (s *DB) insertFindings(ctx context.Context, tx *sql.Tx, run string, fs []st
 
 // Runs lists operator's runs in creation order.
 func (s *DB) Runs(ctx context.Context, operator string, page store.Page) ([]store.Run, error) {
-	rows, err := s.query(ctx, `SELECT `+runColumns+` FROM runs WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`,
-		operator, page.After, limit(page.Limit))
+	cond, args := ofSubject(operator)
+	rows, err := s.query(ctx, `SELECT `+runColumns+` FROM runs WHERE `+cond+` AND seq > ? ORDER BY seq LIMIT ?`,
+		append(args, page.After, limit(page.Limit))...)
 	return collect(rows, err, func(r *sql.Rows, run *store.Run) error { return scanRun(r, run) })
 }
 
@@ -796,7 +890,7 @@ func (s *DB) RevokeWaiver(ctx context.Context, by store.Actor, operator, id stri
 // Analyses: exposure analyses and plans, one table each of the same
 // shape.
 
-const analysisColumns = `seq, id, operator, snapshot, inputs, created, creator`
+const analysisColumns = `seq, id, ` + subjectColumns + `, inputs, created, creator`
 
 func scanAnalysis(r interface{ Scan(...any) error }, e *store.Analysis, extra ...any) error {
 	return r.Scan(append([]any{&e.Seq, &e.ID, &e.Operator, &e.Snapshot, &e.Inputs, &e.Created, &e.Creator}, extra...)...)
@@ -819,16 +913,13 @@ func (s *DB) putAnalysis(ctx context.Context, k analysisKind, by store.Actor, e 
 		if err := s.lockAudit(ctx, tx); err != nil {
 			return err
 		}
-		var snapOp string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM snapshots WHERE id = ?`), e.Snapshot).Scan(&snapOp); err != nil {
-			return notFound(err, "snapshot", e.Snapshot)
+		if err := s.checkSubject(ctx, tx, e.Operator, e.Snapshot); err != nil {
+			return err
 		}
-		if snapOp != e.Operator {
-			return fmt.Errorf("snapshot %s: %w", e.Snapshot, store.ErrNotFound)
-		}
+		op, snap := subjectValues(e.Operator, e.Snapshot)
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+k.table+` (id, operator, snapshot, inputs, report, created, creator)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			e.ID, e.Operator, e.Snapshot, e.Inputs, e.Report, s.micros(), by.Principal)
+			e.ID, op, snap, e.Inputs, e.Report, s.micros(), by.Principal)
 		if err != nil {
 			return err
 		}
@@ -838,7 +929,13 @@ func (s *DB) putAnalysis(ctx context.Context, k analysisKind, by store.Actor, e 
 				return err
 			}
 		}
-		return scanAnalysis(tx.QueryRowContext(ctx, s.q(`SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE id = ?`), e.ID), &out, &out.Report)
+		if err := scanAnalysis(tx.QueryRowContext(ctx, s.q(`SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE id = ?`), e.ID), &out, &out.Report); err != nil {
+			return err
+		}
+		if out.Operator != e.Operator { // ids are digests of inputs that name the subject; this cannot happen
+			return fmt.Errorf("%s %s: %w", k.what, e.ID, store.ErrConflict)
+		}
+		return nil
 	})
 	return out, created, err
 }
@@ -846,15 +943,17 @@ func (s *DB) putAnalysis(ctx context.Context, k analysisKind, by store.Actor, e 
 // analysis returns one of operator's analyses of kind k with its report.
 func (s *DB) analysis(ctx context.Context, k analysisKind, operator, id string) (store.Analysis, error) {
 	var e store.Analysis
-	err := scanAnalysis(s.queryRow(ctx, `SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE operator = ? AND id = ?`,
-		operator, id), &e, &e.Report)
+	cond, args := ofSubject(operator)
+	err := scanAnalysis(s.queryRow(ctx, `SELECT `+analysisColumns+`, report FROM `+k.table+` WHERE `+cond+` AND id = ?`,
+		append(args, id)...), &e, &e.Report)
 	return e, notFound(err, k.what, id)
 }
 
 // analyses lists operator's analyses of kind k in creation order.
 func (s *DB) analyses(ctx context.Context, k analysisKind, operator string, page store.Page) ([]store.Analysis, error) {
-	rows, err := s.query(ctx, `SELECT `+analysisColumns+` FROM `+k.table+` WHERE operator = ? AND seq > ? ORDER BY seq LIMIT ?`,
-		operator, page.After, limit(page.Limit))
+	cond, args := ofSubject(operator)
+	rows, err := s.query(ctx, `SELECT `+analysisColumns+` FROM `+k.table+` WHERE `+cond+` AND seq > ? ORDER BY seq LIMIT ?`,
+		append(args, page.After, limit(page.Limit))...)
 	return collect(rows, err, func(r *sql.Rows, e *store.Analysis) error { return scanAnalysis(r, e) })
 }
 
@@ -905,7 +1004,7 @@ func (s *DB) PutAttestation(ctx context.Context, by store.Actor, a store.Attesta
 			return err
 		}
 		var runOp string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT operator FROM runs WHERE id = ?`), a.Run).Scan(&runOp); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT coalesce(operator, '') FROM runs WHERE id = ?`), a.Run).Scan(&runOp); err != nil {
 			return notFound(err, "run", a.Run)
 		}
 		if runOp != a.Operator {

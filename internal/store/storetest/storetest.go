@@ -297,6 +297,39 @@ func testRuns(t *testing.T, s store.Store) {
 	if n := get(s.RunCount(ctx))(t); n != 1 {
 		t.Fatalf("run count %d", n)
 	}
+
+	// A run on the national view has no snapshot and no tenant: it is
+	// reached as store.National's only, and lists apart from every
+	// operator's.
+	_, _, err = s.PutRun(ctx, admin, store.Run{ID: "n0", Operator: store.National, Snapshot: "s1", AsOf: "2025-01-01", Inputs: "{}", Summary: "{}"}, nil)
+	if err == nil {
+		t.Fatal("a national run naming a snapshot was stored")
+	}
+	nat := store.Run{ID: "n1", Operator: store.National, AsOf: "2025-01-01", Inputs: `{"national":{}}`, Summary: `{}`}
+	got, created, err = s.PutRun(ctx, admin, nat, findings(4))
+	if err != nil || !created || got.Findings != 4 || got.Operator != store.National || got.Snapshot != "" {
+		t.Fatalf("PutRun national: %+v %v %v", got, created, err)
+	}
+	if again, created, err := s.PutRun(ctx, admin, nat, findings(2)); err != nil || created || again.Findings != 4 {
+		t.Fatalf("PutRun national again: %+v %v %v", again, created, err)
+	}
+	if r := get(s.Run(ctx, store.National, "n1"))(t); r.ID != "n1" || r.Inputs != nat.Inputs {
+		t.Fatalf("national run: %+v", r)
+	}
+	_, err = s.Run(ctx, "a", "n1")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Run(ctx, store.National, "r1")
+	wantErr(t, err, store.ErrNotFound)
+	if rs := get(s.Runs(ctx, store.National, store.Page{}))(t); ids(rs) != "n1" {
+		t.Fatalf("national runs %s", ids(rs))
+	}
+	if rs := get(s.Runs(ctx, "a", store.Page{}))(t); ids(rs) != "r1" {
+		t.Fatalf("runs of a, with a national run stored: %s", ids(rs))
+	}
+	fs, err := s.Findings(ctx, store.FindingQuery{Run: "n1", Limit: 10})
+	if err != nil || len(fs) != 4 {
+		t.Fatalf("national run's findings: %d %v", len(fs), err)
+	}
 }
 
 func testExposures(t *testing.T, s store.Store) {
@@ -342,6 +375,28 @@ func testAnalyses(t *testing.T, s store.Store,
 	}
 	if xs := get(list(ctx, "b", store.Page{}))(t); len(xs) != 0 {
 		t.Fatalf("list of b: %+v", xs)
+	}
+
+	// One on the national view: no snapshot, no tenant.
+	if _, _, err := put(ctx, admin, store.Analysis{ID: "n0", Operator: store.National, Snapshot: "s1", Inputs: "{}", Report: "{}"}); err == nil {
+		t.Fatal("a national analysis naming a snapshot was stored")
+	}
+	n := store.Analysis{ID: "n1", Operator: store.National, Inputs: `{"national":{}}`, Report: `{"n":1}`}
+	if got, created, err := put(ctx, admin, n); err != nil || !created || got.Operator != store.National || got.Snapshot != "" {
+		t.Fatalf("put national: %+v %v %v", got, created, err)
+	}
+	if full := get(one(ctx, store.National, "n1"))(t); full.Report != n.Report {
+		t.Fatalf("national one: %+v", full)
+	}
+	_, err = one(ctx, "a", "n1")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = one(ctx, store.National, "x1")
+	wantErr(t, err, store.ErrNotFound)
+	if xs := get(list(ctx, store.National, store.Page{}))(t); ids(xs) != "n1" {
+		t.Fatalf("national list: %+v", xs)
+	}
+	if xs := get(list(ctx, "a", store.Page{}))(t); ids(xs) != "x1" {
+		t.Fatalf("list of a, with a national one stored: %+v", xs)
 	}
 }
 

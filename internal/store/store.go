@@ -301,8 +301,8 @@ type Analysis struct {
 	ID       string `json:"id"`
 	Operator string `json:"operator"` // National on the national view
 	Snapshot string `json:"snapshot"` // "" on the national view
-	Inputs   string `json:"inputs"` // JSON: engine, snapshot, options
-	Report   string `json:"report"` // JSON: the result; empty in lists
+	Inputs   string `json:"inputs"`   // JSON: engine, snapshot, options
+	Report   string `json:"report"`   // JSON: the result; empty in lists
 	Created  int64  `json:"created"`
 	Creator  string `json:"creator"`
 }

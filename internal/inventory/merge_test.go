@@ -1,0 +1,94 @@
+package inventory_test
+
+import (
+	"strings"
+	"testing"
+
+	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
+)
+
+func at(file string, line int) cf.Position { return cf.Position{File: file, Line: line} }
+
+// operatorDoc is one operator's network as read from its own file: a
+// site, an element on it, a link, and a sensitive area regulators publish
+// to every operator alike.
+func operatorDoc(op, file string) *inventory.Doc {
+	s := site(strings.ToUpper(op)+"-1", op)
+	s.Pos = at(file, 2)
+	return &inventory.Doc{
+		Operators: []inventory.Operator{{ID: op, Name: op, Pos: at(file, 1)}},
+		Sites:     []inventory.Site{s},
+		Elements: []inventory.Element{
+			{ID: op + "-gnb", Site: s.ID, Function: "gnb", Vendor: "Ericsson", Pos: at(file, 3)},
+			{ID: op + "-core", Site: s.ID, Function: "upf", Vendor: "Huawei", Pos: at(file, 4)},
+		},
+		Links: []inventory.Link{{A: op + "-gnb", B: op + "-core", Kind: "backhaul", Pos: at(file, 5)}},
+		Areas: []inventory.Area{{ID: "mod-1", Name: "Base", Category: "military", Lat: 51, Lon: 0, RadiusKm: 2, Pos: at(file, 6)}},
+	}
+}
+
+func TestMerge(t *testing.T) {
+	doc, err := inventory.Merge([]*inventory.Doc{operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both networks whole, the area both give identically once.
+	if len(doc.Operators) != 2 || len(doc.Sites) != 2 || len(doc.Elements) != 4 || len(doc.Links) != 2 || len(doc.Areas) != 1 {
+		t.Fatalf("merged: %d operators, %d sites, %d elements, %d links, %d areas",
+			len(doc.Operators), len(doc.Sites), len(doc.Elements), len(doc.Links), len(doc.Areas))
+	}
+	if doc.Areas[0].Pos.File != "a.yaml" || doc.Elements[2].ID != "b-gnb" {
+		t.Fatalf("merged out of order: area from %s, third element %s", doc.Areas[0].Pos.File, doc.Elements[2].ID)
+	}
+	inv := build(t, doc)
+	if _, ok := inv.Element("b-core"); !ok {
+		t.Fatal("b-core lost")
+	}
+}
+
+// TestMergeConflicts: an id two inventories give differently is a problem
+// naming both places; nothing is merged.
+func TestMergeConflicts(t *testing.T) {
+	a, b := operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")
+	b.Areas[0].RadiusKm = 3                       // the same area, drawn differently
+	b.Elements[0].ID = "a-gnb"                    // b reuses a's element id
+	b.Links[0].A = "a-gnb"                        // (and links to it)
+	b.Sites = append(b.Sites, a.Sites[0])         // a's site, identical: fine
+	b.Sites[len(b.Sites)-1].Pos = at("b.yaml", 9) // wherever it was read
+	doc, err := inventory.Merge([]*inventory.Doc{a, b})
+	ps, ok := cf.AsProblems(err)
+	if !ok || doc != nil {
+		t.Fatalf("Merge: %v, doc %v", err, doc != nil)
+	}
+	var got []string
+	for _, p := range ps.List {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		"b.yaml:3: elements a-gnb: id: defined differently by another inventory (at a.yaml:3)",
+		"b.yaml:6: areas mod-1: id: defined differently by another inventory (at a.yaml:6)",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("problems:\n%s", strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d: %s\nwant prefix %s", i, got[i], want[i])
+		}
+	}
+}
+
+// TestMergeWithinOneDoc: a duplicate within one inventory is Build's to
+// report, as it is without a merge.
+func TestMergeWithinOneDoc(t *testing.T) {
+	a := operatorDoc("a", "a.yaml")
+	a.Sites = append(a.Sites, a.Sites[0])
+	doc, err := inventory.Merge([]*inventory.Doc{a, operatorDoc("b", "b.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inventory.Build(doc, inventory.Options{}); err == nil || !strings.Contains(err.Error(), "duplicate id") {
+		t.Fatalf("Build: %v", err)
+	}
+}

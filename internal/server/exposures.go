@@ -13,10 +13,11 @@ import (
 	"github.com/corefence/corefence/internal/vendor"
 )
 
-// ExposureRequest asks for an exposure analysis of a snapshot, with the
-// options of `corefence exposure`.
+// ExposureRequest asks for an exposure analysis of a snapshot, or of the
+// national view on AsOf, with the options of `corefence exposure`.
 type ExposureRequest struct {
 	Snapshot       string   `json:"snapshot"`
+	AsOf           string   `json:"as_of"`   // the national view's date (today when empty); an operator's analysis names its snapshot instead
 	Vendors        []string `json:"vendors"` // groups to analyse; empty: the designated ones present and the largest others
 	Top            int      `json:"top"`     // choke points reported; 0: 10
 	IncludePlanned bool     `json:"include_planned"`
@@ -24,11 +25,12 @@ type ExposureRequest struct {
 
 // exposureInputs is what an analysis depends on; its digest is the id.
 type exposureInputs struct {
-	Engine         string   `json:"engine"`
-	Snapshot       string   `json:"snapshot"`
-	Vendors        []string `json:"vendors"`
-	Top            int      `json:"top"`
-	IncludePlanned bool     `json:"include_planned"`
+	Engine         string     `json:"engine"`
+	Snapshot       string     `json:"snapshot,omitempty"` // an operator's analysis
+	National       *viewInput `json:"national,omitempty"` // an analysis of the national view
+	Vendors        []string   `json:"vendors"`
+	Top            int        `json:"top"`
+	IncludePlanned bool       `json:"include_planned"`
 }
 
 // ExposureView is a stored analysis; lists leave the report out.
@@ -50,12 +52,22 @@ func exposureView(x store.Exposure) ExposureView {
 	return v
 }
 
-// Exposure analyses operator's snapshot as req asks, or returns the
-// stored analysis of the same inputs (created == false).
+// Exposure analyses operator's snapshot (or, for store.National, the
+// national view on req.AsOf) as req asks, or returns the stored analysis
+// of the same inputs (created == false).
 func (s *Server) Exposure(ctx context.Context, by store.Actor, operator string, req ExposureRequest) (store.Exposure, bool, error) {
 	probs := &cf.Problems{}
-	if req.Snapshot == "" {
-		probs.Add(cf.Problem{Field: "snapshot", Message: "name the snapshot to analyse"})
+	snapshotProblem(operator, req.Snapshot, "name the snapshot to analyse", probs)
+	date := cf.DateOf(s.cfg.Now())
+	switch {
+	case req.AsOf != "" && operator != store.National:
+		probs.Add(cf.Problem{Field: "as_of", Message: "an operator's analysis names its snapshot; as_of is the national view's date"})
+	case req.AsOf != "":
+		d, err := cf.ParseDate(req.AsOf)
+		if err != nil {
+			probs.Add(cf.Problem{Field: "as_of", Message: err.Error()})
+		}
+		date = d
 	}
 	if req.Top < 0 || req.Top > 1000 {
 		probs.Add(cf.Problem{Field: "top", Message: "want a number from 1 to 1000 (0: the default, 10)"})
@@ -69,15 +81,16 @@ func (s *Server) Exposure(ctx context.Context, by store.Actor, operator string, 
 	if req.Vendors == nil {
 		req.Vendors = []string{}
 	}
-	if _, err := s.store.Snapshot(ctx, operator, req.Snapshot); err != nil {
+	sb, err := s.resolveSubject(ctx, operator, req.Snapshot, date)
+	if err != nil {
 		return store.Exposure{}, false, err
 	}
-	inputs, _ := json.Marshal(exposureInputs{Engine: "corefence " + s.cfg.Version, Snapshot: req.Snapshot,
+	inputs, _ := json.Marshal(exposureInputs{Engine: "corefence " + s.cfg.Version, Snapshot: sb.snapshot, National: sb.input(),
 		Vendors: req.Vendors, Top: req.Top, IncludePlanned: req.IncludePlanned})
-	return s.analyse(ctx, by, analysis{operator: operator, snapshot: req.Snapshot, inputs: inputs,
+	return s.analyse(ctx, by, analysis{operator: operator, snapshot: sb.snapshot, inputs: inputs,
 		stored: s.store.Exposure, put: s.store.PutExposure, slots: s.runs, // shares the bound on checks
 		compute: func(ctx context.Context) (any, error) {
-			inv, err := s.loadSnapshot(ctx, operator, req.Snapshot)
+			inv, err := s.loadSubject(ctx, sb)
 			if err != nil {
 				return nil, err
 			}
@@ -94,7 +107,8 @@ func (s *Server) Exposure(ctx context.Context, by store.Actor, operator string, 
 		}})
 }
 
-// analysis is a computation on a snapshot that the server keeps with its
+// analysis is a computation on a snapshot, or on the national view
+// (operator store.National, no snapshot), that the server keeps with its
 // result, keyed by the digest of its inputs: exposure analyses and plans.
 type analysis struct {
 	operator, snapshot string
@@ -172,7 +186,7 @@ func (s *Server) createExposure(w http.ResponseWriter, r *http.Request, c *calle
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	x, created, err := s.Exposure(r.Context(), c.actor(), r.PathValue("op"), req)
+	x, created, err := s.Exposure(r.Context(), c.actor(), subjectOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -189,7 +203,7 @@ func (s *Server) listExposures(w http.ResponseWriter, r *http.Request, _ *caller
 }
 
 func (s *Server) getExposure(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	x, err := s.store.Exposure(r.Context(), r.PathValue("op"), r.PathValue("exposure"))
+	x, err := s.store.Exposure(r.Context(), subjectOf(r), r.PathValue("exposure"))
 	if err != nil {
 		return err
 	}

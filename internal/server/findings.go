@@ -238,7 +238,7 @@ func sortedKeys(q url.Values) []string {
 // findings lists a run's findings: filtered, sorted and paged, grouped by
 // site or rule, or exported as CSV.
 func (s *Server) findings(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.run(r.Context(), r.PathValue("op"), r.PathValue("run"))
+	run, err := s.run(r.Context(), subjectOf(r), r.PathValue("run"))
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,21 @@ func (s *Server) routes() []Route {
 		r("DELETE", "/api/v1/tokens/{token}", Manage, (*Server).revokeToken),
 		r("GET", "/api/v1/audit", Manage, (*Server).auditLog),
 		r("GET", "/api/v1/audit/verify", Manage, (*Server).auditVerify),
-		r("GET", "/api/v1/national", Regulator, (*Server).national),
-		r("GET", "/api/v1/national/sites", Regulator, (*Server).nationalSites),
+		r("GET", "/api/v1/national", National, (*Server).national),
+		r("GET", "/api/v1/national/sites", National, (*Server).nationalSites),
+		// Runs, exposure analyses and plans on the national view: the
+		// handlers of an operator's, whose subject is the view (subjectOf).
+		r("POST", "/api/v1/national/runs", National, (*Server).createRun),
+		r("GET", "/api/v1/national/runs", National, (*Server).listRuns),
+		r("GET", "/api/v1/national/runs/{run}", National, (*Server).getRun),
+		r("GET", "/api/v1/national/runs/{run}/findings", National, (*Server).findings),
+		r("POST", "/api/v1/national/exposures", National, (*Server).createExposure),
+		r("GET", "/api/v1/national/exposures", National, (*Server).listExposures),
+		r("GET", "/api/v1/national/exposures/{exposure}", National, (*Server).getExposure),
+		r("POST", "/api/v1/national/plans", National, (*Server).createPlan),
+		r("GET", "/api/v1/national/plans", National, (*Server).listPlans),
+		r("GET", "/api/v1/national/plans/{plan}", National, (*Server).getPlan),
+		r("GET", "/api/v1/national/plans/{plan}/jobs", National, (*Server).planJobs),
 
 		r("POST", "/api/v1/operators/{op}/snapshots", TenantWrite, (*Server).upload),
 		r("GET", "/api/v1/operators/{op}/snapshots", TenantRead, (*Server).listSnapshots),
@@ -412,7 +425,8 @@ type nationalPart struct {
 }
 
 // nationalParts reads ?as_of= (today by default) and finds every
-// operator's snapshot and run on that date, auditing the read of all.
+// operator's snapshot and run on that date (the route, of National access,
+// audited the read of all).
 func (s *Server) nationalParts(r *http.Request, c *caller) ([]nationalPart, error) {
 	date := cf.DateOf(s.cfg.Now())
 	if a := r.URL.Query().Get("as_of"); a != "" {
@@ -424,9 +438,6 @@ func (s *Server) nationalParts(r *http.Request, c *caller) ([]nationalPart, erro
 	}
 	ops, err := s.store.Operators(r.Context())
 	if err != nil {
-		return nil, err
-	}
-	if err := s.store.Audit(r.Context(), c.actor(), "read", "*", r.URL.Path, ""); err != nil {
 		return nil, err
 	}
 	var out []nationalPart
@@ -693,7 +704,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	run, created, err := s.check(r.Context(), c.actor(), r.PathValue("op"), req)
+	run, created, err := s.check(r.Context(), c.actor(), subjectOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -710,7 +721,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if err != nil {
 		return err
 	}
-	runs, err := s.store.Runs(r.Context(), r.PathValue("op"), pg)
+	runs, err := s.store.Runs(r.Context(), subjectOf(r), pg)
 	if err != nil {
 		return err
 	}
@@ -726,7 +737,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, _ *caller) err
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	run, err := s.store.Run(r.Context(), r.PathValue("op"), r.PathValue("run"))
+	run, err := s.store.Run(r.Context(), subjectOf(r), r.PathValue("run"))
 	if err != nil {
 		return err
 	}

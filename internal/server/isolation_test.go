@@ -11,10 +11,15 @@ import (
 	"github.com/corefence/corefence/internal/store"
 )
 
-// fixture holds, per operator, records the matrix's paths refer to.
+// fixture holds, per operator, records the matrix's paths refer to, and
+// those of the national view (the same for every operator).
 type fixture struct {
 	snapshot, snapshot2, run, waiver, exposure, plan string
+	national                                         nationalFixture
 }
+
+// nationalFixture is a run, exposure analysis and plan of the national view.
+type nationalFixture struct{ run, exposure, plan string }
 
 func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
 	t.Helper()
@@ -31,6 +36,18 @@ func setupFixtures(t *testing.T, e *apiEnv) map[string]fixture {
 		var p server.PlanView
 		e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/plans", map[string]any{"snapshot": s1.ID, "packs": []string{"uk-dvd-2022"}, "as_of": "2021-01-01"}, 201, &p)
 		out[op] = fixture{snapshot: s1.ID, snapshot2: s2.ID, run: run.ID, exposure: x.ID, plan: p.ID}
+	}
+	var nat nationalFixture
+	var run runView
+	e.sendJSON("reg", "POST", "/api/v1/national/runs", map[string]any{"packs": []string{"uk-2020-ncsc"}, "as_of": "2024-01-01"}, 201, &run)
+	var x server.ExposureView
+	e.sendJSON("reg", "POST", "/api/v1/national/exposures", map[string]any{"as_of": "2024-01-01"}, 201, &x)
+	var p server.PlanView
+	e.sendJSON("reg", "POST", "/api/v1/national/plans", map[string]any{"packs": []string{"uk-dvd-2022"}, "as_of": "2022-01-01"}, 201, &p)
+	nat = nationalFixture{run: run.ID, exposure: x.ID, plan: p.ID}
+	for op, fx := range out {
+		fx.national = nat
+		out[op] = fx
 	}
 	return out
 }
@@ -59,6 +76,9 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		}
 		token = tok.ID
 	}
+	if strings.HasPrefix(path, "/api/v1/national/") { // the national view's records
+		fx.run, fx.exposure, fx.plan = fx.national.run, fx.national.exposure, fx.national.plan
+	}
 	path = strings.NewReplacer("{op}", op, "{snapshot}", fx.snapshot, "{run}", fx.run, "{waiver}", waiver,
 		"{principal}", "partner", "{token}", token, "{pack}", "small",
 		"{site}", strings.ToUpper(op[:1])+"-001", "{exposure}", fx.exposure, "{plan}", fx.plan).Replace(path)
@@ -79,6 +99,12 @@ func request(t *testing.T, e *apiEnv, rt server.Route, op string, fx fixture, n 
 		body = []byte(fmt.Sprintf(`{"snapshot": %q, "top": 3}`, fx.snapshot))
 	case "POST /api/v1/operators/{op}/plans":
 		body = []byte(fmt.Sprintf(`{"snapshot": %q, "packs": ["uk-dvd-2022"], "as_of": "2021-04-01"}`, fx.snapshot))
+	case "POST /api/v1/national/runs":
+		body = []byte(`{"packs": ["uk-2020-ncsc"], "as_of": "2024-02-01"}`)
+	case "POST /api/v1/national/exposures":
+		body = []byte(`{"as_of": "2024-02-01", "top": 3}`)
+	case "POST /api/v1/national/plans":
+		body = []byte(`{"packs": ["uk-dvd-2022"], "as_of": "2022-04-01"}`)
 	case "POST /api/v1/operators/{op}/waivers":
 		body = []byte(`{"rule": "uk-2020-ncsc/*", "site": "A-001", "reason": "r", "approver": "J. Smith", "expires": "2030-01-01"}`)
 	case "PUT /api/v1/packs/{pack}":

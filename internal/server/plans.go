@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cf "github.com/corefence/corefence"
+	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/planner"
 	"github.com/corefence/corefence/internal/store"
 )
@@ -52,8 +53,9 @@ const maxPlanSeconds = 600
 // planInputs is what a plan depends on; its digest is the id.
 type planInputs struct {
 	Engine    string            `json:"engine"`
-	Snapshot  string            `json:"snapshot"`
-	Options   []planOptionInput `json:"options"` // one, unnamed, for a single plan
+	Snapshot  string            `json:"snapshot,omitempty"` // an operator's plan
+	National  *viewInput        `json:"national,omitempty"` // the national removal plan
+	Options   []planOptionInput `json:"options"`            // one, unnamed, for a single plan
 	Start     string            `json:"start"`
 	Params    json.RawMessage   `json:"params"` // as given, keys sorted
 	Method    string            `json:"method"`
@@ -142,13 +144,12 @@ func planView(p store.Plan) (PlanView, error) {
 	return v, nil
 }
 
-// Plan plans operator's snapshot as req asks, or returns the stored plan
-// of the same inputs (created == false).
+// Plan plans operator's snapshot as req asks — or, for store.National,
+// the national view on the plan's start: the regulator's national removal
+// plan — or returns the stored plan of the same inputs (created == false).
 func (s *Server) Plan(ctx context.Context, by store.Actor, operator string, req PlanRequest) (store.Plan, bool, error) {
 	probs := &cf.Problems{}
-	if req.Snapshot == "" {
-		probs.Add(cf.Problem{Field: "snapshot", Message: `name the snapshot to plan, or "latest" for the one valid on the plan's start`})
-	}
+	snapshotProblem(operator, req.Snapshot, `name the snapshot to plan, or "latest" for the one valid on the plan's start`, probs)
 	method := req.Method
 	switch method {
 	case "":
@@ -173,7 +174,9 @@ func (s *Server) Plan(ctx context.Context, by store.Actor, operator string, req 
 		return store.Plan{}, false, err
 	}
 	snapshot := req.Snapshot
-	if snapshot == "latest" {
+	if operator == store.National {
+		snapshot = "" // the view on the start
+	} else if snapshot == "latest" {
 		sn, err := s.store.SnapshotAsOf(ctx, operator, params.Start.String())
 		if isNotFound(err) {
 			return store.Plan{}, false, fieldProblem("snapshot", fmt.Sprintf("no snapshot describes the network on %s, the plan's start", params.Start))
@@ -182,15 +185,17 @@ func (s *Server) Plan(ctx context.Context, by store.Actor, operator string, req 
 			return store.Plan{}, false, err
 		}
 		snapshot = sn.ID
-	} else if _, err := s.store.Snapshot(ctx, operator, snapshot); err != nil {
+	}
+	sb, err := s.resolveSubject(ctx, operator, snapshot, params.Start)
+	if err != nil {
 		return store.Plan{}, false, err
 	}
-	in, _ := json.Marshal(planInputs{Engine: "corefence " + s.cfg.Version, Snapshot: snapshot, Options: optionInputs,
+	in, _ := json.Marshal(planInputs{Engine: "corefence " + s.cfg.Version, Snapshot: sb.snapshot, National: sb.input(), Options: optionInputs,
 		Start: params.Start.String(), Params: paramsJSON, Method: method, TimeLimit: limit})
-	return s.analyse(ctx, by, analysis{operator: operator, snapshot: snapshot, inputs: in,
+	return s.analyse(ctx, by, analysis{operator: operator, snapshot: sb.snapshot, inputs: in,
 		stored: s.store.Plan, put: s.store.PutPlan, slots: s.plans,
 		compute: func(ctx context.Context) (any, error) {
-			cached, err := s.snapshots.load(ctx, s, operator, snapshot)
+			inv, err := s.planInventory(ctx, sb)
 			if err != nil {
 				return nil, err
 			}
@@ -202,14 +207,14 @@ func (s *Server) Plan(ctx context.Context, by store.Actor, operator string, req 
 			opts := planner.Options{Method: method, TimeLimit: each}
 			res := PlanResult{Currency: "GBP thousands", Options: []PlanOutcome{}}
 			if len(req.Options) == 0 {
-				plan, err := planner.Run(ctx, cached.inv, options[0].Packs, params, opts)
+				plan, err := planner.Run(ctx, inv, options[0].Packs, params, opts)
 				if err != nil {
 					return nil, planError(err)
 				}
 				res.Options = append(res.Options, planOutcome("", plan))
 				return res, nil
 			}
-			outcomes, err := planner.Compare(ctx, cached.inv, options, params, opts)
+			outcomes, err := planner.Compare(ctx, inv, options, params, opts)
 			if err != nil {
 				return nil, planError(err)
 			}
@@ -218,6 +223,20 @@ func (s *Server) Plan(ctx context.Context, by store.Actor, operator string, req 
 			}
 			return res, nil
 		}})
+}
+
+// planInventory is the inventory a plan is made on: an operator's
+// snapshot through the cache the map pages share, or the national view
+// merged.
+func (s *Server) planInventory(ctx context.Context, sb subject) (*inventory.Inventory, error) {
+	if sb.national() {
+		return s.loadView(ctx, sb)
+	}
+	cached, err := s.snapshots.load(ctx, s, sb.operator, sb.snapshot)
+	if err != nil {
+		return nil, err
+	}
+	return cached.inv, nil
 }
 
 // planError tells a plan the planner could not make within its time
@@ -306,7 +325,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	p, created, err := s.Plan(r.Context(), c.actor(), r.PathValue("op"), req)
+	p, created, err := s.Plan(r.Context(), c.actor(), subjectOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -327,7 +346,7 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request, _ *caller) er
 }
 
 func (s *Server) getPlan(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	p, err := s.store.Plan(r.Context(), r.PathValue("op"), r.PathValue("plan"))
+	p, err := s.store.Plan(r.Context(), subjectOf(r), r.PathValue("plan"))
 	if err != nil {
 		return err
 	}
@@ -346,7 +365,7 @@ func (s *Server) planJobs(w http.ResponseWriter, r *http.Request, _ *caller) err
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Plan(r.Context(), r.PathValue("op"), r.PathValue("plan"))
+	p, err := s.store.Plan(r.Context(), subjectOf(r), r.PathValue("plan"))
 	if err != nil {
 		return err
 	}
@@ -377,14 +396,15 @@ func (s *Server) planJobs(w http.ResponseWriter, r *http.Request, _ *caller) err
 	return nil
 }
 
-// listAnalyses writes a page of an operator's analyses as views.
+// listAnalyses writes a page of an operator's analyses (or the national
+// view's) as views.
 func listAnalyses[V any](w http.ResponseWriter, r *http.Request, list func(context.Context, string, store.Page) ([]store.Analysis, error),
 	view func(store.Analysis) (V, error)) error {
 	pg, err := page(r)
 	if err != nil {
 		return err
 	}
-	xs, err := list(r.Context(), r.PathValue("op"), pg)
+	xs, err := list(r.Context(), subjectOf(r), pg)
 	if err != nil {
 		return err
 	}

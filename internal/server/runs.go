@@ -16,7 +16,8 @@ import (
 	"github.com/corefence/corefence/internal/store"
 )
 
-// RunRequest asks for a check of a snapshot.
+// RunRequest asks for a check of a snapshot, or of the national view on
+// AsOf (which names no snapshot).
 type RunRequest struct {
 	Snapshot       string   `json:"snapshot"`
 	Packs          []string `json:"packs"`
@@ -27,11 +28,12 @@ type RunRequest struct {
 // runInputs is what a run's result depends on; its digest is the run id.
 type runInputs struct {
 	Engine         string      `json:"engine"`
-	Snapshot       string      `json:"snapshot"`
+	Snapshot       string      `json:"snapshot,omitempty"` // an operator's run
+	National       *viewInput  `json:"national,omitempty"` // a run on the national view
 	Packs          []packInput `json:"packs"`
 	AsOf           string      `json:"as_of"`
 	IncludePlanned bool        `json:"include_planned"`
-	Waivers        string      `json:"waivers"` // digest of the waivers in force
+	Waivers        string      `json:"waivers"` // digest of the waivers in force (every operator's, on the national view)
 }
 
 type packInput struct {
@@ -177,13 +179,15 @@ func (s *Server) activeWaivers(ctx context.Context, operator string) ([]policy.W
 	return out, waiverDigest(active), err
 }
 
-// Check runs the check req describes on operator's snapshot, or returns
-// the stored run of the same inputs (created == false).
+// Check runs the check req describes on operator's snapshot (or, for
+// store.National, on the national view on req.AsOf), or returns the
+// stored run of the same inputs (created == false).
 func (s *Server) Check(ctx context.Context, by store.Actor, operator string, req RunRequest) (run store.Run, created bool, err error) {
 	return s.check(ctx, by, operator, req)
 }
 
-// check runs (or finds) the check req describes on operator's snapshot.
+// check runs (or finds) the check req describes on operator's snapshot,
+// or on the national view.
 func (s *Server) check(ctx context.Context, by store.Actor, operator string, req RunRequest) (store.Run, bool, error) {
 	probs := &cf.Problems{}
 	asOf := cf.DateOf(s.cfg.Now())
@@ -194,9 +198,7 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 		}
 		asOf = d
 	}
-	if req.Snapshot == "" {
-		probs.Add(cf.Problem{Field: "snapshot", Message: "name the snapshot to check"})
-	}
+	snapshotProblem(operator, req.Snapshot, "name the snapshot to check", probs)
 	packs, packInputs, err := s.openPacks(ctx, req.Packs)
 	if ps, ok := cf.AsProblems(err); ok {
 		probs.Merge(ps)
@@ -206,14 +208,15 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 	if err := probs.Err(); err != nil {
 		return store.Run{}, false, err
 	}
-	if _, err := s.store.Snapshot(ctx, operator, req.Snapshot); err != nil {
-		return store.Run{}, false, err
-	}
-	waivers, waiverDigest, err := s.activeWaivers(ctx, operator)
+	sb, err := s.resolveSubject(ctx, operator, req.Snapshot, asOf)
 	if err != nil {
 		return store.Run{}, false, err
 	}
-	in := runInputs{Engine: "corefence " + s.cfg.Version, Snapshot: req.Snapshot, Packs: packInputs,
+	waiverRecords, waiverDigest, err := s.waiverRecords(ctx, sb)
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	in := runInputs{Engine: "corefence " + s.cfg.Version, Snapshot: sb.snapshot, National: sb.input(), Packs: packInputs,
 		AsOf: asOf.String(), IncludePlanned: req.IncludePlanned, Waivers: waiverDigest}
 	inputs, _ := json.Marshal(in)
 	id := digest(inputs)[len("sha256:"):]
@@ -229,7 +232,11 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 	case <-ctx.Done():
 		return store.Run{}, false, ctx.Err()
 	}
-	inv, err := s.loadSnapshot(ctx, operator, req.Snapshot)
+	inv, err := s.loadSubject(ctx, sb)
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	waivers, err := subjectWaivers(inv, sb, waiverRecords)
 	if err != nil {
 		return store.Run{}, false, err
 	}
@@ -256,7 +263,7 @@ func (s *Server) check(ctx context.Context, by store.Actor, operator string, req
 	}
 	summary, _ := json.Marshal(RunSummary{Compliant: res.Compliant(), Counts: res.Count(), Operators: report.Verdicts(res),
 		Shares: shares, Warnings: len(res.Warnings)})
-	return s.store.PutRun(ctx, by, store.Run{ID: id, Operator: operator, Snapshot: req.Snapshot, AsOf: asOf.String(),
+	return s.store.PutRun(ctx, by, store.Run{ID: id, Operator: operator, Snapshot: sb.snapshot, AsOf: asOf.String(),
 		Inputs: string(inputs), Summary: string(summary)}, findings)
 }
 

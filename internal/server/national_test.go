@@ -212,7 +212,7 @@ func TestNationalCheck(t *testing.T) {
 			t.Fatalf("runs %s, %s, %s: inputs changed, the id did not", nat.ID, waived.ID, uploaded.ID)
 		}
 		for _, bad := range []map[string]any{
-			{"packs": []string{"uk-dvd-2022"}, "as_of": "2020-01-01"},                           // no snapshot valid then
+			{"packs": []string{"uk-dvd-2022"}, "as_of": "2020-01-01"},                          // no snapshot valid then
 			{"packs": []string{"uk-dvd-2022"}, "as_of": "2024-01-01", "snapshot": snaps[a].ID}, // the view names none
 			{"packs": []string{"no-such-pack"}, "as_of": "2024-01-01"},
 		} {

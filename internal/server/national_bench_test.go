@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/corefence/corefence/internal/export"
+	"github.com/corefence/corefence/internal/gen"
+	"github.com/corefence/corefence/internal/server"
+	"github.com/corefence/corefence/internal/store"
+)
+
+// BenchmarkNationalCheck compares, on a generated UK network (BENCH_SITES
+// sites, 20,000 by default, in four operators, uploaded as snapshots), a
+// check of the national view with the checks of each operator's snapshot
+// that find the same findings (uk-dvd-2022 and uk-2020-ncsc), and the
+// same national request answered from the stored run. Each iteration
+// checks a new date, so nothing is reused but in "stored". It reports the
+// process's CPU time (user+sys) per iteration, which a shared machine
+// disturbs less than wall time, and the peak RSS.
+func BenchmarkNationalCheck(b *testing.B) {
+	sites := 20000
+	if v := os.Getenv("BENCH_SITES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sites = n
+	}
+	t := &testing.T{}
+	e := newEnv(t, filepath.Join(b.TempDir(), "corefence.db"))
+	e.t = t
+	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: sites, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	elements := len(doc.Elements)
+	snaps := map[string]string{}
+	for op, part := range server.SplitByOperator(doc) {
+		if _, err := e.store.CreateOperator(ctx, store.System, store.Operator{ID: op, Name: op}); err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := export.WriteYAML(&buf, part); err != nil {
+			b.Fatal(err)
+		}
+		snaps[op] = e.snapshot("reg", op, buf.Bytes(), "2023-01-01").ID
+	}
+	doc = nil
+	packs := []string{"uk-dvd-2022", "uk-2020-ncsc"}
+	day := 0
+	date := func() string {
+		day++
+		return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(time.DateOnly)
+	}
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	measure := func(b *testing.B, iteration func()) {
+		start := cpu()
+		for b.Loop() {
+			iteration()
+		}
+		b.ReportMetric(float64((cpu()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(elements), "elements")
+	}
+	b.Run("operators", func(b *testing.B) {
+		measure(b, func() {
+			asOf := date()
+			for op, sn := range snaps {
+				e.sendJSON("reg", "POST", "/api/v1/operators/"+op+"/runs", map[string]any{"snapshot": sn, "packs": packs, "as_of": asOf}, 201, nil)
+			}
+		})
+	})
+	b.Run("national", func(b *testing.B) {
+		measure(b, func() {
+			e.sendJSON("reg", "POST", "/api/v1/national/runs", map[string]any{"packs": packs, "as_of": date()}, 201, nil)
+		})
+	})
+	stored := map[string]any{"packs": packs, "as_of": date()}
+	e.sendJSON("reg", "POST", "/api/v1/national/runs", stored, 201, nil)
+	b.Run("stored", func(b *testing.B) {
+		measure(b, func() {
+			e.sendJSON("reg", "POST", "/api/v1/national/runs", stored, 200, nil)
+		})
+	})
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.Logf("peak RSS %d MB", ru.Maxrss/1024)
+	}
+}

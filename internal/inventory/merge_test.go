@@ -47,6 +47,34 @@ func TestMerge(t *testing.T) {
 	}
 }
 
+// TestMergeSharedElements: an element two operators' inventories both
+// give identically (shared equipment), with the link between two such,
+// is kept once; links of each operator's own elements are all kept.
+func TestMergeSharedElements(t *testing.T) {
+	a, b := operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")
+	shared := []inventory.Element{
+		{ID: "shared-1", Site: "A-1", Function: "router", Vendor: "Cisco", Pos: at("a.yaml", 7)},
+		{ID: "shared-2", Site: "A-1", Function: "router", Vendor: "Cisco", Pos: at("a.yaml", 8)},
+	}
+	link := inventory.Link{A: "shared-1", B: "shared-2", Kind: "core", Pos: at("a.yaml", 9)}
+	a.Elements, a.Links = append(a.Elements, shared...), append(a.Links, link)
+	b.Sites = append(b.Sites, a.Sites[0])
+	for _, e := range shared {
+		e.Pos = at("b.yaml", 20)
+		b.Elements = append(b.Elements, e)
+	}
+	link.Pos = at("b.yaml", 21)
+	b.Links = append(b.Links, link)
+	doc, err := inventory.Merge([]*inventory.Doc{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sites) != 2 || len(doc.Elements) != 6 || len(doc.Links) != 3 {
+		t.Fatalf("merged: %d sites, %d elements, %d links", len(doc.Sites), len(doc.Elements), len(doc.Links))
+	}
+	build(t, doc)
+}
+
 // TestMergeConflicts: an id two inventories give differently is a problem
 // naming both places; nothing is merged.
 func TestMergeConflicts(t *testing.T) {

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"context"
 	"reflect"
 
 	cf "github.com/corefence/corefence"
@@ -22,16 +23,50 @@ import (
 // can repeat, and checking no other costs nothing). Records repeated within one doc are
 // left for Build to report, as for any single inventory. Merge takes
 // ownership of the docs' slices; the Doc's Digest is the caller's to set.
-func Merge(docs []*Doc) (*Doc, error) {
+func Merge(docs []*Doc) (*Doc, error) { return merge(docs, true) }
+
+// BuildMerged builds the union of docs: what Build(Merge(docs)) builds,
+// for less. A national view holds a million elements, and each operator
+// names its own sites and elements; so sites, elements and links are
+// first only concatenated, and Build's own index of ids — which it makes
+// anyway — finds any id two docs repeat. Only when Build refuses the
+// concatenation are those sections compared record by record, as Merge
+// does: its conflicts are the problems, or else Build's of the merge.
+// The small sections (operators, areas, vendors, functions), which docs
+// do share, are always merged. The docs are left as they were read.
+func BuildMerged(ctx context.Context, docs []*Doc, digest string, opts Options) (*Inventory, error) {
+	if len(docs) == 1 { // nothing to merge: Build as for any inventory
+		docs[0].Digest = digest
+		return BuildContext(ctx, docs[0], opts)
+	}
+	doc, err := merge(docs, false) // records copied: Build's defaults and references do not reach docs
+	if err != nil {
+		return nil, err
+	}
+	doc.Digest = digest
+	inv, err := BuildContext(ctx, doc, opts)
+	if err == nil || ctx.Err() != nil {
+		return inv, err
+	}
+	if doc, err = Merge(docs); err != nil {
+		return nil, err
+	}
+	doc.Digest = digest
+	return BuildContext(ctx, doc, opts)
+}
+
+// merge merges docs; without big, sites, elements and links are only
+// concatenated.
+func merge(docs []*Doc, big bool) (*Doc, error) {
 	probs := &cf.Problems{}
 	out := &Doc{}
 	out.Operators, _ = mergeSection(probs, "operators", docs, func(d *Doc) []Operator { return d.Operators },
 		func(o *Operator) string { return o.ID }, func(o *Operator) *cf.Position { return &o.Pos }, true, true)
 	out.Sites, _ = mergeSection(probs, "sites", docs, func(d *Doc) []Site { return d.Sites },
-		func(s *Site) string { return s.ID }, func(s *Site) *cf.Position { return &s.Pos }, true, true)
+		func(s *Site) string { return s.ID }, func(s *Site) *cf.Position { return &s.Pos }, true, big)
 	var shared map[string]bool // elements several docs give
 	out.Elements, shared = mergeSection(probs, "elements", docs, func(d *Doc) []Element { return d.Elements },
-		func(e *Element) string { return e.ID }, func(e *Element) *cf.Position { return &e.Pos }, true, true)
+		func(e *Element) string { return e.ID }, func(e *Element) *cf.Position { return &e.Pos }, true, big)
 	out.Areas, _ = mergeSection(probs, "areas", docs, func(d *Doc) []Area { return d.Areas },
 		func(a *Area) string { return a.ID }, func(a *Area) *cf.Position { return &a.Pos }, true, true)
 	out.Vendors, _ = mergeSection(probs, "vendors", docs, func(d *Doc) []VendorRecord { return d.Vendors },

@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -118,5 +119,46 @@ func TestMergeWithinOneDoc(t *testing.T) {
 	}
 	if _, err := inventory.Build(doc, inventory.Options{}); err == nil || !strings.Contains(err.Error(), "duplicate id") {
 		t.Fatalf("Build: %v", err)
+	}
+}
+
+// TestBuildMerged: the union Build(Merge(docs)) builds, by the short way
+// when no site or element is shared and by Merge when one is; conflicts
+// are Merge's problems; and the docs are left as read.
+func TestBuildMerged(t *testing.T) {
+	docs := func() []*inventory.Doc {
+		return []*inventory.Doc{operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")}
+	}
+	want, err := inventory.Merge(docs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantInv := build(t, want)
+	in := docs()
+	inv, err := inventory.BuildMerged(context.Background(), in, "sha256:view", inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Digest != "sha256:view" || len(inv.Elements) != len(wantInv.Elements) || len(inv.Areas) != 1 || len(inv.Sites) != 2 {
+		t.Fatalf("built %+v", inv.Counts())
+	}
+	if in[0].Sites[0].Kind != "" || in[1].Elements[0].Status != "" {
+		t.Fatal("BuildMerged changed the docs it was given")
+	}
+
+	// A site both give identically: the short way fails, Merge's succeeds.
+	a, b := operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")
+	b.Sites = append(b.Sites, a.Sites[0])
+	inv, err = inventory.BuildMerged(context.Background(), []*inventory.Doc{a, b}, "", inventory.Options{})
+	if err != nil || len(inv.Sites) != 2 {
+		t.Fatalf("a shared site: %v", err)
+	}
+	// Given differently: Merge's problem, naming both.
+	a, b = operatorDoc("a", "a.yaml"), operatorDoc("b", "b.yaml")
+	b.Elements[0].ID = "a-gnb"
+	b.Links[0].A = "a-gnb"
+	_, err = inventory.BuildMerged(context.Background(), []*inventory.Doc{a, b}, "", inventory.Options{})
+	if err == nil || !strings.Contains(err.Error(), "b.yaml:3: elements a-gnb: id: defined differently by another inventory (at a.yaml:3)") {
+		t.Fatalf("a conflict: %v", err)
 	}
 }

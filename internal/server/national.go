@@ -176,7 +176,8 @@ func (s *Server) loadSubject(ctx context.Context, sb subject) (*inventory.Invent
 }
 
 // loadView reads each snapshot of the national view with the importer and
-// merges them into one inventory with inventory.Merge. Records two
+// builds them as one inventory with inventory.BuildMerged (as Merge
+// combines them). Records two
 // operators' snapshots give differently under one id are problems naming
 // both, as OPERATOR/SNAPSHOT/FILE; nothing is computed.
 func (s *Server) loadView(ctx context.Context, sb subject) (*inventory.Inventory, error) {
@@ -209,13 +210,8 @@ func (s *Server) loadView(ctx context.Context, sb subject) (*inventory.Inventory
 		os.RemoveAll(dir) // read: the disk is not needed any more
 		docs = append(docs, doc)
 	}
-	merged, err := inventory.Merge(docs)
-	if err != nil {
-		return nil, relativeProblems(err, root)
-	}
 	view, _ := json.Marshal(sb.input())
-	merged.Digest = digest(view)
-	inv, err := inventory.BuildContext(ctx, merged, inventory.Options{})
+	inv, err := inventory.BuildMerged(ctx, docs, digest(view), inventory.Options{})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

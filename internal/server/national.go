@@ -176,10 +176,10 @@ func (s *Server) loadSubject(ctx context.Context, sb subject) (*inventory.Invent
 }
 
 // loadView reads each snapshot of the national view with the importer and
-// builds them as one inventory with inventory.BuildMerged (as Merge
-// combines them). Records two
-// operators' snapshots give differently under one id are problems naming
-// both, as OPERATOR/SNAPSHOT/FILE; nothing is computed.
+// builds them as one inventory with inventory.BuildMerged (the union
+// inventory.Merge describes). Records two operators' snapshots give
+// differently under one id are problems naming both, each file as
+// OPERATOR/SNAPSHOT/FILE; nothing is computed.
 func (s *Server) loadView(ctx context.Context, sb subject) (*inventory.Inventory, error) {
 	root, err := os.MkdirTemp(s.cfg.TempDir, "national-")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
@@ -25,7 +26,8 @@ import (
 
 // The evidence commands: keygen, attest, countersign, prove, verify. The
 // formats and the threat model are in docs/evidence.md; the work is done by
-// internal/evidence, these only read and write files.
+// internal/evidence (formats, verification) and internal/evidence/attest
+// (making and re-checking evidence); these only read and write files.
 
 const (
 	keygenSynopsis = `keygen --out NAME`
@@ -145,11 +147,11 @@ func runAttest(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	seed, err := evidence.NewSeed(rand.Reader)
+	seed, err := attest.NewSeed(rand.Reader)
 	if err != nil {
 		return err
 	}
-	envelope, err := evidence.Attest(in, seed, priv)
+	envelope, err := attest.Attest(in, seed, priv)
 	if err != nil {
 		return err
 	}
@@ -253,7 +255,7 @@ func runProve(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	proof, err := evidence.Prove(in, seed, payload, st, *site)
+	proof, err := attest.Prove(in, seed, payload, st, *site)
 	if err != nil {
 		return fmt.Errorf("%s: %v", *att, err)
 	}
@@ -339,7 +341,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		o.ConfirmCheck(in, seed)
+		attest.ConfirmCheck(o, in, seed)
 	}
 	if proof != nil {
 		o.ConfirmProof(proof)
@@ -370,7 +372,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 // caller holds: the statement fixes the as-of date, the packs (built-in
 // ones by id, files from --policy), their parameters and whether planned
 // elements counted.
-func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath string, packFiles []string, waivers string) (*evidence.Input, error) {
+func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath string, packFiles []string, waivers string) (*attest.Input, error) {
 	pred := &st.Predicate
 	var refs []string
 	files := map[string]string{} // pack id → file
@@ -415,8 +417,8 @@ func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath stri
 
 // evidenceCheck loads the inventory and waivers and runs the check.
 func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*policy.Pack, digests map[string]string,
-	waiversPath string, asOf cf.Date, planned bool) (*evidence.Input, error) {
-	in := &evidence.Input{PackDigests: digests, IncludePlanned: planned, Version: Version}
+	waiversPath string, asOf cf.Date, planned bool) (*attest.Input, error) {
+	in := &attest.Input{PackDigests: digests, IncludePlanned: planned, Version: Version}
 	var ws []policy.Waiver
 	if waiversPath != "" {
 		before, err := readSmall(waiversPath)
@@ -444,7 +446,7 @@ func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*polic
 	// The canonical digest needs only the inventory: compute it on the
 	// cores the check leaves idle.
 	digest := make(chan string, 1)
-	go func() { digest <- evidence.InventoryDigest(model) }()
+	go func() { digest <- attest.InventoryDigest(model) }()
 	res, err := policy.Check(ctx, model, packs, policy.Options{AsOf: asOf, IncludePlanned: planned, Waivers: ws})
 	in.InventoryDigest = <-digest
 	if err != nil {

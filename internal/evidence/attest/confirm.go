@@ -53,13 +53,13 @@ func ConfirmCheck(o *evidence.Outcome, in *Input, seed []byte) {
 	}
 	signed, recomputed := st.Predicate, re.Predicate
 	if signed.CorefenceVersion != recomputed.CorefenceVersion {
-		o.Notes = append(o.Notes, fmt.Sprintf("the attestation was made by corefence %s; this is %s (results are compared all the same)",
-			signed.CorefenceVersion, recomputed.CorefenceVersion))
+		o.Note("the attestation was made by corefence %s; this is %s (results are compared all the same)",
+			signed.CorefenceVersion, recomputed.CorefenceVersion)
 	}
 	recomputed.CorefenceVersion = signed.CorefenceVersion
 	if seed == nil {
 		recomputed.Sites.MerkleRoot = signed.Sites.MerkleRoot
-		o.Notes = append(o.Notes, "the sites' Merkle root was not recomputed (it needs the attestation's seed, --seed)")
+		o.Note("the sites' Merkle root was not recomputed (it needs the attestation's seed, --seed)")
 	}
 	diffs := diffJSON("predicate", toPlain(signed), toPlain(recomputed), nil)
 	const maxDiffs = 20

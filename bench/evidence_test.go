@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
 	"github.com/corefence/corefence/internal/policy"
 )
 
@@ -43,8 +44,8 @@ func BenchmarkAttest1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		t2, c2 := time.Now(), cpuSeconds()
-		in := &evidence.Input{Result: res, PackDigests: packDigests(b, benchPacks), Version: "bench"}
-		if _, err := evidence.Attest(in, seed, priv); err != nil {
+		in := &attest.Input{Result: res, PackDigests: packDigests(b, benchPacks), Version: "bench"}
+		if _, err := attest.Attest(in, seed, priv); err != nil {
 			b.Fatal(err)
 		}
 		t3, c3 := time.Now(), cpuSeconds()
@@ -90,15 +91,15 @@ func BenchmarkVerifyProof1M(b *testing.B) {
 	}
 	pub, priv := key()
 	seed := []byte(strings.Repeat("s", evidence.SaltSize))
-	in := &evidence.Input{Result: res, PackDigests: packDigests(b, benchPacks), Version: "bench"}
-	env, err := evidence.Attest(in, seed, priv)
+	in := &attest.Input{Result: res, PackDigests: packDigests(b, benchPacks), Version: "bench"}
+	env, err := attest.Attest(in, seed, priv)
 	if err != nil {
 		b.Fatal(err)
 	}
 	payload, _ := env.DecodePayload()
 	st, _ := evidence.ParseStatement(payload)
 	site := inv.Sites[len(inv.Sites)/2].ID
-	proof, err := evidence.Prove(in, seed, payload, st, site)
+	proof, err := attest.Prove(in, seed, payload, st, site)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,7 @@ targets=(
   ./internal/gen:FuzzReadARCEP            # ARCEP's site list
   .:FuzzPlannerParams                     # planner parameters
   ./internal/server:FuzzUpload            # the server's upload decoder (YAML, JSON, tar, tar.gz, zip)
-  ./internal/evidence:FuzzVerify          # envelopes and site proofs as a verifier receives them
+  ./internal/evidence/attest:FuzzVerify   # envelopes and site proofs as a verifier receives them
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

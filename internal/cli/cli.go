@@ -9,9 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	cf "github.com/corefence/corefence"
@@ -101,12 +99,12 @@ func usage(w io.Writer) {
 // input can drive the terminal; a failure to write stdout is an error
 // (exit 2), even after the command succeeded.
 func Run(ctx context.Context, env *Env, args []string) int {
-	stdout := &checkedWriter{w: safetext.NewWriter(env.Stdout)}
+	stdout := safetext.NewChecked(env.Stdout)
 	stderr := safetext.NewWriter(env.Stderr)
 	safe := *env
 	safe.Stdout, safe.Stderr = stdout, stderr
 	code := dispatch(ctx, &safe, args)
-	if err := stdout.flush(); err != nil && code != ExitError {
+	if err := stdout.Flush(); err != nil && code != ExitError {
 		name := "corefence"
 		if len(args) > 0 {
 			name += " " + args[0]
@@ -116,38 +114,6 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	stderr.Flush()
 	return code
-}
-
-// checkedWriter keeps the first write error.
-type checkedWriter struct {
-	w   *safetext.Writer
-	err error
-}
-
-func (c *checkedWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.err = err
-	return n, err
-}
-
-func (c *checkedWriter) flush() error {
-	if c.err == nil {
-		c.err = c.w.Flush()
-	}
-	if c.err == nil {
-		// A stdout that takes writes but cannot keep them (a full disk
-		// behind a redirect) fails on sync; a terminal or pipe cannot be
-		// synced, which is no failure.
-		if f, ok := c.w.Unwrap().(*os.File); ok {
-			if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isNotSyncable(err) {
-				c.err = err
-			}
-		}
-	}
-	return c.err
 }
 
 func dispatch(ctx context.Context, env *Env, args []string) int {
@@ -318,9 +284,3 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// isNotSyncable reports an fsync refused because the file is a pipe,
-// socket or terminal.
-func isNotSyncable(err error) bool {
-	return errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EROFS)
-}

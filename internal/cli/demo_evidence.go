@@ -8,6 +8,7 @@ import (
 
 	"github.com/corefence/corefence/internal/atomicfile"
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
 	"github.com/corefence/corefence/internal/htmlreport"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
@@ -23,7 +24,7 @@ func demoEvidence(inv *inventory.Inventory, res *policy.Result, d *atomicfile.Di
 	if err != nil {
 		return nil, err
 	}
-	seed, err := evidence.NewSeed(rand.Reader)
+	seed, err := attest.NewSeed(rand.Reader)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +36,8 @@ func demoEvidence(inv *inventory.Inventory, res *policy.Result, d *atomicfile.Di
 		}
 		digests[p.ID] = evidence.Digest(data)
 	}
-	in := &evidence.Input{Result: res, PackDigests: digests, Version: Version}
-	env, err := evidence.Attest(in, seed, priv)
+	in := &attest.Input{Result: res, PackDigests: digests, Version: Version}
+	env, err := attest.Attest(in, seed, priv)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func demoEvidence(inv *inventory.Inventory, res *policy.Result, d *atomicfile.Di
 		return nil, fmt.Errorf("demo: the statement made is malformed: %v", problems)
 	}
 	site := proofSite(inv, res)
-	proof, err := evidence.Prove(in, seed, payload, st, site)
+	proof, err := attest.Prove(in, seed, payload, st, site)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,15 +16,17 @@ import (
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
+	"github.com/corefence/corefence/internal/evidence/verifycmd"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
-	"github.com/corefence/corefence/internal/tree"
 )
 
 // The evidence commands: keygen, attest, countersign, prove, verify. The
 // formats and the threat model are in docs/evidence.md; the work is done by
-// internal/evidence, these only read and write files.
+// internal/evidence (formats, verification) and internal/evidence/attest
+// (making and re-checking evidence); these only read and write files.
 
 const (
 	keygenSynopsis = `keygen --out NAME`
@@ -34,13 +35,9 @@ const (
 	countersignSynopsis = `countersign --key KEY [--out FILE] ENVELOPE`
 	proveSynopsis       = `prove --inventory PATH --attestation FILE --site ID [--seed FILE]
                  [--policy FILE …] [--waivers FILE] [--out FILE]`
-	verifySynopsis = `verify --attestation FILE --trust KEYS [--trust …] [--threshold N]
+	verifySynopsis = `verify ` + verifycmd.Synopsis + `
                  [--inventory PATH [--policy FILE …] [--waivers FILE] [--seed FILE]] [--proof FILE]`
 )
-
-// maxSmallFile bounds the files the evidence commands read whole
-// (envelopes, proofs, seeds, packs, waivers).
-const maxSmallFile = 64 << 20
 
 func runKeygen(_ context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "keygen", keygenSynopsis)
@@ -145,11 +142,11 @@ func runAttest(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	seed, err := evidence.NewSeed(rand.Reader)
+	seed, err := attest.NewSeed(rand.Reader)
 	if err != nil {
 		return err
 	}
-	envelope, err := evidence.Attest(in, seed, priv)
+	envelope, err := attest.Attest(in, seed, priv)
 	if err != nil {
 		return err
 	}
@@ -253,7 +250,7 @@ func runProve(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	proof, err := evidence.Prove(in, seed, payload, st, *site)
+	proof, err := attest.Prove(in, seed, payload, st, *site)
 	if err != nil {
 		return fmt.Errorf("%s: %v", *att, err)
 	}
@@ -270,99 +267,70 @@ func runProve(ctx context.Context, env *Env, args []string) error {
 
 func runVerify(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "verify", verifySynopsis)
-	att := fs.String("attestation", "", "the envelope to verify")
-	var trust, packs listFlag
-	fs.Var(&trust, "trust", "a file of trusted public keys (PEM, one or more); repeatable")
-	threshold := fs.Int("threshold", 1, "how many distinct trusted keys must have signed")
+	var vf verifycmd.Flags
+	vf.Define(fs)
+	var packs listFlag
 	inv := fs.String("inventory", "", "recompute the inventory's digest and the check, and confirm the predicate")
 	fs.Var(&packs, "policy", "with --inventory: a pack file the attestation used (built-in packs are found by id); repeatable")
 	waivers := fs.String("waivers", "", "with --inventory: the waivers file the attestation used")
 	seedPath := fs.String("seed", "", "with --inventory: the attestation's seed, to recompute the sites' Merkle root too")
-	proofPath := fs.String("proof", "", "confirm a site's findings against the signed Merkle root")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if err := vf.Check(pos); err != nil {
+		return fromVerifyCmd(err)
+	}
+	var re verifycmd.Recheck
 	switch {
-	case len(pos) > 0:
-		return usagef("unexpected argument %q", pos[0])
-	case *att == "":
-		return usagef("--attestation is required")
-	case len(trust) == 0:
-		return usagef("--trust is required: the public keys whose signatures count")
-	case *threshold < 1:
-		return usagef("--threshold must be at least 1")
-	case *inv == "" && (len(packs) > 0 || *waivers != "" || *seedPath != ""):
+	case *inv != "":
+		re = &verifyRecheck{ctx: ctx, env: env, inv: *inv, packs: packs, waivers: *waivers, seedPath: *seedPath}
+	case len(packs) > 0 || *waivers != "" || *seedPath != "":
 		return usagef("--policy, --waivers and --seed go with --inventory")
 	}
-	var keys []ed25519.PublicKey
-	seen := map[string]bool{}
-	for _, t := range trust {
-		ks, err := evidence.ReadPublicKeysFile(t)
-		if err != nil {
-			return err
-		}
-		for _, k := range ks {
-			if id := evidence.KeyID(k); !seen[id] {
-				seen[id] = true
-				keys = append(keys, k)
-			}
-		}
+	return fromVerifyCmd(verifycmd.Run(env.Stdout, &vf, re))
+}
+
+// fromVerifyCmd gives verifycmd's answers the exit statuses of the other
+// commands: not verified is exit 1, a usage error is one.
+func fromVerifyCmd(err error) error {
+	var ue *verifycmd.UsageError
+	switch {
+	case errors.Is(err, verifycmd.ErrNotVerified):
+		return errViolations
+	case errors.As(err, &ue):
+		return usagef("%s", ue.Msg)
 	}
-	if *threshold > len(keys) {
-		return usagef("--threshold %d: only %d distinct trusted keys were given", *threshold, len(keys))
+	return err
+}
+
+// verifyRecheck is verify --inventory: the attested check run again from
+// the inventory, packs and waivers given, and compared field by field.
+type verifyRecheck struct {
+	ctx          context.Context
+	env          *Env
+	inv, waivers string
+	packs        []string
+	seedPath     string
+	seed         []byte
+}
+
+func (r *verifyRecheck) Load() (err error) {
+	if r.seedPath != "" {
+		r.seed, err = readSeed(r.seedPath)
 	}
-	envelope, err := readEnvelope(*att)
+	return err
+}
+
+func (r *verifyRecheck) Confirm(o *evidence.Outcome) error {
+	if o.Statement == nil {
+		return nil
+	}
+	in, err := recheck(r.ctx, r.env, o.Statement, r.inv, r.packs, r.waivers)
 	if err != nil {
 		return err
 	}
-	var proof *evidence.Proof
-	if *proofPath != "" {
-		data, err := readSmall(*proofPath)
-		if err != nil {
-			return err
-		}
-		if proof, err = evidence.ParseProof(data); err != nil {
-			return fmt.Errorf("%s: %v", *proofPath, err)
-		}
-	}
-	var seed []byte
-	if *seedPath != "" {
-		if seed, err = readSeed(*seedPath); err != nil {
-			return err
-		}
-	}
-
-	o := evidence.Verify(envelope, keys, *threshold)
-	if *inv != "" && o.Statement != nil {
-		in, err := recheck(ctx, env, o.Statement, *inv, packs, *waivers)
-		if err != nil {
-			return err
-		}
-		o.ConfirmCheck(in, seed)
-	}
-	if proof != nil {
-		o.ConfirmProof(proof)
-	}
-	w := env.Stdout
-	for _, p := range o.Passed {
-		fmt.Fprintf(w, "ok    %s\n", p)
-	}
-	for _, n := range o.Notes {
-		fmt.Fprintf(w, "note  %s\n", n)
-	}
-	for _, f := range o.Failures {
-		fmt.Fprintf(w, "FAIL  %s\n", f)
-	}
-	if !o.Verified() {
-		noun := "reasons"
-		if len(o.Failures) == 1 {
-			noun = "reason"
-		}
-		fmt.Fprintf(w, "NOT VERIFIED: %d %s above\n", len(o.Failures), noun)
-		return errViolations
-	}
-	fmt.Fprintf(w, "VERIFIED: %s\n", *att)
+	attest.ConfirmCheck(o, in, r.seed)
 	return nil
 }
 
@@ -370,7 +338,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 // caller holds: the statement fixes the as-of date, the packs (built-in
 // ones by id, files from --policy), their parameters and whether planned
 // elements counted.
-func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath string, packFiles []string, waivers string) (*evidence.Input, error) {
+func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath string, packFiles []string, waivers string) (*attest.Input, error) {
 	pred := &st.Predicate
 	var refs []string
 	files := map[string]string{} // pack id → file
@@ -415,8 +383,8 @@ func recheck(ctx context.Context, env *Env, st *evidence.Statement, invPath stri
 
 // evidenceCheck loads the inventory and waivers and runs the check.
 func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*policy.Pack, digests map[string]string,
-	waiversPath string, asOf cf.Date, planned bool) (*evidence.Input, error) {
-	in := &evidence.Input{PackDigests: digests, IncludePlanned: planned, Version: Version}
+	waiversPath string, asOf cf.Date, planned bool) (*attest.Input, error) {
+	in := &attest.Input{PackDigests: digests, IncludePlanned: planned, Version: Version}
 	var ws []policy.Waiver
 	if waiversPath != "" {
 		before, err := readSmall(waiversPath)
@@ -444,7 +412,7 @@ func evidenceCheck(ctx context.Context, env *Env, invPath string, packs []*polic
 	// The canonical digest needs only the inventory: compute it on the
 	// cores the check leaves idle.
 	digest := make(chan string, 1)
-	go func() { digest <- evidence.InventoryDigest(model) }()
+	go func() { digest <- attest.InventoryDigest(model) }()
 	res, err := policy.Check(ctx, model, packs, policy.Options{AsOf: asOf, IncludePlanned: planned, Waivers: ws})
 	in.InventoryDigest = <-digest
 	if err != nil {
@@ -494,17 +462,7 @@ func openPacksWithDigests(refs []string) ([]*policy.Pack, map[string]string, err
 	return packs, digests, nil
 }
 
-func readEnvelope(path string) (*evidence.Envelope, error) {
-	data, err := readSmall(path)
-	if err != nil {
-		return nil, err
-	}
-	e, err := evidence.ParseEnvelope(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return e, nil
-}
+func readEnvelope(path string) (*evidence.Envelope, error) { return verifycmd.ReadEnvelope(path) }
 
 // readSeed reads an attestation's seed: 32 bytes in hex. The seed is not a
 // signing key, but whoever holds it can test guesses about undisclosed
@@ -528,22 +486,8 @@ func readSeed(path string) ([]byte, error) {
 	return seed, nil
 }
 
-// readSmall reads a whole file of bounded size.
-func readSmall(path string) ([]byte, error) {
-	f, err := tree.OpenInput(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > maxSmallFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxSmallFile)
-	}
-	return data, nil
-}
+// readSmall reads a whole file of bounded size (verifycmd.MaxFile).
+func readSmall(path string) ([]byte, error) { return verifycmd.ReadFile(path) }
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError

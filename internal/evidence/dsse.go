@@ -112,8 +112,8 @@ func (e *Envelope) Sign(priv ed25519.PrivateKey) error {
 	return nil
 }
 
-// newEnvelope wraps a statement's bytes, unsigned.
-func newEnvelope(payload []byte) *Envelope {
+// NewEnvelope wraps a statement's bytes, unsigned.
+func NewEnvelope(payload []byte) *Envelope {
 	return &Envelope{Payload: base64.StdEncoding.EncodeToString(payload), PayloadType: PayloadType, Signatures: []Signature{}}
 }
 

@@ -41,14 +41,18 @@ const saltLabel = "corefence site salt v1\x00"
 // Salt derives a site's salt from the attestation's seed:
 // HMAC-SHA256(seed, "corefence site salt v1" ‖ 0x00 ‖ site id). Knowing
 // salts of some sites (from their proofs) tells nothing of the others'.
-func Salt(seed []byte, site string) []byte { return newSalter(seed).salt(site) }
+func Salt(seed []byte, site string) []byte { return NewSalter(seed).Salt(site) }
 
-// salter derives salts with one HMAC state, reset between sites.
-type salter struct{ m hash.Hash }
+// Salter derives salts with one HMAC state, reset between sites: salting
+// a hundred thousand sites does not build a hundred thousand HMACs. It is
+// not safe for concurrent use; give each goroutine its own.
+type Salter struct{ m hash.Hash }
 
-func newSalter(seed []byte) *salter { return &salter{hmac.New(sha256.New, seed)} }
+// NewSalter returns a Salter for the attestation's seed.
+func NewSalter(seed []byte) *Salter { return &Salter{hmac.New(sha256.New, seed)} }
 
-func (s *salter) salt(site string) []byte {
+// Salt returns the site's salt, as the package's Salt does.
+func (s *Salter) Salt(site string) []byte {
 	s.m.Reset()
 	s.m.Write([]byte(saltLabel))
 	s.m.Write([]byte(site))
@@ -107,8 +111,8 @@ func nodeHash(left, right [32]byte) [32]byte {
 	return sha256.Sum256(buf[:])
 }
 
-// merkleRoot returns the RFC 9162 tree hash of the leaf hashes.
-func merkleRoot(leaves [][32]byte) [32]byte {
+// MerkleRoot returns the RFC 9162 tree hash of the leaf hashes.
+func MerkleRoot(leaves [][32]byte) [32]byte {
 	switch len(leaves) {
 	case 0:
 		return sha256.Sum256(nil)
@@ -116,23 +120,23 @@ func merkleRoot(leaves [][32]byte) [32]byte {
 		return leaves[0]
 	}
 	k := splitPoint(len(leaves))
-	return nodeHash(merkleRoot(leaves[:k]), merkleRoot(leaves[k:]))
+	return nodeHash(MerkleRoot(leaves[:k]), MerkleRoot(leaves[k:]))
 }
 
 // splitPoint is the largest power of two smaller than n (n ≥ 2).
 func splitPoint(n int) int { return 1 << (bits.Len(uint(n-1)) - 1) }
 
-// inclusionPath returns the audit path of leaf index m (RFC 9162, 2.1.3.1):
+// InclusionPath returns the audit path of leaf index m (RFC 9162, 2.1.3.1):
 // the sibling hashes from the leaf up to the root.
-func inclusionPath(m int, leaves [][32]byte) [][32]byte {
+func InclusionPath(m int, leaves [][32]byte) [][32]byte {
 	if len(leaves) <= 1 {
 		return nil
 	}
 	k := splitPoint(len(leaves))
 	if m < k {
-		return append(inclusionPath(m, leaves[:k]), merkleRoot(leaves[k:]))
+		return append(InclusionPath(m, leaves[:k]), MerkleRoot(leaves[k:]))
 	}
-	return append(inclusionPath(m-k, leaves[k:]), merkleRoot(leaves[:k]))
+	return append(InclusionPath(m-k, leaves[k:]), MerkleRoot(leaves[:k]))
 }
 
 // rootFromPath computes the root that a leaf hash at index of a tree of

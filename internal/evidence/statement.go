@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,7 @@ const (
 const (
 	SubjectInventory    = "inventory"
 	SubjectWaivers      = "waivers"
-	subjectPolicyPrefix = "policy/"
+	SubjectPolicyPrefix = "policy/"
 )
 
 // Statement is an in-toto Statement v1 carrying corefence's predicate.
@@ -194,7 +195,7 @@ func ParseStatement(payload []byte) (*Statement, []string) {
 	}
 	want := map[string]bool{SubjectInventory: true}
 	for _, pol := range p.Policies {
-		want[subjectPolicyPrefix+pol.ID] = true
+		want[SubjectPolicyPrefix+pol.ID] = true
 	}
 	if p.Waivers > 0 {
 		want[SubjectWaivers] = true
@@ -215,6 +216,13 @@ func ParseStatement(payload []byte) (*Statement, []string) {
 	return &st, nil
 }
 
+// Digest returns the hex SHA-256 of data, as subjects hold it and as a
+// proof names the payload it belongs to.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
 // SubjectDigest returns the sha256 digest of the named subject.
 func (st *Statement) SubjectDigest(name string) string {
 	for _, s := range st.Subject {
@@ -231,6 +239,10 @@ func quoteRaw(r json.RawMessage) string {
 	}
 	return strings.TrimSpace(string(r))
 }
+
+// IsDigest reports whether s is a SHA-256 digest as subjects hold it: 64
+// lower-case hex digits.
+func IsDigest(s string) bool { return isHex(s, 32) }
 
 // isHex reports whether s is n bytes in lower-case hex.
 func isHex(s string, n int) bool {

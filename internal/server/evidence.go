@@ -12,6 +12,7 @@ import (
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
 	"github.com/corefence/corefence/internal/policy"
 	"github.com/corefence/corefence/internal/store"
 )
@@ -83,11 +84,11 @@ func (s *Server) Attest(ctx context.Context, by store.Actor, operator, runID str
 	if !maps.Equal(sum.Counts, in.Result.Count()) {
 		return store.Attestation{}, false, fmt.Errorf("run %s: the check recomputed for signing counts %v, the stored run %v", run.ID, in.Result.Count(), sum.Counts)
 	}
-	seed, err := evidence.NewSeed(rand.Reader)
+	seed, err := attest.NewSeed(rand.Reader)
 	if err != nil {
 		return store.Attestation{}, false, err
 	}
-	env, err := evidence.Attest(in, seed, s.cfg.Key)
+	env, err := attest.Attest(in, seed, s.cfg.Key)
 	if err != nil {
 		return store.Attestation{}, false, err
 	}
@@ -149,12 +150,12 @@ func (s *Server) recipeOf(ctx context.Context, run store.Run) (*recipe, error) {
 }
 
 // recheck runs the check rc describes again, for signing or proving.
-func (s *Server) recheck(ctx context.Context, operator string, rc *recipe) (*evidence.Input, error) {
+func (s *Server) recheck(ctx context.Context, operator string, rc *recipe) (*attest.Input, error) {
 	asOf, err := cf.ParseDate(rc.AsOf)
 	if err != nil {
 		return nil, err
 	}
-	in := &evidence.Input{PackDigests: map[string]string{}, IncludePlanned: rc.IncludePlanned, Version: s.cfg.Version}
+	in := &attest.Input{PackDigests: map[string]string{}, IncludePlanned: rc.IncludePlanned, Version: s.cfg.Version}
 	var packs []*policy.Pack
 	for _, rp := range rc.Packs {
 		var p *policy.Pack
@@ -265,7 +266,7 @@ func (s *Server) envelope(w http.ResponseWriter, r *http.Request, _ *caller) err
 }
 
 // proof discloses one site of an attestation: its findings, salt and
-// Merkle path (evidence.Prove), recomputed from the recipe and the seed.
+// Merkle path (attest.Prove), recomputed from the recipe and the seed.
 func (s *Server) proof(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	op, site := r.PathValue("op"), r.PathValue("site")
 	a, err := s.store.Attestation(r.Context(), op, r.PathValue("run"))
@@ -295,7 +296,7 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	if _, ok := in.Result.Inventory.Site(site); !ok {
 		return &inputError{http.StatusNotFound, "not_found", "no such site in the attested snapshot"}
 	}
-	p, err := evidence.Prove(in, a.Seed, payload, st, site)
+	p, err := attest.Prove(in, a.Seed, payload, st, site)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/evidence"
+	"github.com/corefence/corefence/internal/evidence/attest"
 	"github.com/corefence/corefence/internal/importer"
 	"github.com/corefence/corefence/internal/inventory"
 	"github.com/corefence/corefence/internal/policy"
@@ -94,7 +95,7 @@ func TestEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o.ConfirmCheck(&evidence.Input{Result: res, PackDigests: map[string]string{"uk-dvd-2022": evidence.Digest(src)}, Version: "test"}, nil)
+		attest.ConfirmCheck(o, &attest.Input{Result: res, PackDigests: map[string]string{"uk-dvd-2022": evidence.Digest(src)}, Version: "test"}, nil)
 		if !o.Verified() {
 			t.Fatalf("the statement differs from the CLI's check of the same file: %v", o.Failures)
 		}

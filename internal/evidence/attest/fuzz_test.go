@@ -1,6 +1,8 @@
-package evidence
+package attest
 
 import (
+	"github.com/corefence/corefence/internal/evidence"
+
 	"bytes"
 	"crypto/ed25519"
 	"testing"
@@ -20,15 +22,15 @@ func FuzzVerify(f *testing.F) {
 	f.Add(fx.env.Marshal(), proof.Marshal())
 	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"keyid":"","sig":"AA=="}]}`), []byte(`{}`))
 	f.Fuzz(func(t *testing.T, envelope, proofData []byte) {
-		env, err := ParseEnvelope(envelope)
+		env, err := evidence.ParseEnvelope(envelope)
 		if err != nil {
 			return
 		}
-		o := Verify(env, []ed25519.PublicKey{fx.pub}, 1)
+		o := evidence.Verify(env, []ed25519.PublicKey{fx.pub}, 1)
 		if o.Verified() && !bytes.Equal(o.Payload, fx.payload) {
 			t.Fatalf("verified a payload the trusted key never signed: %q", o.Payload)
 		}
-		p, err := ParseProof(proofData)
+		p, err := evidence.ParseProof(proofData)
 		if err != nil {
 			return
 		}

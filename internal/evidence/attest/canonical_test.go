@@ -1,4 +1,4 @@
-package evidence
+package attest
 
 import (
 	"encoding/json"
@@ -49,7 +49,7 @@ func loadInventory(t testing.TB, path string) *inventory.Inventory {
 // a CSV bundle, in any record order, has one canonical digest; and any
 // change to the network changes it.
 func TestDigestIndependentOfFormatAndOrder(t *testing.T) {
-	small, err := importer.Read("../../testdata/small-network.yaml")
+	small, err := importer.Read("../../../testdata/small-network.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestCanonicalEncoding(t *testing.T) {
 		}
 	}
 	golden := filepath.Join("testdata", "small-network.digest")
-	got := InventoryDigest(loadInventory(t, "../../testdata/small-network.yaml")) + "\n"
+	got := InventoryDigest(loadInventory(t, "../../../testdata/small-network.yaml")) + "\n"
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

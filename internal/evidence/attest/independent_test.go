@@ -1,6 +1,8 @@
-package evidence
+package attest
 
 import (
+	"github.com/corefence/corefence/internal/evidence"
+
 	"crypto/ed25519"
 	"encoding/base64"
 	"os"
@@ -16,9 +18,9 @@ const python = "/usr/bin/python3"
 
 // TestIndependentVerifier has envelopes and site proofs checked by code
 // that shares nothing with corefence: testdata/independent_verify.py
-// writes DSSE's PAE from the specification, verifies Ed25519 with
+// writes DSSE's evidence.PAE from the specification, verifies Ed25519 with
 // securesystemslib (Debian python3-securesystemslib), checks the statement
-// against the in-toto v1 Statement shape and proofs with RFC 9162's
+// against the in-toto v1 evidence.Statement shape and proofs with RFC 9162's
 // algorithm. Altered envelopes and proofs must fail there too.
 func TestIndependentVerifier(t *testing.T) {
 	if out, err := exec.Command(python, "-c", "import securesystemslib.signer").CombinedOutput(); err != nil {
@@ -39,8 +41,8 @@ func TestIndependentVerifier(t *testing.T) {
 		}
 		return p
 	}
-	opPub, _ := MarshalPublicKey(f.pub)
-	regPub, _ := MarshalPublicKey(regulator)
+	opPub, _ := evidence.MarshalPublicKey(f.pub)
+	regPub, _ := evidence.MarshalPublicKey(regulator)
 	keys := []string{write("operator.pub", opPub), write("regulator.pub", regPub)}
 	var proofs []string
 	for _, s := range f.in.Result.Inventory.Sites {
@@ -75,7 +77,7 @@ func TestIndependentVerifier(t *testing.T) {
 	sig[ed25519.SignatureSize-1] ^= 1
 	sigTampered.Signatures[1].Sig = base64.StdEncoding.EncodeToString(sig)
 	proof, _ := Prove(f.in, testSeed, f.payload, f.st, "B-001")
-	proof.Findings = append(proof.Findings, FindingCount{Rule: "small/core", Status: "waived", Count: 1})
+	proof.Findings = append(proof.Findings, evidence.FindingCount{Rule: "small/core", Status: "waived", Count: 1})
 	for what, args := range map[string][]string{
 		"payload byte":   {write("payload.json", payloadTampered.Marshal()), "1"},
 		"signature byte": {write("sig.json", sigTampered.Marshal()), "2"},

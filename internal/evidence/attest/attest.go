@@ -1,18 +1,19 @@
-// Package evidence turns a check into evidence a third party can verify
-// offline: an in-toto Statement v1 in a DSSE envelope, signed with Ed25519,
-// bound by digests to the inventory, packs and waivers it was computed
-// from, with a Merkle root over salted per-site leaves so that single sites
-// can be disclosed later (prove) without revealing the rest of the network.
-//
-// It depends on the engines (inventory, policy) and on nothing that reads
-// files of a network or talks to people: the CLI and the server both build
-// an Input and call Attest, Prove and Verify. docs/evidence.md documents
-// the formats and the threat model.
-package evidence
+// Package attest makes corefence's signed evidence from a check and
+// confirms it against one: Attest signs a check's statement, Prove
+// discloses one site of it, ConfirmCheck re-runs an attested check from
+// the inputs a verifier holds and compares every field, and
+// InventoryDigest is the inventory's canonical digest the statement is
+// bound to. It depends on the engines (inventory, policy, report); the
+// formats and the offline checks that need no engine are internal/evidence,
+// which the stand-alone verifier is built from. The CLI and the server
+// both build an Input and call Attest, Prove and ConfirmCheck.
+// docs/evidence.md documents the formats and the threat model.
+package attest
 
 import (
+	"github.com/corefence/corefence/internal/evidence"
+
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,15 +49,9 @@ type Input struct {
 	InventoryDigest string
 }
 
-// Digest returns the hex SHA-256 of data, as subjects and PackDigests hold it.
-func Digest(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
 // NewSeed returns a fresh secret seed for an attestation's salts.
 func NewSeed(rand interface{ Read([]byte) (int, error) }) ([]byte, error) {
-	seed := make([]byte, SaltSize)
+	seed := make([]byte, evidence.SaltSize)
 	if _, err := rand.Read(seed); err != nil {
 		return nil, err
 	}
@@ -65,7 +60,7 @@ func NewSeed(rand interface{ Read([]byte) (int, error) }) ([]byte, error) {
 
 // Attest makes the statement of a check, with its site leaves salted from
 // seed, and returns it in a DSSE envelope signed by priv.
-func Attest(in *Input, seed []byte, priv ed25519.PrivateKey) (*Envelope, error) {
+func Attest(in *Input, seed []byte, priv ed25519.PrivateKey) (*evidence.Envelope, error) {
 	st, err := NewStatement(in, seed)
 	if err != nil {
 		return nil, err
@@ -74,7 +69,7 @@ func Attest(in *Input, seed []byte, priv ed25519.PrivateKey) (*Envelope, error) 
 	if err != nil {
 		return nil, err
 	}
-	env := newEnvelope(payload)
+	env := evidence.NewEnvelope(payload)
 	if err := env.Sign(priv); err != nil {
 		return nil, err
 	}
@@ -84,19 +79,19 @@ func Attest(in *Input, seed []byte, priv ed25519.PrivateKey) (*Envelope, error) 
 // NewStatement builds the statement of a check. With a nil seed the site
 // commitment is left empty (a verifier without the seed cannot recompute
 // it).
-func NewStatement(in *Input, seed []byte) (*Statement, error) {
+func NewStatement(in *Input, seed []byte) (*evidence.Statement, error) {
 	res := in.Result
 	if res == nil || res.Inventory == nil {
 		return nil, errors.New("attest: no check result")
 	}
-	if seed != nil && len(seed) != SaltSize {
-		return nil, fmt.Errorf("attest: the seed must be %d bytes, not %d", SaltSize, len(seed))
+	if seed != nil && len(seed) != evidence.SaltSize {
+		return nil, fmt.Errorf("attest: the seed must be %d bytes, not %d", evidence.SaltSize, len(seed))
 	}
 	// The digest, the predicate's measures and the site leaves are
 	// independent: compute them side by side.
 	var (
 		invDigest string
-		pred      *Predicate
+		pred      *evidence.Predicate
 		predErr   error
 		hashes    [][32]byte
 		wg        sync.WaitGroup
@@ -113,20 +108,20 @@ func NewStatement(in *Input, seed []byte) (*Statement, error) {
 		return nil, predErr
 	}
 	if seed != nil {
-		root := merkleRoot(hashes)
+		root := evidence.MerkleRoot(hashes)
 		pred.Sites.MerkleRoot = hex.EncodeToString(root[:])
 	}
-	st := &Statement{Type: StatementType, PredicateType: PredicateType}
-	st.Subject = append(st.Subject, Subject{Name: SubjectInventory, Digest: map[string]string{"sha256": hexOf(invDigest)}})
+	st := &evidence.Statement{Type: evidence.StatementType, PredicateType: evidence.PredicateType}
+	st.Subject = append(st.Subject, evidence.Subject{Name: evidence.SubjectInventory, Digest: map[string]string{"sha256": hexOf(invDigest)}})
 	for _, p := range res.Packs {
 		d, ok := in.PackDigests[p.ID]
-		if !ok || !isHex(d, 32) {
+		if !ok || !evidence.IsDigest(d) {
 			return nil, fmt.Errorf("attest: no content digest for pack %s", p.ID)
 		}
-		st.Subject = append(st.Subject, Subject{Name: subjectPolicyPrefix + p.ID, Digest: map[string]string{"sha256": d}})
+		st.Subject = append(st.Subject, evidence.Subject{Name: evidence.SubjectPolicyPrefix + p.ID, Digest: map[string]string{"sha256": d}})
 	}
 	if in.WaiversDigest != "" && in.Waivers > 0 {
-		st.Subject = append(st.Subject, Subject{Name: SubjectWaivers, Digest: map[string]string{"sha256": in.WaiversDigest}})
+		st.Subject = append(st.Subject, evidence.Subject{Name: evidence.SubjectWaivers, Digest: map[string]string{"sha256": in.WaiversDigest}})
 	}
 	st.Predicate = *pred
 	return st, nil
@@ -135,23 +130,23 @@ func NewStatement(in *Input, seed []byte) (*Statement, error) {
 // hexOf strips the "sha256:" of InventoryDigest.
 func hexOf(d string) string { return d[len("sha256:"):] }
 
-func newPredicate(in *Input) (*Predicate, error) {
+func newPredicate(in *Input) (*evidence.Predicate, error) {
 	res := in.Result
 	inv := res.Inventory
-	p := &Predicate{
+	p := &evidence.Predicate{
 		AsOf:             res.AsOf,
 		CorefenceVersion: in.Version,
 		IncludePlanned:   in.IncludePlanned,
 		Waivers:          in.Waivers,
 		Compliant:        res.Compliant(),
 		Counts:           res.Count(),
-		Operators:        []OperatorVerdict{},
-		Shares:           []ShareMeasure{},
-		Deadlines:        []Deadline{},
-		Sites:            SiteCommitment{Leaf: LeafScheme},
+		Operators:        []evidence.OperatorVerdict{},
+		Shares:           []evidence.ShareMeasure{},
+		Deadlines:        []evidence.Deadline{},
+		Sites:            evidence.SiteCommitment{Leaf: evidence.LeafScheme},
 	}
 	for _, pk := range res.Packs {
-		ref := PolicyRef{ID: pk.ID, Version: pk.Version, Builtin: pk.Builtin}
+		ref := evidence.PolicyRef{ID: pk.ID, Version: pk.Version, Builtin: pk.Builtin}
 		for _, prm := range pk.Parameters {
 			if ref.Parameters == nil {
 				ref.Parameters = map[string]cf.Date{}
@@ -161,7 +156,7 @@ func newPredicate(in *Input) (*Predicate, error) {
 		p.Policies = append(p.Policies, ref)
 	}
 	for _, v := range report.Verdicts(res) {
-		p.Operators = append(p.Operators, OperatorVerdict{ID: v.ID, Compliant: v.Compliant, Counts: v.Counts, NextDeadline: v.NextDeadline})
+		p.Operators = append(p.Operators, evidence.OperatorVerdict{ID: v.ID, Compliant: v.Compliant, Counts: v.Counts, NextDeadline: v.NextDeadline})
 	}
 
 	upcoming := map[*policy.Rule]int{}
@@ -175,7 +170,7 @@ func newPredicate(in *Input) (*Predicate, error) {
 		for i := range pk.Rules {
 			r := &pk.Rules[i]
 			if r.Effective > res.AsOf {
-				p.Deadlines = append(p.Deadlines, Deadline{Rule: r.ID, Effective: r.Effective, DaysLeft: r.Effective.Sub(res.AsOf), Upcoming: upcoming[r]})
+				p.Deadlines = append(p.Deadlines, evidence.Deadline{Rule: r.ID, Effective: r.Effective, DaysLeft: r.Effective.Sub(res.AsOf), Upcoming: upcoming[r]})
 			}
 			if r.Kind != policy.KindShareCap {
 				continue
@@ -190,7 +185,7 @@ func newPredicate(in *Input) (*Predicate, error) {
 				}
 			}
 			for _, s := range shares {
-				m := ShareMeasure{Rule: r.ID, Operator: inv.OperatorID(s.Operator), Metric: s.Metric,
+				m := evidence.ShareMeasure{Rule: r.ID, Operator: inv.OperatorID(s.Operator), Metric: s.Metric,
 					Measured: s.Measured, InForce: r.Effective <= res.AsOf}
 				if r.Cap != nil {
 					m.Cap = r.Cap.String()
@@ -213,7 +208,7 @@ func newPredicate(in *Input) (*Predicate, error) {
 
 // Leaves returns one leaf per site of the checked inventory, ordered by
 // site id, salted from seed, and their hashes.
-func Leaves(res *policy.Result, seed []byte) ([]Leaf, [][32]byte) {
+func Leaves(res *policy.Result, seed []byte) ([]evidence.Leaf, [][32]byte) {
 	inv := res.Inventory
 	type key struct{ rule, status string }
 	perSite := map[inventory.Ref]map[key]int{}
@@ -235,12 +230,12 @@ func Leaves(res *policy.Result, seed []byte) ([]Leaf, [][32]byte) {
 	}
 	sort.Slice(order, func(a, b int) bool { return inv.Sites[order[a]].ID < inv.Sites[order[b]].ID })
 
-	leaves := make([]Leaf, len(order))
+	leaves := make([]evidence.Leaf, len(order))
 	for n, i := range order {
 		s := &inv.Sites[i]
-		l := Leaf{Site: s.ID, Operator: s.Operator, Findings: []FindingCount{}}
+		l := evidence.Leaf{Site: s.ID, Operator: s.Operator, Findings: []evidence.FindingCount{}}
 		for k, c := range perSite[inventory.Ref(i)] {
-			l.Findings = append(l.Findings, FindingCount{Rule: k.rule, Status: k.status, Count: c})
+			l.Findings = append(l.Findings, evidence.FindingCount{Rule: k.rule, Status: k.status, Count: c})
 		}
 		sort.Slice(l.Findings, func(a, b int) bool {
 			fa, fb := l.Findings[a], l.Findings[b]
@@ -262,9 +257,9 @@ func Leaves(res *policy.Result, seed []byte) ([]Leaf, [][32]byte) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			salts := newSalter(seed)
+			salts := evidence.NewSalter(seed)
 			for i := from; i < to; i++ {
-				leaves[i].Salt = salts.salt(leaves[i].Site)
+				leaves[i].Salt = salts.Salt(leaves[i].Site)
 				hashes[i] = leaves[i].Hash()
 			}
 		}()

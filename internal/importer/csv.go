@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"unsafe"
@@ -194,6 +195,7 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 		at, n int
 		probs cf.Problems
 		ok    bool
+		fault any // a memory fault, passed on to the caller's goroutine
 	}
 	results := make([]result, len(chunks))
 	at := 0
@@ -211,6 +213,19 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 	for i, c := range chunks {
 		wg.Go(func() {
 			r := &results[i]
+			// The input may be a mapped file cut short meanwhile: a fault
+			// reading it becomes a panic here, and is raised again in the
+			// caller's goroutine, which turns it into a problem (see
+			// recoverFault).
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer func() {
+				if x := recover(); x != nil {
+					if _, fault := x.(interface{ Addr() uintptr }); !fault {
+						panic(x)
+					}
+					r.fault = x
+				}
+			}()
 			room := len(dst) - r.at
 			if i+1 < len(chunks) {
 				room = results[i+1].at - r.at
@@ -219,6 +234,11 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 		})
 	}
 	wg.Wait()
+	for i := range results {
+		if results[i].fault != nil {
+			panic(results[i].fault)
+		}
+	}
 	n := 0
 	for i := range results {
 		if !results[i].ok {

@@ -14,9 +14,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -90,12 +93,12 @@ func LoadFilesContext(ctx context.Context, files []File, opts inventory.Options,
 			continue
 		}
 		r := f.Data
-		p.read = func() ([]byte, error) {
+		p.read = func() ([]byte, func(), error) {
 			data, err := tree.ReadAll(r, lim.InputBytes)
 			if errors.Is(err, tree.ErrTooBig) {
-				return nil, errors.New(lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes)))
+				return nil, nil, errors.New(lim.Exceeded("input-bytes", fmt.Sprintf("file holds more than %d bytes", lim.InputBytes)))
 			}
-			return data, err
+			return data, nil, err
 		}
 		parts = append(parts, p)
 	}
@@ -190,7 +193,16 @@ func read(ctx context.Context, path string, lim cf.Limits) (*inventory.Doc, erro
 	}
 	for i := range files {
 		path := files[i].path
-		files[i].read = func() ([]byte, error) { return readFile(path, lim) }
+		if files[i].csv != "" {
+			// CSV records keep copies of what they hold, never views of
+			// the input (see view), so the input may be unmapped once read.
+			files[i].read = func() ([]byte, func(), error) { return mapFile(path, lim) }
+			continue
+		}
+		files[i].read = func() ([]byte, func(), error) {
+			data, err := readFile(path, lim)
+			return data, nil, err
+		}
 	}
 	doc, err := readParts(ctx, files, lim)
 	if ctx.Err() != nil {
@@ -212,7 +224,9 @@ type part struct {
 	path string // as given, for messages
 	csv  string // section name for CSV files; empty for YAML/JSON
 	json bool
-	read func() ([]byte, error)
+	// read returns the file's content and, when that is a mapping of the
+	// file (see mapFile), the function that releases it.
+	read func() (data []byte, release func(), err error)
 }
 
 func partOf(path, name string) (part, bool) {
@@ -286,7 +300,14 @@ func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc
 			if ctx.Err() != nil {
 				return
 			}
-			data, err := p.read()
+			data, release, err := p.read()
+			if release != nil {
+				// Deferred calls run last first: a fault is recovered,
+				// the goroutine's setting restored, then the file unmapped.
+				defer release()
+				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+				defer recoverFault(p.path, data, &res.doc, &res.probs)
+			}
 			if err != nil {
 				if ps, ok := cf.AsProblems(err); ok {
 					res.probs.Merge(ps)
@@ -329,6 +350,38 @@ func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc
 	}
 	doc.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return doc, probs.Err()
+}
+
+// recoverFault, deferred by a goroutine that reads a mapped file under
+// debug.SetPanicOnFault, turns the fault of a read past the end of a file
+// truncated meanwhile into a problem of that file, instead of a crash,
+// and drops what was read of it. Any other panic goes on.
+func recoverFault(path string, data []byte, doc *inventory.Doc, probs *cf.Problems) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !faultIn(r, data) {
+		panic(r)
+	}
+	*doc = inventory.Doc{}
+	probs.Add(cf.Problem{Pos: cf.Position{File: path}, Message: "the file changed while it was read (it was cut short); read it again once it is complete"})
+}
+
+// faultIn reports whether a recovered value is a memory fault within
+// data; debug.SetPanicOnFault makes a fault a runtime.Error with an Addr
+// method. A fault elsewhere, such as a nil pointer, is a bug, not a file
+// that changed.
+func faultIn(r any, data []byte) bool {
+	f, ok := r.(interface {
+		runtime.Error
+		Addr() uintptr
+	})
+	if !ok || len(data) == 0 {
+		return false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+	return f.Addr() >= start && f.Addr()-start < uintptr(len(data))
 }
 
 func readFile(path string, lim cf.Limits) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -152,4 +153,38 @@ func FuzzCSVChunks(f *testing.F) {
 	f.Add(elementsCSV(rng, 20, "\r\n", 5))
 	f.Add([]byte("id,site\nE1,\"S\n1\"\nE2,S2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { sameChunked(t, data) })
+}
+
+// TestColumnStringsRepeats: a column whose values recur keeps one copy of
+// each; one whose values do not recur gives up its map at probeDistinct
+// distinct values, and still returns equal strings.
+func TestColumnStringsRepeats(t *testing.T) {
+	var vendors columnStrings
+	first := map[string]string{}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10 * probeDistinct {
+		v := fmt.Sprintf("model-%d", r.IntN(probeDistinct+50)) // recurs, not on neighbouring records
+		got := vendors.own(v)
+		if got != v {
+			t.Fatalf("own(%q) = %q", v, got)
+		}
+		if k, seen := first[v]; seen && unsafe.StringData(k) != unsafe.StringData(got) {
+			t.Fatalf("%q copied twice", v)
+		}
+		first[v] = got
+	}
+	if vendors.many {
+		t.Fatal("a column of recurring values was taken not to repeat")
+	}
+
+	var ids columnStrings
+	for i := range 2 * probeDistinct {
+		v := fmt.Sprintf("element-%06d", i)
+		if got := ids.own(v); got != v {
+			t.Fatalf("own(%q) = %q", v, got)
+		}
+	}
+	if !ids.many || ids.distinct != nil {
+		t.Fatalf("a column of distinct ids kept its map: many %v, %d values", ids.many, len(ids.distinct))
+	}
 }

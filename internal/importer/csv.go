@@ -124,6 +124,10 @@ func csvRecords[T any](ctx context.Context, file string, data []byte, lim cf.Lim
 	base := len(out)
 	if cap(out)-base < room {
 		grown := make([]T, base, base+room)
+		// Written record by record, first touching hundreds of megabytes
+		// of a national inventory: see adviseHuge.
+		var zero T
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(grown)), uintptr(cap(grown))*unsafe.Sizeof(zero))
 		copy(grown, out)
 		out = grown
 	}

@@ -224,8 +224,8 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer func() {
 				if x := recover(); x != nil {
-					if _, fault := x.(interface{ Addr() uintptr }); !fault {
-						panic(x)
+					if !faultIn(x, data) {
+						panic(x) // a bug, not the input: crash here, with its stack
 					}
 					r.fault = x
 				}

@@ -28,20 +28,28 @@ import (
 // canonical returns doc's canonical form. The CSV files are written in
 // memory and straight into the archive; the archive is the one a
 // directory export.WriteCSV writes would give, its manifest included, so
-// that snapshots keep their digests.
-func canonical(doc *inventory.Doc) ([]byte, error) {
+// that snapshots keep their digests. sizeHint is about how many bytes the
+// CSV files take (the uploaded files' size serves): they are written one
+// after the other into one buffer of that size, not each into a buffer
+// that doubles its way to a hundred megabytes, copying and clearing as
+// it goes. A wrong hint costs only speed.
+func canonical(doc *inventory.Doc, sizeHint int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if !csvLossless(doc) {
 		err := export.WriteJSON(&buf, doc)
 		return buf.Bytes(), err
 	}
+	var arena bytes.Buffer
+	arena.Grow(int(min(max(sizeHint, 0), maxSizeHint)) + 64<<10)
 	files := map[string][]byte{}
 	err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
-		var b bytes.Buffer
-		if err := write(&b); err != nil {
+		start := arena.Len()
+		if err := write(&arena); err != nil {
 			return err
 		}
-		files[name] = b.Bytes()
+		// Should the arena grow, the files before keep the bytes they
+		// were written in.
+		files[name] = arena.Bytes()[start:arena.Len():arena.Len()]
 		return nil
 	})
 	if err != nil {
@@ -50,11 +58,11 @@ func canonical(doc *inventory.Doc) ([]byte, error) {
 	names := slices.Sorted(maps.Keys(files))
 	files[atomicfile.Manifest] = []byte(strings.Join(names, "\n") + "\n")
 	names = slices.Sorted(maps.Keys(files))
-	size := 0
+	size := 2 * 512 // the archive's end
 	for _, data := range files {
-		size += len(data) + 2*512 // a header and the padding, at most
+		size += 512 + (len(data)+511)/512*512 // a header, the data and its padding
 	}
-	buf.Grow(size + 2*512)
+	buf.Grow(size)
 	tw := tar.NewWriter(&buf)
 	for _, name := range names {
 		data := files[name]
@@ -71,6 +79,10 @@ func canonical(doc *inventory.Doc) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// maxSizeHint bounds the buffer canonical sets aside before it writes:
+// past it, the buffer grows as it needs to.
+const maxSizeHint = 1 << 30
 
 // csvLossless reports whether doc survives CSV: every element attribute
 // is a string.

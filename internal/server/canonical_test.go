@@ -30,12 +30,17 @@ func TestCanonicalAsWritten(t *testing.T) {
 		if !csvLossless(doc) {
 			t.Fatalf("%s: want a network CSV holds", name)
 		}
-		got, err := canonical(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := tarOfExport(t, doc); !bytes.Equal(got, want) {
-			t.Errorf("%s: the canonical form (%d bytes) differs from the archive of export.WriteCSV's directory (%d bytes)", name, len(got), len(want))
+		want := tarOfExport(t, doc)
+		// The size hint only sizes a buffer: none, too small, about
+		// right and too large give the same bytes.
+		for _, hint := range []int64{0, 100, int64(len(want)), 3 * int64(len(want))} {
+			got, err := canonical(doc, hint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, size hint %d: the canonical form (%d bytes) differs from the archive of export.WriteCSV's directory (%d bytes)", name, hint, len(got), len(want))
+			}
 		}
 	}
 }

@@ -26,58 +26,70 @@ import (
 // turn into one), the JSON document export writes.
 
 // canonical returns doc's canonical form. The CSV files are written in
-// memory and straight into the archive; the archive is the one a
-// directory export.WriteCSV writes would give, its manifest included, so
-// that snapshots keep their digests. sizeHint is about how many bytes the
-// CSV files take (the uploaded files' size serves): they are written one
-// after the other into one buffer of that size, not each into a buffer
-// that doubles its way to a hundred megabytes, copying and clearing as
-// it goes. A wrong hint costs only speed.
+// memory straight into the archive; the archive is the one a directory
+// export.WriteCSV writes would give, its manifest included, so that
+// snapshots keep their digests. sizeHint is about how many bytes the CSV
+// files take (the uploaded files' size serves): the archive is written
+// into one buffer of about that size, each file in its place after a
+// header filled in once the file's size is known, rather than each file
+// into a buffer that doubles its way to a hundred megabytes and then
+// copied again into the archive. A wrong hint costs only speed.
 func canonical(doc *inventory.Doc, sizeHint int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if !csvLossless(doc) {
 		err := export.WriteJSON(&buf, doc)
 		return buf.Bytes(), err
 	}
-	var arena bytes.Buffer
-	arena.Grow(int(min(max(sizeHint, 0), maxSizeHint)) + 64<<10)
-	files := map[string][]byte{}
-	err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
-		start := arena.Len()
-		if err := write(&arena); err != nil {
-			return err
-		}
-		// Should the arena grow, the files before keep the bytes they
-		// were written in.
-		files[name] = arena.Bytes()[start:arena.Len():arena.Len()]
+	// Learn the files' names first: the archive holds them in name order,
+	// the manifest (which lists them) first.
+	files := map[string]func(io.Writer) error{}
+	if err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
+		files[name] = write
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	names := slices.Sorted(maps.Keys(files))
-	files[atomicfile.Manifest] = []byte(strings.Join(names, "\n") + "\n")
+	manifest := strings.Join(names, "\n") + "\n"
+	files[atomicfile.Manifest] = func(w io.Writer) error {
+		_, err := io.WriteString(w, manifest)
+		return err
+	}
 	names = slices.Sorted(maps.Keys(files))
-	size := 2 * 512 // the archive's end
-	for _, data := range files {
-		size += 512 + (len(data)+511)/512*512 // a header, the data and its padding
-	}
-	buf.Grow(size)
-	tw := tar.NewWriter(&buf)
+	hint := min(max(sizeHint, 0), maxSizeHint)
+	buf.Grow(int(hint + hint/16 + int64(len(names)+2)*512 + 64<<10))
+	var block [2 * 512]byte // zeros
 	for _, name := range names {
-		data := files[name]
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)),
-			Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
+		at := buf.Len()
+		buf.Write(block[:512]) // the header's place
+		if err := files[name](&buf); err != nil {
 			return nil, err
 		}
-		if _, err := tw.Write(data); err != nil {
+		size := buf.Len() - at - 512
+		h, err := tarHeader(name, size)
+		if err != nil {
 			return nil, err
 		}
+		copy(buf.Bytes()[at:], h)
+		buf.Write(block[:(512-size%512)%512]) // the padding to a whole block
 	}
-	if err := tw.Close(); err != nil {
+	buf.Write(block[:]) // the archive's end
+	return buf.Bytes(), nil
+}
+
+// tarHeader returns the header block archive/tar writes before a file of
+// the canonical form.
+func tarHeader(name string, size int) ([]byte, error) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(size),
+		Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if b.Len() != 512 {
+		return nil, fmt.Errorf("canonical form: the header of %s takes %d bytes, not one block", name, b.Len())
+	}
+	return b.Bytes(), nil
 }
 
 // maxSizeHint bounds the buffer canonical sets aside before it writes:

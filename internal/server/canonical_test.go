@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/corefence/corefence/internal/export"
@@ -26,7 +27,9 @@ func TestCanonicalAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, doc := range map[string]*inventory.Doc{"small": small, "generated": generated} {
+	// operators.csv of exactly one block: "id,name,country\n" and "o,NAME,gb\n".
+	block := &inventory.Doc{Operators: []inventory.Operator{{ID: "o", Name: strings.Repeat("a", 512-16-6), Country: "gb"}}}
+	for name, doc := range map[string]*inventory.Doc{"small": small, "generated": generated, "empty": {}, "one block": block} {
 		if !csvLossless(doc) {
 			t.Fatalf("%s: want a network CSV holds", name)
 		}

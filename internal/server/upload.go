@@ -326,13 +326,13 @@ func validate(ctx context.Context, dir, target, operator string) (*parsed, error
 		as.Areas = slices.Clone(doc.Areas)
 		<-copied
 		go func() {
-			c, err := canonical(&as, c.size)
+			content, err := canonical(&as, c.size)
 			if err != nil {
 				canon <- form{err: err}
 				return
 			}
-			sum := sha256.Sum256(c)
-			canon <- form{c, "sha256:" + hex.EncodeToString(sum[:]), nil}
+			sum := sha256.Sum256(content)
+			canon <- form{content, "sha256:" + hex.EncodeToString(sum[:]), nil}
 		}()
 		inv, err = inventory.BuildContext(ctx, doc, inventory.Options{})
 		if err != nil {

@@ -257,7 +257,9 @@ func CSVNames() []string {
 }
 
 // WriteCSVFiles writes doc's CSV files through file, one per non-empty
-// section, each named prefix + section + ".csv".
+// section, each named prefix + section + ".csv". write may also be called
+// after file returns, or WriteCSVFiles does, while doc is unchanged: a
+// caller may learn the names first and write the files in another order.
 func WriteCSVFiles(doc *inventory.Doc, prefix string, file func(name string, write func(io.Writer) error) error) error {
 	return writeCSVFiles(sections(doc), prefix, file)
 }

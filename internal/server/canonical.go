@@ -26,51 +26,75 @@ import (
 // turn into one), the JSON document export writes.
 
 // canonical returns doc's canonical form. The CSV files are written in
-// memory and straight into the archive; the archive is the one a
-// directory export.WriteCSV writes would give, its manifest included, so
-// that snapshots keep their digests.
-func canonical(doc *inventory.Doc) ([]byte, error) {
+// memory straight into the archive; the archive is the one a directory
+// export.WriteCSV writes would give, its manifest included, so that
+// snapshots keep their digests. sizeHint is about how many bytes the CSV
+// files take (the uploaded files' size serves): the archive is written
+// into one buffer of about that size, each file in its place after a
+// header filled in once the file's size is known, rather than each file
+// into a buffer that doubles its way to a hundred megabytes and then
+// copied again into the archive. A wrong hint costs only speed.
+func canonical(doc *inventory.Doc, sizeHint int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if !csvLossless(doc) {
 		err := export.WriteJSON(&buf, doc)
 		return buf.Bytes(), err
 	}
-	files := map[string][]byte{}
-	err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
-		var b bytes.Buffer
-		if err := write(&b); err != nil {
-			return err
-		}
-		files[name] = b.Bytes()
+	// Learn the files' names first: the archive holds them in name order,
+	// the manifest (which lists them) first.
+	files := map[string]func(io.Writer) error{}
+	if err := export.WriteCSVFiles(doc, "", func(name string, write func(io.Writer) error) error {
+		files[name] = write
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	names := slices.Sorted(maps.Keys(files))
-	files[atomicfile.Manifest] = []byte(strings.Join(names, "\n") + "\n")
+	manifest := strings.Join(names, "\n") + "\n"
+	files[atomicfile.Manifest] = func(w io.Writer) error {
+		_, err := io.WriteString(w, manifest)
+		return err
+	}
 	names = slices.Sorted(maps.Keys(files))
-	size := 0
-	for _, data := range files {
-		size += len(data) + 2*512 // a header and the padding, at most
-	}
-	buf.Grow(size + 2*512)
-	tw := tar.NewWriter(&buf)
+	hint := min(max(sizeHint, 0), maxSizeHint)
+	buf.Grow(int(hint + hint/16 + int64(len(names)+2)*512 + 64<<10))
+	var block [2 * 512]byte // zeros
 	for _, name := range names {
-		data := files[name]
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)),
-			Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
+		at := buf.Len()
+		buf.Write(block[:512]) // the header's place
+		if err := files[name](&buf); err != nil {
 			return nil, err
 		}
-		if _, err := tw.Write(data); err != nil {
+		size := buf.Len() - at - 512
+		h, err := tarHeader(name, size)
+		if err != nil {
 			return nil, err
 		}
+		copy(buf.Bytes()[at:], h)
+		buf.Write(block[:(512-size%512)%512]) // the padding to a whole block
 	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
+	buf.Write(block[:]) // the archive's end
 	return buf.Bytes(), nil
 }
+
+// tarHeader returns the header block archive/tar writes before a file of
+// the canonical form.
+func tarHeader(name string, size int) ([]byte, error) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(size),
+		Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}); err != nil {
+		return nil, err
+	}
+	if b.Len() != 512 {
+		return nil, fmt.Errorf("canonical form: the header of %s takes %d bytes, not one block", name, b.Len())
+	}
+	return b.Bytes(), nil
+}
+
+// maxSizeHint bounds the buffer canonical sets aside before it writes:
+// past it, the buffer grows as it needs to.
+const maxSizeHint = 1 << 30
 
 // csvLossless reports whether doc survives CSV: every element attribute
 // is a string.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/corefence/corefence/internal/export"
@@ -26,16 +27,23 @@ func TestCanonicalAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, doc := range map[string]*inventory.Doc{"small": small, "generated": generated} {
+	// operators.csv of exactly one block: "id,name,country\n" and "o,NAME,gb\n".
+	block := &inventory.Doc{Operators: []inventory.Operator{{ID: "o", Name: strings.Repeat("a", 512-16-6), Country: "gb"}}}
+	for name, doc := range map[string]*inventory.Doc{"small": small, "generated": generated, "empty": {}, "one block": block} {
 		if !csvLossless(doc) {
 			t.Fatalf("%s: want a network CSV holds", name)
 		}
-		got, err := canonical(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := tarOfExport(t, doc); !bytes.Equal(got, want) {
-			t.Errorf("%s: the canonical form (%d bytes) differs from the archive of export.WriteCSV's directory (%d bytes)", name, len(got), len(want))
+		want := tarOfExport(t, doc)
+		// The size hint only sizes a buffer: none, too small, about
+		// right and too large give the same bytes.
+		for _, hint := range []int64{0, 100, int64(len(want)), 3 * int64(len(want))} {
+			got, err := canonical(doc, hint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, size hint %d: the canonical form (%d bytes) differs from the archive of export.WriteCSV's directory (%d bytes)", name, hint, len(got), len(want))
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -281,15 +282,29 @@ func unzip(spool, dir string, limits Limits) error {
 // the same problems as the CLI — then checks they describe operator's
 // network only. Problems name files as the upload named them.
 func validate(ctx context.Context, dir, target, operator string) (*parsed, error) {
-	probs := &cf.Problems{}
-	utf8Problems(dir, probs)
-	if probs.Len() > 0 {
-		return nil, relativeProblems(probs.Err(), dir)
+	// The files are checked for UTF-8 while the importer reads them (the
+	// two share nothing); the importer's work is thrown away when they
+	// are not UTF-8, whose problems come first.
+	type check struct {
+		probs *cf.Problems
+		size  int64
 	}
+	checked := make(chan check, 1)
+	go func() {
+		probs := &cf.Problems{}
+		size := utf8Problems(dir, probs)
+		checked <- check{probs, size}
+	}()
 	doc, err := importer.ReadContext(ctx, target)
+	c := <-checked
+	if c.probs.Len() > 0 {
+		return nil, relativeProblems(c.probs.Err(), dir)
+	}
+	probs := &cf.Problems{}
 	var inv *inventory.Inventory
 	type form struct {
 		content []byte
+		digest  string
 		err     error
 	}
 	canon := make(chan form, 1)
@@ -297,15 +312,27 @@ func validate(ctx context.Context, dir, target, operator string) (*parsed, error
 		// The canonical form is written from the records as read, on a copy
 		// of the record slices (Build fills in defaults and references in
 		// place), while Build checks them: the two are the upload's costs.
+		// Its digest is taken there too. The two large slices are copied
+		// side by side.
 		as := *doc
+		copied := make(chan struct{})
+		go func() {
+			as.Elements = slices.Clone(doc.Elements)
+			close(copied)
+		}()
 		as.Operators = slices.Clone(doc.Operators)
 		as.Sites = slices.Clone(doc.Sites)
-		as.Elements = slices.Clone(doc.Elements)
 		as.Links = slices.Clone(doc.Links)
 		as.Areas = slices.Clone(doc.Areas)
+		<-copied
 		go func() {
-			c, err := canonical(&as)
-			canon <- form{c, err}
+			content, err := canonical(&as, c.size)
+			if err != nil {
+				canon <- form{err: err}
+				return
+			}
+			sum := sha256.Sum256(content)
+			canon <- form{content, "sha256:" + hex.EncodeToString(sum[:]), nil}
 		}()
 		inv, err = inventory.BuildContext(ctx, doc, inventory.Options{})
 		if err != nil {
@@ -339,35 +366,93 @@ func validate(ctx context.Context, dir, target, operator string) (*parsed, error
 	if f.err != nil {
 		return nil, f.err
 	}
-	sum := sha256.Sum256(f.content)
-	return &parsed{inv: inv, canonical: f.content, digest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+	return &parsed{inv: inv, canonical: f.content, digest: f.digest}, nil
 }
 
-// utf8Problems reports each file that is not UTF-8, at the line of its
-// first bad byte.
-func utf8Problems(dir string, probs *cf.Problems) {
+// utf8Problems reports each file in dir that is not UTF-8, at the line of
+// its first bad byte, and returns the size of the files. The files are
+// read through one small buffer, not each into memory whole.
+func utf8Problems(dir string, probs *cf.Problems) (size int64) {
 	entries, _ := os.ReadDir(dir)
+	buf := make([]byte, 256<<10)
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil || utf8.Valid(data) {
+		name := filepath.Join(dir, e.Name())
+		f, err := os.Open(name)
+		if err != nil {
 			continue
 		}
-		line := 1
-		for i := 0; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			if data[i] == '\n' {
-				line++
-			}
-			i += size
+		line, n := firstBadLine(f, buf)
+		f.Close()
+		size += n
+		if line > 0 {
+			probs.Add(cf.Problem{Pos: cf.Position{File: name, Line: line}, Message: "not valid UTF-8 text"})
 		}
-		probs.Add(cf.Problem{Pos: cf.Position{File: filepath.Join(dir, e.Name()), Line: line}, Message: "not valid UTF-8 text"})
 	}
+	return size
+}
+
+// firstBadLine returns the line of r's first byte that is not UTF-8 (0
+// when there is none, or when r cannot be read to its end) and how many
+// bytes it read. buf is the scratch space, of more than utf8.UTFMax bytes.
+func firstBadLine(r io.Reader, buf []byte) (line int, read int64) {
+	line = 1
+	carry := 0 // at buf's start: the first bytes of a rune the last read cut in two
+	for {
+		n, err := r.Read(buf[carry:])
+		read += int64(n)
+		data := buf[:carry+n]
+		if err != nil && err != io.EOF {
+			return 0, read
+		}
+		cut := len(data)
+		if err == nil {
+			cut = runeCut(data)
+		}
+		part := data[:cut]
+		if !utf8.Valid(part) {
+			return line + badLine(part), read
+		}
+		line += bytes.Count(part, []byte{'\n'})
+		if err == io.EOF {
+			return 0, read
+		}
+		carry = copy(buf, data[cut:])
+	}
+}
+
+// runeCut returns where data ends but for the first bytes of a rune that
+// the next read completes.
+func runeCut(data []byte) int {
+	for k := 1; k < utf8.UTFMax && k <= len(data); k++ {
+		i := len(data) - k
+		if utf8.RuneStart(data[i]) {
+			if !utf8.FullRune(data[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(data)
+}
+
+// badLine counts the lines data holds before its first byte that is not
+// UTF-8.
+func badLine(data []byte) int {
+	lines := 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if data[i] == '\n' {
+			lines++
+		}
+		i += size
+	}
+	return lines
 }
 
 // relativeProblems strips the temporary directory from the files problems

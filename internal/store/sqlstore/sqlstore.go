@@ -618,12 +618,15 @@ func (s *DB) PutSnapshot(ctx context.Context, by store.Actor, n store.NewSnapsho
 		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO snapshots (id, operator, digest, source, valid_from, uploaded, uploader, counts, content)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			n.ID, n.Operator, n.Digest, n.Source, n.ValidFrom, s.micros(), by.Principal, n.Counts, n.Content)
+			n.ID, n.Operator, n.Digest, n.Source, n.ValidFrom, s.micros(), by.Principal, n.Counts, []byte{})
 		if err != nil {
 			return foreignKey(err, "operator", n.Operator)
 		}
 		if k, _ := res.RowsAffected(); k == 1 {
 			created = true
+			if err := s.putChunks(ctx, tx, n.ID, n.Content); err != nil {
+				return err
+			}
 			if err := s.appendAudit(ctx, tx, by, "snapshot.create", n.Operator, n.ID,
 				jsonObject("digest", n.Digest, "source", n.Source, "valid_from", n.ValidFrom)); err != nil {
 				return err
@@ -645,11 +648,48 @@ func (s *DB) Snapshot(ctx context.Context, operator, id string) (store.Snapshot,
 	return sn, notFound(err, "snapshot", id)
 }
 
-// SnapshotContent returns a snapshot's canonical inventory.
+// chunkSize is the most a row of snapshot_chunks holds.
+const chunkSize = 1 << 20
+
+// putChunks stores a snapshot's content in rows of chunkSize bytes.
+func (s *DB) putChunks(ctx context.Context, tx *sql.Tx, id string, content []byte) error {
+	stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO snapshot_chunks (snapshot, n, data) VALUES (?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for n := 0; n*chunkSize < len(content); n++ {
+		if _, err := stmt.ExecContext(ctx, id, n, content[n*chunkSize:min((n+1)*chunkSize, len(content))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SnapshotContent returns a snapshot's canonical inventory: its chunks in
+// order, or, for a snapshot stored before they were, its content column.
 func (s *DB) SnapshotContent(ctx context.Context, operator, id string) ([]byte, error) {
 	var b []byte
-	err := s.queryRow(ctx, `SELECT content FROM snapshots WHERE operator = ? AND id = ?`, operator, id).Scan(&b)
-	return b, notFound(err, "snapshot", id)
+	var size int64
+	err := s.queryRow(ctx, `SELECT content, (SELECT coalesce(sum(length(data)), 0) FROM snapshot_chunks WHERE snapshot = snapshots.id)
+		FROM snapshots WHERE operator = ? AND id = ?`, operator, id).Scan(&b, &size)
+	if err != nil || size == 0 {
+		return b, notFound(err, "snapshot", id)
+	}
+	rows, err := s.query(ctx, `SELECT data FROM snapshot_chunks WHERE snapshot = ? ORDER BY n`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	b = make([]byte, 0, size)
+	var chunk sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&chunk); err != nil {
+			return nil, err
+		}
+		b = append(b, chunk...)
+	}
+	return b, rows.Err()
 }
 
 // Snapshots lists operator's snapshots in upload order.

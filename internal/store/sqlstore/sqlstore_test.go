@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -133,5 +134,47 @@ func TestAuditTamper(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSnapshotContentBeforeChunks: a snapshot stored before contents were
+// stored in chunks (schema version 6) keeps its content in
+// snapshots.content, and reads back from there; one stored now leaves
+// that column empty and reads back from its chunks.
+func TestSnapshotContentBeforeChunks(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.open(t)
+			if _, err := s.CreateOperator(ctx, store.System, store.Operator{ID: "a", Name: "A"}); err != nil {
+				t.Fatal(err)
+			}
+			old := []byte("stored whole, as version 6 did")
+			q := `INSERT INTO snapshots (id, operator, digest, source, valid_from, uploaded, uploader, counts, content)
+				VALUES ('old', 'a', 'sha256:old', 'sha256:src', '2024-01-01', 1, 'admin', '{}', ?)`
+			if b.name == "postgres" {
+				q = strings.Replace(q, "?", "$1", 1)
+			}
+			if _, err := s.SQL().Exec(q, old); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.SnapshotContent(ctx, "a", "old"); err != nil || !bytes.Equal(got, old) {
+				t.Fatalf("old snapshot: %q, %v", got, err)
+			}
+			content := bytes.Repeat([]byte("0123456789abcdef"), 3<<20/16+1)
+			if _, _, err := s.PutSnapshot(ctx, store.System, store.NewSnapshot{ID: "new", Operator: "a", Digest: "sha256:new",
+				Source: "sha256:src", ValidFrom: "2025-01-01", Counts: "{}", Content: content}); err != nil {
+				t.Fatal(err)
+			}
+			var whole, chunks int
+			if err := s.SQL().QueryRow(`SELECT length(content), (SELECT count(*) FROM snapshot_chunks WHERE snapshot = 'new') FROM snapshots WHERE id = 'new'`).Scan(&whole, &chunks); err != nil {
+				t.Fatal(err)
+			}
+			if whole != 0 || chunks != 4 {
+				t.Errorf("new snapshot: %d bytes in snapshots.content and %d chunks, want 0 and 4", whole, chunks)
+			}
+			if got, err := s.SnapshotContent(ctx, "a", "new"); err != nil || !bytes.Equal(got, content) {
+				t.Fatalf("new snapshot: %d bytes back of %d, %v", len(got), len(content), err)
+			}
+		})
 	}
 }

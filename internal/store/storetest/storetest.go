@@ -4,6 +4,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -208,7 +209,6 @@ func testSnapshots(t *testing.T, s store.Store) {
 	if c := get(s.SnapshotContent(ctx, "a", "s1"))(t); string(c) != `{"content":"s1"}` {
 		t.Fatalf("content %q", c)
 	}
-
 	all := get(s.Snapshots(ctx, "a", store.Page{}))(t)
 	if ids(all) != "s1 s2 s3" {
 		t.Fatalf("snapshots of a: %s", ids(all))
@@ -227,6 +227,20 @@ func testSnapshots(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 	if n := get(s.SnapshotCount(ctx))(t); n != 4 {
 		t.Fatalf("count %d", n)
+	}
+
+	// Content larger than a store may keep in one piece (a few MiB, not a
+	// multiple of a MiB) comes back byte for byte.
+	big := snapshot("b", "big", "2023-01-01")
+	big.Content = make([]byte, 5<<20/2+12345)
+	for i := range big.Content {
+		big.Content[i] = byte(i*31 + i>>12)
+	}
+	if _, _, err := s.PutSnapshot(ctx, admin, big); err != nil {
+		t.Fatal(err)
+	}
+	if c := get(s.SnapshotContent(ctx, "b", "big"))(t); !bytes.Equal(c, big.Content) {
+		t.Fatalf("content of %d bytes came back as %d bytes, or different", len(big.Content), len(c))
 	}
 }
 

@@ -122,15 +122,7 @@ func csvRecords[T any](ctx context.Context, file string, data []byte, lim cf.Lim
 	// blank, and past the limit the read stops.
 	room := min(max(rows-1, 0), lim.Records)
 	base := len(out)
-	if cap(out)-base < room {
-		grown := make([]T, base, base+room)
-		// Written record by record, first touching hundreds of megabytes
-		// of a national inventory: see adviseHuge.
-		var zero T
-		adviseHuge(unsafe.Pointer(unsafe.SliceData(grown)), uintptr(cap(grown))*unsafe.Sizeof(zero))
-		copy(grown, out)
-		out = grown
-	}
+	out = growRecords(out, room)
 	if chunks := splitCSV(data, sc.off, sc.line, 2*runtime.GOMAXPROCS(0)); len(chunks) > 1 && rows-1 <= lim.Records {
 		if n, ok := f.parallel(ctx, data, chunks, out[base:cap(out)], probs); ok || ctx.Err() != nil {
 			return out[:base+n]

@@ -49,3 +49,27 @@ func vmFlags(t *testing.T, a uintptr) string {
 	t.Fatalf("no mapping holds %#x", a)
 	return ""
 }
+
+// TestGrowRecordsAdvised: room made for a national section, as the CSV
+// reader and the YAML and JSON streams make it, is advised for huge pages,
+// keeps the records already there, and is not made again when it is there.
+func TestGrowRecordsAdvised(t *testing.T) {
+	type record struct {
+		ID   string
+		Site string
+		N    int64
+	}
+	s := []record{{ID: "a"}, {ID: "b"}}
+	n := 2 * minHuge / int(unsafe.Sizeof(record{}))
+	grown := growRecords(s, n)
+	if len(grown) != 2 || grown[0].ID != "a" || grown[1].ID != "b" || cap(grown) < 2+n {
+		t.Fatalf("grown: len %d cap %d, first %+v", len(grown), cap(grown), grown[:min(2, len(grown))])
+	}
+	mid := uintptr(unsafe.Pointer(unsafe.SliceData(grown))) + uintptr(cap(grown))*unsafe.Sizeof(record{})/2
+	if flags := vmFlags(t, mid); !strings.Contains(" "+flags+" ", " hg ") {
+		t.Fatalf("grown records have VmFlags %q, want hg", flags)
+	}
+	if again := growRecords(grown, n); unsafe.SliceData(again) != unsafe.SliceData(grown) {
+		t.Fatal("room that was there was made again")
+	}
+}

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"errors"
-	"slices"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -83,18 +82,18 @@ func decodeStream(ctx context.Context, file string, json bool, data []byte, lim 
 func reserve(doc *inventory.Doc, section string, n int) {
 	switch section {
 	case "operators":
-		doc.Operators = slices.Grow(doc.Operators, n)
+		doc.Operators = growRecords(doc.Operators, n)
 	case "sites":
-		doc.Sites = slices.Grow(doc.Sites, n)
+		doc.Sites = growRecords(doc.Sites, n)
 	case "elements":
-		doc.Elements = slices.Grow(doc.Elements, n)
+		doc.Elements = growRecords(doc.Elements, n)
 	case "links":
-		doc.Links = slices.Grow(doc.Links, n)
+		doc.Links = growRecords(doc.Links, n)
 	case "areas":
-		doc.Areas = slices.Grow(doc.Areas, n)
+		doc.Areas = growRecords(doc.Areas, n)
 	case "vendors":
-		doc.Vendors = slices.Grow(doc.Vendors, n)
+		doc.Vendors = growRecords(doc.Vendors, n)
 	case "functions":
-		doc.Functions = slices.Grow(doc.Functions, n)
+		doc.Functions = growRecords(doc.Functions, n)
 	}
 }

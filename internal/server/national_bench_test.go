@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -11,11 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/corefence/corefence/internal/export"
-	"github.com/corefence/corefence/internal/gen"
-	"github.com/corefence/corefence/internal/server"
-	"github.com/corefence/corefence/internal/store"
 )
 
 // BenchmarkNationalCheck compares, on a generated UK network (BENCH_SITES
@@ -28,33 +21,8 @@ import (
 // disturbs less than wall time, and each sub-benchmark's peak RSS (the
 // set-up's memory returned to the system first).
 func BenchmarkNationalCheck(b *testing.B) {
-	sites := 20000
-	if v := os.Getenv("BENCH_SITES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sites = n
-	}
-	t := &testing.T{}
-	e := newEnv(t, filepath.Join(b.TempDir(), "corefence.db"))
-	e.t = t
-	doc, err := gen.Generate(gen.Config{Country: "gb", Sites: sites, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, doc, snaps := benchNationalNetwork(b)
 	elements := len(doc.Elements)
-	snaps := map[string]string{}
-	for op, part := range server.SplitByOperator(doc) {
-		if _, err := e.store.CreateOperator(ctx, store.System, store.Operator{ID: op, Name: op}); err != nil {
-			b.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := export.WriteYAML(&buf, part); err != nil {
-			b.Fatal(err)
-		}
-		snaps[op] = e.snapshot("reg", op, buf.Bytes(), "2023-01-01").ID
-	}
 	doc = nil
 	packs := []string{"uk-dvd-2022", "uk-2020-ncsc"}
 	day := 0

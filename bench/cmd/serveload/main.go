@@ -287,8 +287,6 @@ func load(srv *serverProc, ops []string, runs map[string]string, clients int, du
 	stopProfile := srv.profile(fmt.Sprintf("profile?seconds=%d", max(1, int(duration.Seconds())-2)), profile != "", profile)
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
-	filters := []string{"", "&status=violation", "&vendor=huawei", "&status=upcoming", "&vendor=zte"}
-	cursor := regexp.MustCompile(`&cursor=\d+`)
 	lat := make([][]time.Duration, clients)
 	errs := make([]int, clients)
 	var wg sync.WaitGroup
@@ -304,7 +302,7 @@ func load(srv *serverProc, ops []string, runs map[string]string, clients int, du
 				if rng.IntN(5) == 0 {
 					path = "/api/v1/operators/" + op + "/history"
 				} else {
-					path = "/api/v1/operators/" + op + "/runs/" + runs[op] + "/findings?limit=100" + filters[rng.IntN(len(filters))]
+					path = "/api/v1/operators/" + op + "/runs/" + runs[op] + "/findings?limit=100" + findingFilters[rng.IntN(len(findingFilters))]
 				}
 				// Follow a few pages, as a user paging through.
 				for page := 0; page < 1+rng.IntN(4) && ctx.Err() == nil; page++ {
@@ -326,7 +324,7 @@ func load(srv *serverProc, ops []string, runs map[string]string, clients int, du
 					if next == "" || !strings.Contains(path, "findings") {
 						break
 					}
-					path = cursor.ReplaceAllString(path, "") + "&cursor=" + next
+					path = cursorParam.ReplaceAllString(path, "") + "&cursor=" + next
 				}
 			}
 		}()

@@ -35,17 +35,16 @@ type wrkPath struct {
 // do: a visit is history one time in five, otherwise 1 to 4 pages of
 // findings under one of the filters, all equally likely.
 func wrkPaths(srv *serverProc, ops []string, runs map[string]string) ([]wrkPath, error) {
-	filters := []string{"", "&status=violation", "&vendor=huawei", "&status=upcoming", "&vendor=zte"}
 	var out []wrkPath
 	for _, op := range ops {
 		tok := srv.tokens[op]
 		out = append(out, wrkPath{tok, "/api/v1/operators/" + op + "/history", 0.2})
-		for _, f := range filters {
+		for _, f := range findingFilters {
 			path := "/api/v1/operators/" + op + "/runs/" + runs[op] + "/findings?limit=100" + f
 			for page := range 4 {
 				// Page k+1 is read when the visit reads more than k pages:
 				// (4-k) of the 4 equally likely lengths.
-				out = append(out, wrkPath{tok, path, 0.8 / float64(len(filters)) * float64(4-page) / 4})
+				out = append(out, wrkPath{tok, path, 0.8 / float64(len(findingFilters)) * float64(4-page) / 4})
 				var body rawBody
 				if err := srv.c.do(tok, "GET", path, "", nil, &body); err != nil {
 					return nil, err
@@ -64,6 +63,11 @@ func wrkPaths(srv *serverProc, ops []string, runs map[string]string) ([]wrkPath,
 	return out, nil
 }
 
+// findingFilters are the queries the clients page through: none, and
+// one filter each by status and by vendor.
+var findingFilters = []string{"", "&status=violation", "&vendor=huawei", "&status=upcoming", "&vendor=zte"}
+
+// cursorParam is a page's cursor in a findings query.
 var cursorParam = regexp.MustCompile(`&cursor=\d+`)
 
 // wrkLoad runs wrk with clients connections on two threads for duration,

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"strings"
-	"sync"
 	"unsafe"
 
 	cf "github.com/corefence/corefence"
@@ -191,7 +189,6 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 		at, n int
 		probs cf.Problems
 		ok    bool
-		fault any // a memory fault, passed on to the caller's goroutine
 	}
 	results := make([]result, len(chunks))
 	at := 0
@@ -205,23 +202,12 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 	if at > len(dst) {
 		return 0, false // cannot happen: lines bound records, and room was made for them
 	}
-	var wg sync.WaitGroup
+	// The input may be a mapped file cut short meanwhile: a fault reading
+	// it is raised again here, and the caller turns it into a problem.
+	g := &faultGroup{data: data}
 	for i, c := range chunks {
-		wg.Go(func() {
+		g.Go(func() {
 			r := &results[i]
-			// The input may be a mapped file cut short meanwhile: a fault
-			// reading it becomes a panic here, and is raised again in the
-			// caller's goroutine, which turns it into a problem (see
-			// recoverFault).
-			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			defer func() {
-				if x := recover(); x != nil {
-					if !faultIn(x, data) {
-						panic(x) // a bug, not the input: crash here, with its stack
-					}
-					r.fault = x
-				}
-			}()
 			room := len(dst) - r.at
 			if i+1 < len(chunks) {
 				room = results[i+1].at - r.at
@@ -229,12 +215,7 @@ func (f *csvFile[T]) parallel(ctx context.Context, data []byte, chunks []csvChun
 			r.n, r.ok = f.records(ctx, newCSVScanner(data, c.start, c.end, c.line), dst[r.at:r.at+room], &r.probs, false)
 		})
 	}
-	wg.Wait()
-	for i := range results {
-		if results[i].fault != nil {
-			panic(results[i].fault)
-		}
-	}
+	g.Wait()
 	n := 0
 	for i := range results {
 		if !results[i].ok {

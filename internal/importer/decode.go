@@ -84,64 +84,128 @@ func decodeRecords[T any](ctx context.Context, seq *tree.Node, s *section[T], ou
 		probs.Addf(seq.Pos, s.name, "", "", "want a list of records, got %s", seq.Kind)
 		return out
 	}
-	for n, item := range seq.Items {
+	d := recordDecoder[T]{s: s}
+	base := len(out)
+	out = growRecords(out, len(seq.Items))
+	n := d.decode(ctx, seq.Items, out[base:base+len(seq.Items)], probs)
+	return out[:base+n]
+}
+
+// recordDecoder decodes the records of one section from nodes. The records
+// of a list name the same few fields, nearly always in the same order, so
+// it keeps the keys it has met: a key is found by comparing it with the
+// one after the key before, rather than by hashing it, and whether a
+// record gives it twice by a stamp, rather than by comparing it with the
+// record's other keys. Each key also keeps the strings its values own (see
+// columnStrings): the texts of streamed nodes view the input.
+type recordDecoder[T any] struct {
+	s      *section[T]
+	keys   []*recordKey[T]
+	record uint64 // records decoded, the stamp of the current one
+}
+
+type recordKey[T any] struct {
+	name   string // a copy
+	f      field[T]
+	known  bool   // a field of the section
+	attrs  bool   // the attributes of a section that has them
+	record uint64 // the last record that gave it
+	cells  columnStrings
+}
+
+// maxKeys bounds the keys a recordDecoder keeps: a section has a dozen
+// fields, a hostile file any number of keys.
+const maxKeys = 64
+
+// decode decodes items into dst, which has room for them all, returning how
+// many records it stored: an item that is not a mapping stores none. It
+// stops early, once ctx is done; the caller returns ctx's error.
+func (d *recordDecoder[T]) decode(ctx context.Context, items []*tree.Node, dst []T, probs *cf.Problems) int {
+	s := d.s
+	stored := 0
+	for n, item := range items {
 		if cancelled(ctx, n) {
-			return out // the caller returns ctx's error
+			return stored
 		}
 		if item.Kind != tree.Map {
 			probs.Addf(item.Pos, s.name, "", "", "want a record (a mapping of fields), got %s", item.Kind)
 			continue
 		}
-		var r T
+		r := &dst[stored]
+		stored++
+		var zero T
+		*r = zero
 		if s.init != nil {
-			s.init(&r)
+			s.init(r)
 		}
-		*s.pos(&r) = item.Pos
-		id := ""
-		if n := item.Get("id"); n != nil && n.Kind != tree.Seq && n.Kind != tree.Map {
-			id = n.Text
-		} else if a, b := item.Get("a"), item.Get("b"); a != nil && b != nil {
-			id = a.Text + "—" + b.Text
-		}
-		var given map[string]bool // only for a record of many keys: a dozen compare faster
-		if len(item.Keys) > 16 {
-			given = make(map[string]bool, len(item.Keys))
-		}
+		*s.pos(r) = item.Pos
+		d.record++
+		at := 0 // where the next key is looked for first
 		for i, k := range item.Keys {
 			v := item.Vals[i]
-			dup := false
-			if given != nil {
-				dup, given[k.Text] = given[k.Text], true
-			} else {
-				dup = givenBefore(item.Keys[:i], k.Text)
-			}
-			if dup {
-				probs.Addf(k.Pos, s.name, id, k.Text, "given twice")
+			c, kept := d.key(k.Text, &at)
+			if kept && c.record == d.record || !kept && givenBefore(item.Keys[:i], k.Text) {
+				probs.Addf(k.Pos, s.name, recordID(item), c.name, "given twice")
 				continue
 			}
-			if k.Text == "attributes" && s.attrs != nil {
+			c.record = d.record
+			if c.attrs {
 				if v.Kind != tree.Map && v.Kind != tree.Null {
-					probs.Addf(v.Pos, s.name, id, k.Text, "want a mapping, got %s", v.Kind)
+					probs.Addf(v.Pos, s.name, recordID(item), c.name, "want a mapping, got %s", v.Kind)
 				} else if v.Kind == tree.Map {
-					*s.attrs(&r) = v.Plain().(map[string]any)
+					*s.attrs(r) = v.Plain().(map[string]any)
 				}
 				continue
 			}
-			f, ok := s.fields[k.Text]
-			if !ok {
-				probs.Add(cf.Problem{Pos: k.Pos, Section: s.name, ID: id, Message: s.unknownField(k.Text)})
+			if !c.known {
+				probs.Add(cf.Problem{Pos: k.Pos, Section: s.name, ID: recordID(item), Message: s.unknownField(k.Text)})
 				continue
 			}
 			if v.Kind == tree.Null { // an explicit null is an absent value
 				continue
 			}
-			if err := f.set(&r, value{node: v, pos: v.Pos}); err != nil {
-				probs.Addf(v.Pos, s.name, id, k.Text, "%v", err)
+			if err := c.f.set(r, value{node: v, pos: v.Pos, cells: &c.cells}); err != nil {
+				probs.Addf(v.Pos, s.name, recordID(item), c.name, "%v", err)
 			}
 		}
-		out = append(out, r)
 	}
-	return out
+	return stored
+}
+
+// key returns the key named, looking first at *at, then at every key met,
+// and moves *at past it. kept reports whether d keeps the key: past
+// maxKeys, a new one is made for the occasion.
+func (d *recordDecoder[T]) key(name string, at *int) (c *recordKey[T], kept bool) {
+	for i := range d.keys {
+		j := *at + i
+		if j >= len(d.keys) {
+			j -= len(d.keys)
+		}
+		if d.keys[j].name == name {
+			*at = j + 1
+			return d.keys[j], true
+		}
+	}
+	name = strings.Clone(name)
+	f, known := d.s.fields[name]
+	c = &recordKey[T]{name: name, f: f, known: known, attrs: name == "attributes" && d.s.attrs != nil}
+	if len(d.keys) == maxKeys {
+		return c, false
+	}
+	d.keys = append(d.keys, c)
+	*at = len(d.keys)
+	return c, true
+}
+
+// recordID names a record in a problem: its id, or a link's two ends. It is
+// a copy: the node's texts may view the input.
+func recordID(item *tree.Node) string {
+	if n := item.Get("id"); n != nil && n.Kind != tree.Seq && n.Kind != tree.Map {
+		return strings.Clone(n.Text)
+	} else if a, b := item.Get("a"), item.Get("b"); a != nil && b != nil {
+		return a.Text + "—" + b.Text
+	}
+	return ""
 }
 
 // givenBefore reports whether a key among keys is key.

@@ -19,14 +19,14 @@ import (
 type value struct {
 	csv   bool
 	text  string         // a CSV cell, viewing the input: see own
-	cells *columnStrings // a CSV cell's column
+	cells *columnStrings // the strings of the cell's column, or of the node's field
 	node  *tree.Node
 	pos   cf.Position
 }
 
 // own returns s, read from v, as a string a record may keep: a CSV cell's
-// text is a view of the input, copied once per distinct value of a column
-// that repeats its values.
+// text, like a streamed node's, is a view of the input, copied once per
+// distinct value of a column that repeats its values.
 func (v value) own(s string) string {
 	if v.cells == nil {
 		return s
@@ -144,13 +144,13 @@ func (v value) list() ([]string, error) {
 			if it.Kind == tree.Seq || it.Kind == tree.Map || it.Kind == tree.Null {
 				return nil, fmt.Errorf("want a list of strings, found %s at %s", it.Kind, it.Pos)
 			}
-			out = append(out, it.Text)
+			out = append(out, v.own(it.Text))
 		}
 		return out, nil
 	case tree.Map:
 		return nil, fmt.Errorf("want a list, got a mapping")
 	}
-	return []string{v.node.Text}, nil
+	return []string{v.own(v.node.Text)}, nil
 }
 
 func (v value) tech() (cf.Tech, error) {

@@ -3,6 +3,8 @@ package importer
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 
 	cf "github.com/corefence/corefence"
 	"github.com/corefence/corefence/internal/inventory"
@@ -45,6 +47,12 @@ func decodeWhole(ctx context.Context, file string, json bool, data []byte, lim c
 // key given twice); then, as decodeTree does, the problems of the root
 // come before those of the records.
 func decodeStream(ctx context.Context, file string, json bool, data []byte, lim cf.Limits, doc *inventory.Doc, probs *cf.Problems) bool {
+	return decodeStreamWith(ctx, file, json, data, lim, tree.Parallel(), doc, probs)
+}
+
+// decodeStreamWith is decodeStream under opts: the batches of a list are
+// decoded by as many goroutines as read them.
+func decodeStreamWith(ctx context.Context, file string, json bool, data []byte, lim cf.Limits, opts tree.StreamOptions, doc *inventory.Doc, probs *cf.Problems) bool {
 	stream := tree.StreamYAML
 	if json {
 		stream = tree.StreamJSON
@@ -52,14 +60,26 @@ func decodeStream(ctx context.Context, file string, json bool, data []byte, lim 
 	var read inventory.Doc
 	recordProbs := &cf.Problems{}
 	seen := map[string]bool{}
-	root, err := stream(ctx, file, data, lim, func(e tree.Entry) {
-		if e.More {
-			decodeSection(ctx, e.Key, e.Value, &read, recordProbs)
+	lists := map[string]listDecoder{} // of the sections given as lists, by key
+	var order []listDecoder
+	workers := max(opts.Workers, 1)
+	root, err := stream(ctx, file, data, lim, opts, func(e tree.Entry) {
+		if e.More { // perhaps beside other batches of the list
+			if l := lists[e.Key.Text]; l != nil {
+				l.decode(ctx, e)
+			}
 			return
 		}
-		if e.Len > 0 && !seen[e.Key.Text] {
-			reserve(&read, e.Key.Text, e.Len)
+		if e.Value.Kind == tree.Seq && !seen[e.Key.Text] {
+			if l := newListDecoder(&read, e.Key.Text, workers, e.Len); l != nil {
+				seen[e.Key.Text] = true
+				lists[e.Key.Text] = l
+				order = append(order, l)
+				l.decode(ctx, e)
+				return
+			}
 		}
+		lists[e.Key.Text] = nil // a list given twice is reported once, and not read
 		decodeEntry(ctx, e.Key, e.Value, &read, recordProbs, seen)
 	})
 	switch {
@@ -71,29 +91,119 @@ func decodeStream(ctx context.Context, file string, json bool, data []byte, lim 
 		}
 		return true // or ctx's error, which the caller returns
 	}
+	for _, l := range order {
+		l.finish(recordProbs)
+	}
 	checkRoot(root, probs)
 	probs.Merge(recordProbs)
 	*doc = read
 	return true
 }
 
-// reserve makes room for n more records in the section named: growing a
-// slice of a million records by doubling copies them all, twice over.
-func reserve(doc *inventory.Doc, section string, n int) {
+// listDecoder decodes the batches of one section's list as they arrive,
+// several at once, each into its place among the section's records.
+type listDecoder interface {
+	decode(ctx context.Context, e tree.Entry)
+	// finish closes the gaps between the batches' records and adds their
+	// problems, in the order of the list.
+	finish(probs *cf.Problems)
+}
+
+// newListDecoder returns the decoder of the list of the section named, of
+// about length items, or nil for a key that is not a section.
+func newListDecoder(doc *inventory.Doc, section string, workers, length int) listDecoder {
 	switch section {
 	case "operators":
-		doc.Operators = growRecords(doc.Operators, n)
+		return newSectionList(operatorSection, &doc.Operators, workers, length)
 	case "sites":
-		doc.Sites = growRecords(doc.Sites, n)
+		return newSectionList(siteSection, &doc.Sites, workers, length)
 	case "elements":
-		doc.Elements = growRecords(doc.Elements, n)
+		return newSectionList(elementSection, &doc.Elements, workers, length)
 	case "links":
-		doc.Links = growRecords(doc.Links, n)
+		return newSectionList(linkSection, &doc.Links, workers, length)
 	case "areas":
-		doc.Areas = growRecords(doc.Areas, n)
+		return newSectionList(areaSection, &doc.Areas, workers, length)
 	case "vendors":
-		doc.Vendors = growRecords(doc.Vendors, n)
+		return newSectionList(vendorSection, &doc.Vendors, workers, length)
 	case "functions":
-		doc.Functions = growRecords(doc.Functions, n)
+		return newSectionList(functionSection, &doc.Functions, workers, length)
 	}
+	return nil
+}
+
+// sectionList is the listDecoder of a section whose records are T. The
+// records go to their place in the room made for the list's length, which
+// the reader counts, or, past it (a count that fell short), to a batch's
+// own slice.
+type sectionList[T any] struct {
+	out      *[]T
+	base     int // records before the list
+	room     []T // out's records from base, to capacity
+	decoders []recordDecoder[T]
+	mu       sync.Mutex
+	batches  []decodedBatch[T]
+}
+
+type decodedBatch[T any] struct {
+	at, n int // the index of the batch's first item, and how many records it stored
+	own   []T // where they are when not in room
+	probs cf.Problems
+}
+
+func newSectionList[T any](s *section[T], out *[]T, workers, length int) *sectionList[T] {
+	*out = growRecords(*out, length)
+	l := &sectionList[T]{out: out, base: len(*out), decoders: make([]recordDecoder[T], workers)}
+	l.room = (*out)[l.base:cap(*out)]
+	for i := range l.decoders {
+		l.decoders[i].s = s
+	}
+	return l
+}
+
+func (l *sectionList[T]) decode(ctx context.Context, e tree.Entry) {
+	items := e.Value.Items
+	b := decodedBatch[T]{at: e.At}
+	dst := l.room[min(e.At, len(l.room)):]
+	if len(dst) < len(items) {
+		b.own = make([]T, len(items))
+		dst = b.own
+	}
+	b.n = l.decoders[e.Worker].decode(ctx, items, dst, &b.probs)
+	l.mu.Lock()
+	l.batches = append(l.batches, b)
+	l.mu.Unlock()
+}
+
+func (l *sectionList[T]) finish(probs *cf.Problems) {
+	slices.SortFunc(l.batches, func(a, b decodedBatch[T]) int { return a.at - b.at })
+	total, written := 0, 0
+	for _, b := range l.batches {
+		total += b.n
+		if b.own == nil {
+			written = max(written, b.at+b.n)
+		}
+	}
+	out := (*l.out)[:l.base]
+	grown := l.base+total > cap(out)
+	if grown { // the count fell short: room made again, once
+		out = growRecords(out, total)
+	}
+	dst := out[l.base : l.base+total]
+	n := 0
+	for i := range l.batches {
+		b := &l.batches[i]
+		src := b.own
+		if src == nil {
+			src = l.room[min(b.at, len(l.room)):]
+		}
+		if grown || b.own != nil || b.at != n {
+			copy(dst[n:], src[:b.n])
+		}
+		n += b.n
+		probs.Merge(&b.probs)
+	}
+	if !grown {
+		clear(l.room[n:max(n, written)]) // what moved down is not kept alive twice
+	}
+	*l.out = out[:l.base+total]
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/corefence/corefence/internal/export"
 	"github.com/corefence/corefence/internal/gen"
 	"github.com/corefence/corefence/internal/inventory"
+	"github.com/corefence/corefence/internal/tree"
 )
 
 // streamInputs are the YAML and JSON files the streaming and the whole
@@ -42,7 +43,7 @@ func streamInputs(t testing.TB) map[string][]byte {
 
 // decodeBoth reads data both ways and returns each result printed, and
 // whether the streaming reader took the document.
-func decodeBoth(name string, data []byte, lim cf.Limits) (whole, streamed string, took bool) {
+func decodeBoth(name string, data []byte, lim cf.Limits) (whole, streamed string, took1 bool) {
 	isJSON := strings.HasSuffix(name, ".json")
 	show := func(doc *inventory.Doc, probs *cf.Problems) string {
 		var b strings.Builder
@@ -63,14 +64,27 @@ func decodeBoth(name string, data []byte, lim cf.Limits) (whole, streamed string
 		fmt.Fprintf(&b, "%#v\n", *doc)
 		return b.String()
 	}
-	var wdoc, sdoc inventory.Doc
-	var wprobs, sprobs cf.Problems
+	var wdoc inventory.Doc
+	var wprobs cf.Problems
 	decodeWhole(context.Background(), name, isJSON, data, lim, &wdoc, &wprobs)
-	took = decodeStream(context.Background(), name, isJSON, data, lim, &sdoc, &sprobs)
-	if !took {
-		return show(&wdoc, &wprobs), show(&wdoc, &wprobs), false
+	whole = show(&wdoc, &wprobs)
+	// In one goroutine, and in batches of three items decoded by three
+	// at once: the same records, the same problems, in the same order.
+	for i, opts := range []tree.StreamOptions{{}, {Workers: 3, BatchItems: 3}} {
+		var sdoc inventory.Doc
+		var sprobs cf.Problems
+		took := decodeStreamWith(context.Background(), name, isJSON, data, lim, opts, &sdoc, &sprobs)
+		got := whole
+		if took {
+			got = show(&sdoc, &sprobs)
+		}
+		if i == 0 {
+			streamed, took1 = got, took
+		} else if got != streamed || took != took1 {
+			return whole, fmt.Sprintf("%s--- in batches of 3 by 3 workers (streamed %v)\n%s", streamed, took, got), took1
+		}
 	}
-	return show(&wdoc, &wprobs), show(&sdoc, &sprobs), true
+	return whole, streamed, took1
 }
 
 // TestStreamMatchesWhole reads every test inventory, and each as JSON,
@@ -194,4 +208,77 @@ func FuzzStream(f *testing.F) {
 			t.Fatalf("streaming differs from parsing whole:\n--- whole\n%s--- streamed\n%s", whole, streamed)
 		}
 	})
+}
+
+// TestStreamKeepsNoView: the streaming readers hand out texts that view
+// the input, which may be a mapping unmapped once read. Whatever a record
+// or a problem keeps must be a copy: after the input is overwritten, the
+// records and problems read from it are unchanged.
+func TestStreamKeepsNoView(t *testing.T) {
+	for name, data := range streamInputs(t) {
+		isJSON := strings.HasSuffix(name, ".json")
+		for _, opts := range []tree.StreamOptions{{}, {Workers: 3, BatchItems: 3}} {
+			input := bytes.Clone(data)
+			var doc inventory.Doc
+			var probs cf.Problems
+			if !decodeStreamWith(context.Background(), name, isJSON, input, cf.DefaultLimits(), opts, &doc, &probs) {
+				continue
+			}
+			want := fmt.Sprintf("%#v\n%v", doc, probs.Err())
+			for i := range input {
+				input[i] = 'X'
+			}
+			if got := fmt.Sprintf("%#v\n%v", doc, probs.Err()); got != want {
+				t.Fatalf("%s (%+v): what was read changed with its input", name, opts)
+			}
+		}
+	}
+}
+
+// TestMappedDocumentCutShort: a YAML or JSON file truncated by another
+// process after it was mapped, while several goroutines read its lists, is
+// reported as a problem of that file, not a crash.
+func TestMappedDocumentCutShort(t *testing.T) {
+	doc := gen.Sample()
+	for _, format := range []string{"yaml", "json"} {
+		t.Run(format, func(t *testing.T) {
+			write, err := export.Writer(format, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if buf.Len() < 64<<10 {
+				t.Fatalf("the sample is %d bytes: too small for pages past the cut to fault", buf.Len())
+			}
+			path := filepath.Join(t.TempDir(), "net."+format)
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			lim := cf.DefaultLimits()
+			p := part{path: path, json: format == "json", read: func() ([]byte, func(), error) {
+				data, release, err := mapFile(path, lim)
+				if release == nil {
+					t.Fatal("a regular file was not mapped")
+				}
+				if err := os.Truncate(path, 4096); err != nil {
+					t.Fatal(err)
+				}
+				return data, release, err
+			}}
+			got, err := readParts(context.Background(), []part{p}, lim)
+			ps, ok := cf.AsProblems(err)
+			if !ok || ps.Len() != 1 {
+				t.Fatalf("want one problem, got %v", err)
+			}
+			if pr := ps.List[0]; pr.Pos.File != path || !strings.Contains(pr.Message, "changed while it was read") {
+				t.Fatalf("got %s: %s", pr.Pos, pr.Message)
+			}
+			if len(got.Elements) != 0 || len(got.Sites) != 0 {
+				t.Fatalf("kept %d elements of a file cut short", len(got.Elements))
+			}
+		})
+	}
 }

@@ -318,7 +318,7 @@ func dupKey(n, k, first *Node, probs *cf.Problems) {
 	if id := n.Get("id"); id != nil && id.Kind != Seq && id.Kind != Map {
 		in = fmt.Sprintf(" in the record with id %q", cf.Short(id.Text))
 	}
-	probs.Add(cf.Problem{Pos: k.Pos, Field: cf.Short(k.Text),
+	probs.Add(cf.Problem{Pos: k.Pos, Field: strings.Clone(cf.Short(k.Text)), // k may view the input
 		Message: fmt.Sprintf("key given twice%s (first at line %d, column %d); write it once", in, first.Pos.Line, first.Pos.Column)})
 }
 
@@ -485,7 +485,8 @@ func (n *Node) Get(key string) *Node {
 	return nil
 }
 
-// plain converts a node to plain Go values, for attributes.
+// Plain converts a node to plain Go values, for attributes. Its strings
+// are copies: a streamed node's texts may view the input (see Entry).
 func (n *Node) Plain() any {
 	switch n.Kind {
 	case Null:
@@ -493,7 +494,7 @@ func (n *Node) Plain() any {
 	case Bool:
 		return n.Text == "true"
 	case Number:
-		return json.Number(n.Text)
+		return json.Number(strings.Clone(n.Text))
 	case Seq:
 		out := make([]any, len(n.Items))
 		for i, it := range n.Items {
@@ -503,11 +504,11 @@ func (n *Node) Plain() any {
 	case Map:
 		out := make(map[string]any, len(n.Keys))
 		for i, k := range n.Keys {
-			out[k.Text] = n.Vals[i].Plain()
+			out[strings.Clone(k.Text)] = n.Vals[i].Plain()
 		}
 		return out
 	}
-	return n.Text
+	return strings.Clone(n.Text)
 }
 
 // Parse reads YAML, or JSON when file ends in .json, under the default

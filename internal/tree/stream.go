@@ -1,7 +1,12 @@
 package tree
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"runtime"
+	"runtime/debug"
+	"sync"
 
 	cf "github.com/corefence/corefence"
 )
@@ -19,20 +24,55 @@ import (
 var ErrNotStreamable = errors.New("document cannot be streamed; parse it whole")
 
 // Entry is one key of a document's top-level mapping with its value, or,
-// for a list, with a batch of its items: a list arrives as consecutive
-// entries with the same Key, each Value a Seq of the next items, all but
-// the first with More set. The nodes of a batch are valid only until visit
-// returns: the reader uses their memory again for the next batch.
+// for a list, with a batch of its items: a list arrives as entries with
+// the same Key, each Value a Seq of the next items, all but the first
+// with More set.
+//
+// The nodes of a batch are valid only until visit returns: the reader
+// uses their memory again for a later batch. The texts of a list's items
+// may be views of the input (data): valid, and unchanged, while data is;
+// whoever keeps one beyond that keeps a copy. The keys and values of the
+// top level are always copies.
+//
+// With more than one worker, the batches of a list after its first are
+// read and visited by several goroutines at once, in any order: each
+// says which of them visits it (Worker), so that visit can keep a
+// scratch space per worker, and where its items sit in the list (At).
+// The first batch of a list is visited alone, before the others; the
+// entry after a list only once every batch of it has been visited.
 type Entry struct {
-	Key   *Node
-	Value *Node
-	More  bool
-	Len   int // for the first batch of a list: how many items the list holds, when known, or 0
+	Key    *Node
+	Value  *Node
+	More   bool
+	Len    int // for the first batch of a list: how many items the list holds, when known, or 0
+	At     int // for a batch: the index in its list of its first item
+	Worker int // 0 ≤ Worker < the reader's workers
 }
 
-// batchItems is how many list items an Entry carries at most: enough that
-// the cost of a batch vanishes, few enough that its nodes stay small.
-const batchItems = 512
+// StreamOptions say how a streaming reader shares out its work.
+type StreamOptions struct {
+	// Workers is how many goroutines read and visit the batches of a
+	// list at once; 0 or 1: the caller's alone, in order.
+	Workers int
+	// BatchItems is how many list items an Entry carries at most; 0:
+	// DefaultBatchItems.
+	BatchItems int
+}
+
+// DefaultBatchItems is enough items that the cost of a batch vanishes,
+// few enough that its nodes stay small.
+const DefaultBatchItems = 512
+
+// Parallel are the options for a national inventory: one worker per
+// processor.
+func Parallel() StreamOptions { return StreamOptions{Workers: runtime.GOMAXPROCS(0)} }
+
+func (o StreamOptions) batchItems() int {
+	if o.BatchItems <= 0 {
+		return DefaultBatchItems
+	}
+	return o.BatchItems
+}
 
 // streamRoot collects the top-level keys of a streamed document, with the
 // values that were not lists, so that the caller sees the mapping Parse
@@ -126,4 +166,156 @@ func (s *nodeSlab) pairs(n *Node, base int) {
 		n.Keys[i], n.Vals[i] = s.stack[base+2*i], s.stack[base+2*i+1]
 	}
 	s.stack = s.stack[:base]
+}
+
+// batchRunner reads and visits the batches of a list after its first
+// from workers goroutines at once, or, with one worker, in the caller's
+// goroutine in order. The workers take on the caller's
+// debug.SetPanicOnFault: the input may be a mapped file that another
+// process cuts short, and a fault reading it is raised again in the
+// caller's goroutine, which knows what to make of it. Any other panic is
+// a bug, and crashes where it happened.
+type batchRunner struct {
+	ctx     context.Context
+	workers int
+	onFault bool
+	jobs    chan func(worker int) error
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	err     error
+	fault   any
+}
+
+func newBatchRunner(ctx context.Context, workers int) *batchRunner {
+	r := &batchRunner{ctx: ctx, workers: max(workers, 1)}
+	r.onFault = debug.SetPanicOnFault(false)
+	debug.SetPanicOnFault(r.onFault)
+	return r
+}
+
+// start starts the workers for the batches of one list.
+func (r *batchRunner) start() {
+	if r.workers == 1 {
+		return
+	}
+	r.jobs = make(chan func(int) error, r.workers)
+	for w := range r.workers {
+		r.wg.Go(func() {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(r.onFault))
+			for job := range r.jobs {
+				if r.failed() == nil {
+					r.do(job, w)
+				}
+			}
+		})
+	}
+}
+
+// do runs one job, keeping its error or its fault.
+func (r *batchRunner) do(job func(int) error, w int) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(interface{ Addr() uintptr }); !ok {
+				panic(x)
+			}
+			r.fail(nil, x)
+		}
+	}()
+	if err := job(w); err != nil {
+		r.fail(err, nil)
+	}
+}
+
+func (r *batchRunner) fail(err error, fault any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil && r.fault == nil {
+		r.err, r.fault = err, fault
+	}
+}
+
+// failed returns the first error a job returned, or ctx's.
+func (r *batchRunner) failed() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fault != nil {
+		return ErrNotStreamable // whoever waits raises the fault
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return r.ctx.Err()
+}
+
+// run runs job, in the caller's goroutine or by a worker, and returns the
+// first error of any job so far.
+func (r *batchRunner) run(job func(worker int) error) error {
+	if r.jobs == nil {
+		if err := job(0); err != nil {
+			return err
+		}
+		return r.ctx.Err()
+	}
+	if err := r.failed(); err != nil {
+		return err
+	}
+	r.jobs <- job
+	return nil
+}
+
+// wait waits for the jobs of the list started, raises a fault one of them
+// met, and returns the first error.
+func (r *batchRunner) wait() error {
+	if r.jobs != nil {
+		close(r.jobs)
+		r.wg.Wait()
+		r.jobs = nil
+	}
+	if r.fault != nil {
+		panic(r.fault)
+	}
+	err := r.err
+	r.err = nil
+	if err == nil {
+		err = r.ctx.Err()
+	}
+	return err
+}
+
+// errCheckFailed ends checkParts at the first part that fails.
+var errCheckFailed = errors.New("check failed")
+
+// checkParts runs check on data cut after line breaks into parts of a
+// few MiB, from workers goroutines at once, looking at ctx between parts:
+// the checks a streaming reader makes of the whole input before reading
+// it took as long as reading it by one worker. It reports whether check
+// held for every part, or ctx's error.
+func checkParts(ctx context.Context, data []byte, workers int, check func([]byte) bool) (bool, error) {
+	const size = 4 << 20
+	r := newBatchRunner(ctx, workers)
+	r.start()
+	var err error
+	for len(data) > 0 && err == nil {
+		n := min(len(data), size)
+		if i := bytes.IndexByte(data[n:], '\n'); i >= 0 {
+			n += i + 1 // a part ends after a line break, never inside a character
+		} else {
+			n = len(data)
+		}
+		part := data[:n]
+		data = data[n:]
+		err = r.run(func(int) error {
+			if !check(part) {
+				return errCheckFailed
+			}
+			return nil
+		})
+	}
+	if werr := r.wait(); err == nil {
+		err = werr
+	}
+	if err == errCheckFailed {
+		return false, nil
+	}
+	return err == nil, err
 }

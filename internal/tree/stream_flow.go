@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 )
@@ -27,8 +28,9 @@ type flowLines struct {
 	lim    cf.Limits
 	probs  cf.Problems // duplicate keys of this batch, kept only if it reads
 	slab   nodeSlab
+	items  []*Node // of the last batch
 	line   []byte
-	str    string // line as a string, of which texts are parts: one allocation a record
+	str    string // line as a string viewing the input, of which texts are parts (see Entry)
 	lineNo int
 	ascii  bool
 	i      int
@@ -51,6 +53,9 @@ func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 		data = data[min(end+1, len(data)):]
 		lineNo++
 		if len(bytes.Trim(f.line, " \t")) == 0 {
+			if bytes.IndexByte(f.line, '\t') >= 0 {
+				return nil, false // yaml.v3 refuses a tab where a line may start a token: it words that
+			}
 			continue
 		}
 		if f.ascii = isASCII(f.line); !f.ascii && !printable(f.line) {
@@ -60,14 +65,14 @@ func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 			return nil, false
 		}
 		if seq == nil {
-			seq = &Node{Kind: Seq, Pos: f.pos(), Items: make([]*Node, 0, batchItems)}
+			seq = &Node{Kind: Seq, Pos: f.pos(), Items: f.items[:0]}
 		}
 		f.i += 2
 		f.spaces()
 		if f.peek() != '{' {
 			return nil, false
 		}
-		f.str = string(f.line)
+		f.str = unsafe.String(&f.line[0], len(f.line))
 		item, err := f.value(2)
 		if err != nil {
 			return nil, false
@@ -76,6 +81,9 @@ func (f *flowLines) batch(data []byte, lineNo, col int) (*Node, bool) {
 			return nil, false // a comment or more after the record
 		}
 		seq.Items = append(seq.Items, item)
+	}
+	if seq != nil {
+		f.items = seq.Items // used again, as the slab is
 	}
 	return seq, seq != nil
 }
@@ -181,20 +189,19 @@ func (f *flowLines) key(depth int) (*Node, error) {
 	if depth > f.lim.Depth {
 		return nil, errFlow
 	}
-	pos := f.pos()
+	pos, start := f.pos(), f.i
 	if f.peek() == '"' {
 		text, err := f.quoted()
-		if err != nil || f.peek() != ':' {
+		if err != nil || f.peek() != ':' || f.i-start > maxKeyBytes {
 			return nil, errFlow
 		}
 		f.i++
 		return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 	}
-	start := f.i
 	for f.i < len(f.line) && (isWordByte(f.line[f.i]) || f.line[f.i] == '_') {
 		f.i++
 	}
-	if f.i == start || f.i+1 >= len(f.line) || f.line[f.i] != ':' || f.line[f.i+1] != ' ' {
+	if f.i == start || f.i-start > maxKeyBytes || f.i+1 >= len(f.line) || f.line[f.i] != ':' || f.line[f.i+1] != ' ' {
 		return nil, errFlow
 	}
 	text := f.str[start:f.i]
@@ -204,6 +211,10 @@ func (f *flowLines) key(depth int) (*Node, error) {
 	f.i++
 	return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 }
+
+// maxKeyBytes is the longest key the subset takes: yaml.v3 takes a key of
+// at most 1024 characters, counted its own way, and words the error.
+const maxKeyBytes = 512
 
 // quoted reads a double-quoted scalar that has no escape and no control
 // character: its text is its bytes.

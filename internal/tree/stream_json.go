@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"unicode/utf8"
+	"unsafe"
 
 	cf "github.com/corefence/corefence"
 )
@@ -20,13 +22,23 @@ import (
 // It returns the root object less the items of its arrays, or the problems
 // ParseJSON would return (invalid UTF-8, keys given twice), or ctx's
 // error. Whatever visit received is void when it returns an error.
-func StreamJSON(ctx context.Context, file string, data []byte, lim cf.Limits, visit func(Entry)) (*Node, error) {
-	if err := CheckUTF8Context(ctx, file, data); err != nil {
+//
+// With more than one worker (opts), the batches of an array after its
+// first are read and visited by that many goroutines at once (see Entry): a quick
+// pass over the array finds where its batches begin, and each is read by
+// a scanner of its own, which must end exactly where its batch does.
+func StreamJSON(ctx context.Context, file string, data []byte, lim cf.Limits, opts StreamOptions, visit func(Entry)) (*Node, error) {
+	if ok, err := checkParts(ctx, data, opts.Workers, utf8.Valid); err != nil {
 		return nil, err
+	} else if !ok {
+		return nil, CheckUTF8Context(ctx, file, data)
 	}
 	probs := &cf.Problems{}
-	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs, slab: &nodeSlab{}}
-	s.batch, s.kept, s.names = s.slab, s.slab, map[string]string{}
+	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs, slab: &nodeSlab{}, names: map[string]string{}}
+	s.runner, s.per = newBatchRunner(ctx, opts.Workers), opts.batchItems()
+	for range s.runner.workers {
+		s.readers = append(s.readers, &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, slab: &nodeSlab{}, names: map[string]string{}, views: true})
+	}
 	root := streamRoot{probs: probs}
 	if err := s.object(&root, visit); err != nil {
 		return nil, err
@@ -47,12 +59,14 @@ type jsonScanner struct {
 	line      int // lines before the current one
 	lineStart int // offset of the current line
 	nodes     int
-	slab      *nodeSlab // where nodes come from: batch while reading a list's items, else kept
-	batch     *nodeSlab
-	kept      *nodeSlab
+	slab      *nodeSlab         // where nodes come from
 	names     map[string]string // keys read so far, so that each is one string
+	views     bool              // texts view data (a batch's items: see Entry)
 	lim       cf.Limits
 	probs     *cf.Problems
+	runner    *batchRunner
+	readers   []*jsonScanner // of the batches of arrays, one per worker
+	per       int            // items a batch holds at most
 }
 
 // errSyntax stands for any input encoding/json would refuse or word: the
@@ -94,7 +108,6 @@ func (s *jsonScanner) object(root *streamRoot, visit func(Entry)) error {
 		return errSyntax // not an object, or empty: the whole parse says which
 	}
 	root.root = &Node{Kind: Map, Pos: s.pos()}
-	s.batch = &nodeSlab{} // the root keeps its keys and values: they are not in memory used again
 	s.i++
 	if s.peek() == '}' {
 		s.i++
@@ -139,45 +152,132 @@ func (s *jsonScanner) array(key *Node, root *streamRoot, visit func(Entry)) erro
 	}
 	seq := &Node{Kind: Seq, Pos: s.pos()}
 	root.add(key, seq)
-	s.i++
-	s.slab = s.batch
-	defer func() { s.slab = s.kept }()
-	batch := &Node{Kind: Seq, Pos: seq.Pos}
-	more, total := false, countItems(s.data[s.i-1:])
-	flush := func() {
-		visit(Entry{Key: key, Value: batch, More: more, Len: total})
-		total = 0
-		batch.Items, more = batch.Items[:0], true
-		s.slab.reset()
+	open := s.i
+	batches, end, ok := splitArray(s.data, open, s.line, s.lineStart, s.per)
+	if !ok {
+		return errSyntax
 	}
-	if s.peek() == ']' {
-		s.i++
-		flush()
-		return nil
+	if len(batches) == 0 { // an empty array is one empty batch
+		visit(Entry{Key: key, Value: &Node{Kind: Seq, Pos: seq.Pos}})
 	}
+	total := 0
+	for _, b := range batches {
+		total += b.items
+	}
+	total = min(total, (end.start-open)/minItemBytes+1) // a hostile array of tiny items reserves little
+	var later []*cf.Problems                            // of each batch after the first, merged in order
+	var err error
+	for i, b := range batches {
+		if i == 0 { // the first batch, visited alone
+			if err = s.readers[0].batch(b, seq.Pos, s.probs, key, 0, visit, total); err != nil {
+				break
+			}
+			s.runner.start()
+			continue
+		}
+		probs := &cf.Problems{}
+		later = append(later, probs)
+		if err = s.runner.run(func(w int) error {
+			return s.readers[w].batch(b, seq.Pos, probs, key, w, visit, 0)
+		}); err != nil {
+			break
+		}
+	}
+	if werr := s.runner.wait(); err == nil {
+		err = werr
+	}
+	for _, p := range later {
+		s.probs.Merge(p)
+	}
+	s.i, s.line, s.lineStart = end.start+1, end.line, end.lineStart
+	return err
+}
+
+// jsonBatch is a stretch of an array's items: data[start:end], from the
+// first byte after the '[' or ',' before its first item to the ',' or ']'
+// after its last, with the line it starts on (lines before it) and that
+// line's offset.
+type jsonBatch struct {
+	start, end, line, lineStart int
+	items, at                   int // how many items it holds, and the index in the array of its first
+}
+
+// batch reads b, whose items are the array's from b.at, as worker w, and
+// visits them; first says the list's length for its first batch.
+func (s *jsonScanner) batch(b jsonBatch, pos cf.Position, probs *cf.Problems, key *Node, w int, visit func(Entry), length int) error {
+	s.i, s.line, s.lineStart, s.probs = b.start, b.line, b.lineStart, probs
+	s.slab.reset()
+	items := s.slab.take(b.items)[:0]
 	for {
 		item, err := s.value(2)
 		if err != nil {
 			return err
 		}
-		batch.Items = append(batch.Items, item)
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			flush()
-			return nil
-		default:
+		items = append(items, item)
+		if c := s.peek(); s.i == b.end && len(items) == b.items {
+			break
+		} else if c != ',' || s.i >= b.end {
 			return errSyntax
 		}
-		if len(batch.Items) == batchItems {
-			flush()
-			if err := s.ctx.Err(); err != nil {
-				return err
+		s.i++
+	}
+	visit(Entry{Key: key, Value: &Node{Kind: Seq, Pos: pos, Items: items}, More: b.at > 0, Len: length, At: b.at, Worker: w})
+	return nil
+}
+
+// splitArray cuts the array that opens at data[open] into batches of per
+// items at most, following its strings and brackets and
+// counting its lines, and returns them with the position of its ']'. It
+// does not check the syntax, which the reading of each batch does; it
+// reports false where the array does not end.
+func splitArray(data []byte, open, line, lineStart, per int) (batches []jsonBatch, end jsonBatch, ok bool) {
+	b := jsonBatch{start: open + 1, line: line, lineStart: lineStart}
+	depth, item := 0, false // item: the current item has begun
+	for i := open + 1; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
 			}
+			item = true
+		case '[', '{':
+			depth++
+			item = true
+		case ']', '}':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			if item {
+				b.items++
+			}
+			if b.items > 0 || b.at > 0 {
+				b.end = i
+				batches = append(batches, b)
+			}
+			return batches, jsonBatch{start: i, line: line, lineStart: lineStart}, c == ']'
+		case ',':
+			if depth > 0 {
+				continue
+			}
+			b.items++
+			item = false
+			if b.items == per {
+				b.end = i
+				batches = append(batches, b)
+				b = jsonBatch{start: i + 1, line: line, lineStart: lineStart, at: b.at + b.items}
+			}
+		case '\n':
+			line++
+			lineStart = i + 1
+		case ' ', '\t', '\r':
+		default:
+			item = true
 		}
 	}
+	return nil, jsonBatch{}, false
 }
 
 // key reads an object's key and the colon after it.
@@ -200,7 +300,7 @@ func (s *jsonScanner) key(depth int) (*Node, error) {
 			return nil, err
 		}
 		if raw := s.data[start+1 : s.i-1]; bytes.IndexByte(raw, '\\') < 0 && len(s.names) < maxNames {
-			s.names[k.Text] = k.Text // its bytes are its text
+			s.names[k.Text] = k.Text // its bytes are its text (a view, for a reader of batches)
 		}
 	}
 	if s.peek() != ':' {
@@ -310,7 +410,7 @@ func (s *jsonScanner) str() (string, error) {
 		case c == '"':
 			s.i++
 			if !escaped {
-				return string(s.data[start+1 : s.i-1]), nil
+				return s.text(start+1, s.i-1), nil
 			}
 			var out string
 			if err := json.Unmarshal(s.data[start:s.i], &out); err != nil {
@@ -371,47 +471,16 @@ func (s *jsonScanner) number() (string, error) {
 			return "", errSyntax // "01", "1x": encoding/json words these
 		}
 	}
-	return string(s.data[start:s.i]), nil
+	return s.text(start, s.i), nil
 }
 
-// countItems counts the items of the array that data starts with, for
-// sizing the records once; bytes it cannot make sense of only make the
-// count wrong, which costs an allocation and no more. At most one item per
-// minItemBytes of the array is counted, so that a hostile array of tiny
-// items does not reserve room for millions of records.
-func countItems(data []byte) int {
-	depth, items, empty := 0, 0, true
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; c {
-		case '"':
-			for i++; i < len(data) && data[i] != '"'; i++ {
-				if data[i] == '\\' {
-					i++
-				}
-			}
-			empty = false
-		case '[', '{':
-			depth++
-			if depth > 1 {
-				empty = false
-			}
-		case ']', '}':
-			if depth--; depth == 0 {
-				if !empty {
-					items++
-				}
-				return min(items, i/minItemBytes+1)
-			}
-		case ',':
-			if depth == 1 {
-				items++
-			}
-		case ' ', '\t', '\r', '\n':
-		default:
-			empty = false
-		}
+// text is data[start:end] as a string: a view of it for a reader of
+// batches, else a copy.
+func (s *jsonScanner) text(start, end int) string {
+	if !s.views || start == end {
+		return string(s.data[start:end])
 	}
-	return 0
+	return unsafe.String(&s.data[start], end-start)
 }
 
 // maxNames bounds the keys StreamJSON shares the strings of: an inventory

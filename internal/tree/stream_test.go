@@ -4,24 +4,32 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	cf "github.com/corefence/corefence"
 )
 
-// streamed reads data with the streaming reader and puts the root back
-// together from the entries, so that it compares with Parse's tree.
-func streamed(name string, data []byte, lim cf.Limits) (*Node, error) {
+// streamed reads data with the streaming reader, under opts,
+// and puts the root back together from the entries, so that it compares
+// with Parse's tree.
+func streamed(name string, data []byte, lim cf.Limits, opts StreamOptions) (*Node, error) {
 	stream := StreamYAML
 	if strings.HasSuffix(name, ".json") {
 		stream = StreamJSON
 	}
+	var mu sync.Mutex
 	var keys, vals []*Node
-	root, err := stream(context.Background(), name, data, lim, func(e Entry) {
+	root, err := stream(context.Background(), name, data, lim, opts, func(e Entry) {
 		v := clone(e.Value) // a batch's nodes are used again after visit
-		if e.More {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.More { // of the last list, in any order
 			last := vals[len(vals)-1]
-			last.Items = append(last.Items, v.Items...)
+			for len(last.Items) < e.At+len(v.Items) {
+				last.Items = append(last.Items, nil)
+			}
+			copy(last.Items[e.At:], v.Items)
 			return
 		}
 		keys, vals = append(keys, clone(e.Key)), append(vals, v)
@@ -67,17 +75,26 @@ func show(n *Node) string {
 // error, or declines; it reports whether it streamed.
 func compareStream(t *testing.T, name string, data []byte, lim cf.Limits) bool {
 	t.Helper()
-	s, serr := streamed(name, data, lim)
+	s, serr := streamed(name, data, lim, StreamOptions{})
+	// Again in batches of three items, read by three workers at once.
+	p, perr := streamed(name, data, lim, StreamOptions{Workers: 3, BatchItems: 3})
+	if (serr == ErrNotStreamable) != (perr == ErrNotStreamable) {
+		t.Fatalf("%s: streaming in one worker: %v; in three: %v", name, serr, perr)
+	}
 	if serr == ErrNotStreamable {
 		return false
 	}
 	w, werr := ParseWith(name, data, lim)
-	if fmt.Sprint(serr) != fmt.Sprint(werr) {
-		t.Fatalf("%s: streaming error %v, parsing whole %v", name, serr, werr)
+	if fmt.Sprint(serr) != fmt.Sprint(werr) || fmt.Sprint(perr) != fmt.Sprint(werr) {
+		t.Fatalf("%s: streaming error %v, in three workers %v, parsing whole %v", name, serr, perr, werr)
 	}
 	if werr == nil {
-		if got, want := show(s), show(w); got != want {
+		want := show(w)
+		if got := show(s); got != want {
 			t.Fatalf("%s: streamed tree differs:\n--- streamed\n%s--- whole\n%s", name, got, want)
+		}
+		if got := show(p); got != want {
+			t.Fatalf("%s: tree streamed by three workers differs:\n--- streamed\n%s--- whole\n%s", name, got, want)
 		}
 	}
 	return true

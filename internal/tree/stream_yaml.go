@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -32,24 +33,41 @@ import (
 // is a Seq holding only its position), or the problems ParseYAML would
 // return (invalid UTF-8, keys given twice), or ctx's error. Whatever visit
 // received is void when it returns an error.
-func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, visit func(Entry)) (*Node, error) {
-	if err := CheckUTF8Context(ctx, file, data); err != nil {
+//
+// With more than one worker (opts), the batches of a list after its first
+// are read and visited by that many goroutines at once (see Entry).
+func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, opts StreamOptions, visit func(Entry)) (*Node, error) {
+	// A byte order mark shifts the first line's columns; a character
+	// yaml.v3 refuses may sit in a comment the split skips; a line break
+	// the split does not see would join two of yaml.v3's lines.
+	ok, err := checkParts(ctx, data, opts.Workers, func(part []byte) bool {
+		return utf8.Valid(part) && readable(part) && plainBreaks(part)
+	})
+	if err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !readable(data) || !plainBreaks(data) {
-		// A byte order mark shifts the first line's columns; a character
-		// yaml.v3 refuses may sit in a comment the split skips; a line
-		// break the split does not see would join two of yaml.v3's lines.
+	if !ok {
+		if err := CheckUTF8Context(ctx, file, data); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotStreamable
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		return nil, ErrNotStreamable
 	}
 	probs := &cf.Problems{}
 	s := &yamlStream{
-		ctx:   ctx,
-		data:  data,
-		conv:  &yamlConverter{ctx: ctx, file: file, lim: lim, probs: probs},
-		visit: visit,
-		root:  streamRoot{probs: probs},
-		flow:  flowLines{file: file, lim: lim},
+		ctx:    ctx,
+		data:   data,
+		conv:   &yamlConverter{ctx: ctx, file: file, lim: lim, probs: probs},
+		visit:  visit,
+		root:   streamRoot{probs: probs},
+		runner: newBatchRunner(ctx, opts.Workers),
+		per:    opts.batchItems(),
+	}
+	s.flows = make([]flowLines, s.runner.workers)
+	for i := range s.flows {
+		s.flows[i] = flowLines{file: file, lim: lim}
 	}
 	if err := s.entries(); err != nil {
 		return nil, err
@@ -58,14 +76,17 @@ func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, vi
 }
 
 type yamlStream struct {
-	ctx   context.Context
-	data  []byte
-	conv  *yamlConverter
-	visit func(Entry)
-	root  streamRoot
-	flow  flowLines
-	off   int // start of the current line
-	line  int // its number, from 1
+	ctx    context.Context
+	data   []byte
+	conv   *yamlConverter
+	convMu sync.Mutex // conv is the workers' when a batch is not in flowLines' subset
+	visit  func(Entry)
+	root   streamRoot
+	flows  []flowLines // one per worker
+	runner *batchRunner
+	per    int // items a batch holds at most
+	off    int // start of the current line
+	line   int // its number, from 1
 }
 
 // yline is one line of the input.
@@ -219,25 +240,66 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 		return err
 	}
 	var seq *Node
-	start, startLine, items := s.off, s.line, 0
+	var later []*cf.Problems // of each batch after the first, merged in order
+	start, startLine, items, at := s.off, s.line, 0, 0
 	flush := func(end int) error {
 		if items == 0 {
 			return nil
 		}
-		batch, err := s.batch(start, end, startLine, col, items)
-		if err != nil {
-			return err
-		}
-		more, total := seq != nil, 0
-		if seq == nil {
+		if seq == nil { // the first batch, visited alone
+			batch, err := s.batch(0, s.conv.probs, start, end, startLine, col, items)
+			if err != nil {
+				return err
+			}
 			seq = &Node{Kind: Seq, Pos: batch.Pos}
 			s.root.add(k, seq)
-			total = s.countItems(start, col)
+			s.visit(Entry{Key: k, Value: batch, Len: s.countItems(start, col)})
+			s.runner.start()
+		} else {
+			probs := &cf.Problems{}
+			later = append(later, probs)
+			start, end, startLine, items, at := start, end, startLine, items, at
+			err := s.runner.run(func(w int) error {
+				batch, err := s.batch(w, probs, start, end, startLine, col, items)
+				if err != nil {
+					return err
+				}
+				s.visit(Entry{Key: k, Value: batch, More: true, At: at, Worker: w})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
-		s.visit(Entry{Key: k, Value: batch, More: more, Len: total})
+		at += items
 		start, startLine, items = end, s.line, 0
 		return s.ctx.Err()
 	}
+	err = s.items(col, func(l yline) error {
+		if items == s.per {
+			if err := flush(l.start); err != nil {
+				return err
+			}
+		}
+		items++
+		return nil
+	})
+	if err == nil {
+		err = flush(s.off)
+	}
+	if werr := s.runner.wait(); err == nil {
+		err = werr
+	}
+	for _, p := range later {
+		s.conv.probs.Merge(p)
+	}
+	return err
+}
+
+// items moves s past the lines of a list whose items are at column col,
+// up to the next top-level key, calling item at each line that starts an
+// item.
+func (s *yamlStream) items(col int, item func(yline) error) error {
 	for s.off < len(s.data) {
 		l := s.lineAt(s.off)
 		isItem := !l.blank && l.indent == col && s.item(l)
@@ -245,16 +307,13 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 			break // the next top-level key
 		}
 		if isItem {
-			if items == batchItems {
-				if err := flush(l.start); err != nil {
-					return err
-				}
+			if err := item(l); err != nil {
+				return err
 			}
-			items++
 		}
 		s.next(l)
 	}
-	return flush(s.off)
+	return nil
 }
 
 // part parses data[start:end], which begins at line lineNo, as one YAML
@@ -294,12 +353,21 @@ func (s *yamlStream) entry(m *yaml.Node) (*Node, *Node, error) {
 }
 
 // batch parses and converts data[start:end], the next items of a list at
-// column col, of which there must be items.
-func (s *yamlStream) batch(start, end, lineNo, col, items int) (*Node, error) {
-	if seq, ok := s.flow.batch(s.data[start:end], lineNo, col); ok && len(seq.Items) == items {
-		s.conv.probs.Merge(&s.flow.probs)
+// column col, of which there must be items, as worker w, putting the
+// problems of its records in probs.
+func (s *yamlStream) batch(w int, probs *cf.Problems, start, end, lineNo, col, items int) (*Node, error) {
+	flow := &s.flows[w]
+	if seq, ok := flow.batch(s.data[start:end], lineNo, col); ok && len(seq.Items) == items {
+		probs.Merge(&flow.probs)
 		return seq, nil
 	}
+	// yaml.v3 reads what flowLines does not, one batch at a time: the
+	// converter, which counts aliases across the document, is shared.
+	s.convMu.Lock()
+	defer s.convMu.Unlock()
+	kept := s.conv.probs
+	s.conv.probs = probs
+	defer func() { s.conv.probs = kept }()
 	seq, err := s.part(start, end, lineNo)
 	if err != nil {
 		return nil, err
@@ -332,19 +400,11 @@ func (s *yamlStream) failed(error) error {
 // up to the next top-level key, as list does, so that the records can be
 // sized once.
 func (s *yamlStream) countItems(off, col int) (n int) {
-	start := off
-	defer func() { n = min(n, (off-start)/minItemBytes+1) }() // as for JSON's countItems
-	for off < len(s.data) {
-		l := s.lineAt(off)
-		isItem := !l.blank && l.indent == col && s.item(l)
-		if !l.blank && l.indent == 0 && !isItem {
-			break
-		}
-		if isItem {
-			n++
-		}
-		off = l.end
-	}
+	start, line := s.off, s.line
+	s.off = off
+	s.items(col, func(yline) error { n++; return nil })
+	n = min(n, (s.off-off)/minItemBytes+1) // as for JSON's countItems
+	s.off, s.line = start, line
 	return n
 }
 

@@ -133,8 +133,17 @@ func (s *nodeSlab) node(n Node) *Node {
 		s.nodes, s.used = make([]Node, max(1024, len(s.nodes))), 0
 	}
 	p := &s.nodes[s.used]
-	*p = n
 	s.used++
+	// Field by field, and the slices only where either side has one: a
+	// whole-struct copy writes every pointer through the collector's
+	// write barrier, and most nodes are scalars written over scalars.
+	p.Kind, p.Text, p.Pos = n.Kind, n.Text, n.Pos
+	if p.Items != nil || n.Items != nil {
+		p.Items = n.Items
+	}
+	if p.Keys != nil || n.Keys != nil {
+		p.Keys, p.Vals = n.Keys, n.Vals
+	}
 	return p
 }
 

@@ -205,7 +205,7 @@ func (f *flowLines) key(depth int) (*Node, error) {
 		return nil, errFlow
 	}
 	text := f.str[start:f.i]
-	if c := text[0]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') || yamlWords[text] {
+	if c := text[0]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') || isYAMLWord(text) {
 		return nil, errFlow // a number, or a word yaml.v3 does not read as a string
 	}
 	f.i++
@@ -257,7 +257,7 @@ func (f *flowLines) plain(pos cf.Position) (*Node, error) {
 	case "null":
 		return f.slab.node(Node{Kind: Null, Text: text, Pos: pos}), nil
 	}
-	if yamlWords[text] {
+	if isYAMLWord(text) {
 		return nil, errFlow
 	}
 	switch c := text[0]; {
@@ -278,13 +278,18 @@ func (f *flowLines) plain(pos cf.Position) (*Node, error) {
 	return f.slab.node(Node{Kind: String, Text: text, Pos: pos}), nil
 }
 
-// yamlWords are plain scalars yaml.v3 reads as other than strings, in
-// spellings the subset does not take.
-var yamlWords = map[string]bool{
-	"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true,
-	"null": true, "Null": true, "NULL": true, "~": true,
-	".nan": true, ".NaN": true, ".NAN": true, ".inf": true, ".Inf": true, ".INF": true,
-	"+.inf": true, "+.Inf": true, "+.INF": true, "-.inf": true, "-.Inf": true, "-.INF": true, "<<": true,
+// isYAMLWord reports whether text is a plain scalar yaml.v3 reads as
+// other than a string, in a spelling the subset does not take. (A switch,
+// not a map: it is asked of every key and plain value.)
+func isYAMLWord(text string) bool {
+	switch text {
+	case "true", "True", "TRUE", "false", "False", "FALSE",
+		"null", "Null", "NULL", "~",
+		".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
+		"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<":
+		return true
+	}
+	return false
 }
 
 func isWordByte(c byte) bool {

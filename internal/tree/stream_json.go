@@ -37,7 +37,7 @@ func StreamJSON(ctx context.Context, file string, data []byte, lim cf.Limits, op
 	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs, slab: &nodeSlab{}, names: map[string]string{}}
 	s.runner, s.per = newBatchRunner(ctx, opts.Workers), opts.batchItems()
 	for range s.runner.workers {
-		s.readers = append(s.readers, &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, slab: &nodeSlab{}, names: map[string]string{}, views: true})
+		s.readers = append(s.readers, &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, slab: &nodeSlab{}, views: true})
 	}
 	root := streamRoot{probs: probs}
 	if err := s.object(&root, visit); err != nil {
@@ -60,7 +60,7 @@ type jsonScanner struct {
 	lineStart int // offset of the current line
 	nodes     int
 	slab      *nodeSlab         // where nodes come from
-	names     map[string]string // keys read so far, so that each is one string
+	names     map[string]string // keys read so far, so that each is one string (unless views)
 	views     bool              // texts view data (a batch's items: see Entry)
 	lim       cf.Limits
 	probs     *cf.Problems
@@ -235,10 +235,20 @@ func splitArray(data []byte, open, line, lineStart, per int) (batches []jsonBatc
 	depth, item := 0, false // item: the current item has begun
 	for i := open + 1; i < len(data); i++ {
 		switch c := data[i]; c {
-		case '"':
-			for i++; i < len(data) && data[i] != '"'; i++ {
-				if data[i] == '\\' {
-					i++
+		case '"': // to the quote that no odd run of backslashes escapes
+			open := i
+			for {
+				j := bytes.IndexByte(data[i+1:], '"')
+				if j < 0 {
+					return nil, jsonBatch{}, false
+				}
+				i += 1 + j
+				k := i - 1
+				for k > open && data[k] == '\\' {
+					k--
+				}
+				if (i-1-k)%2 == 0 {
+					break
 				}
 			}
 			item = true
@@ -286,7 +296,7 @@ func (s *jsonScanner) key(depth int) (*Node, error) {
 		return nil, errSyntax
 	}
 	var k *Node
-	if end := bytes.IndexByte(s.data[s.i+1:], '"'); end >= 0 {
+	if end := bytes.IndexByte(s.data[s.i+1:], '"'); end >= 0 && !s.views { // a view costs nothing to make
 		raw := s.data[s.i+1 : s.i+1+end]
 		if name, ok := s.names[string(raw)]; ok { // a key seen before: no escape, and no new string
 			k = s.slab.node(Node{Kind: String, Text: name, Pos: s.pos()})
@@ -299,8 +309,8 @@ func (s *jsonScanner) key(depth int) (*Node, error) {
 		if k, err = s.value(depth); err != nil {
 			return nil, err
 		}
-		if raw := s.data[start+1 : s.i-1]; bytes.IndexByte(raw, '\\') < 0 && len(s.names) < maxNames {
-			s.names[k.Text] = k.Text // its bytes are its text (a view, for a reader of batches)
+		if raw := s.data[start+1 : s.i-1]; !s.views && bytes.IndexByte(raw, '\\') < 0 && len(s.names) < maxNames {
+			s.names[k.Text] = k.Text // its bytes are its text
 		}
 	}
 	if s.peek() != ':' {

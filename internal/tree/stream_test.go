@@ -2,6 +2,7 @@ package tree
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -171,4 +172,27 @@ func FuzzStream(f *testing.F) {
 		}
 		compareStream(t, name, data, lim)
 	})
+}
+
+// TestStreamJSONBatchBounds covers what the pass that cuts an array into
+// batches must step over: escaped quotes and backslashes, brackets and
+// commas inside strings, nested arrays, and arrays that end at or just
+// after a batch's end, or with a comma too many.
+func TestStreamJSONBatchBounds(t *testing.T) {
+	for i, doc := range []string{
+		`{"l": ["a\\", "b\"c", {"k": "\\\"]", "m": [1, [2, 3], {}]}, "d,e", "[f", "g}"]}`,
+		`{"l": [1, 2, 3], "m": [4, 5, 6, 7], "n": []}`,
+		`{"l": [1, 2, 3,], "m": []}`,
+		`{"l": [1, 2, 3, ], "m": []}`,
+		`{"l": [1, 2,, 3]}`,
+		`{"l": [1, 2, 3` + "\n" + `, 4]}`,
+		`{"l": ["x\` + "\n" + `y", 2, 3, 4]}`,
+		`{"l": [1, 2, 3, 4, "unterminated]}`,
+		`{"l": [` + "\n\n" + `  {"a": 1},` + "\n" + `  {"a": 2}, {"a": 3}, {"a": 4}` + "\n" + `]}`,
+	} {
+		valid := json.Valid([]byte(doc))
+		if took := compareStream(t, fmt.Sprintf("b%d.json", i), []byte(doc), cf.DefaultLimits()); took != valid {
+			t.Errorf("document %d: streamed %v, valid JSON %v", i, took, valid)
+		}
+	}
 }

@@ -316,7 +316,11 @@ func readParts(ctx context.Context, parts []part, lim cf.Limits) (*inventory.Doc
 			g.Go(func() {
 				h := sha256.New()
 				fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(p.path), len(data))
-				h.Write(data)
+				for rest := data; len(rest) > 0 && ctx.Err() == nil; {
+					n := min(len(rest), 4<<20) // a cancelled load waits for no more
+					h.Write(rest[:n])
+					rest = rest[n:]
+				}
 				copy(res.digest[:], h.Sum(nil))
 			})
 			switch {

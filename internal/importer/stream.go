@@ -61,7 +61,7 @@ func decodeStreamWith(ctx context.Context, file string, json bool, data []byte, 
 	recordProbs := &cf.Problems{}
 	seen := map[string]bool{}
 	lists := map[string]listDecoder{} // of the sections given as lists, by key
-	var order []listDecoder
+	var last listDecoder              // the list being read, finished at the next entry
 	workers := max(opts.Workers, 1)
 	root, err := stream(ctx, file, data, lim, opts, func(e tree.Entry) {
 		if e.More { // perhaps beside other batches of the list
@@ -70,11 +70,18 @@ func decodeStreamWith(ctx context.Context, file string, json bool, data []byte, 
 			}
 			return
 		}
+		// Every batch of the list before has been visited: its problems go
+		// before this entry's, as they do when the document is read whole
+		// (which matters once there are more than MaxProblems).
+		if last != nil {
+			last.finish(recordProbs)
+			last = nil
+		}
 		if e.Value.Kind == tree.Seq && !seen[e.Key.Text] {
 			if l := newListDecoder(&read, e.Key.Text, workers, e.Len); l != nil {
 				seen[e.Key.Text] = true
 				lists[e.Key.Text] = l
-				order = append(order, l)
+				last = l
 				l.decode(ctx, e)
 				return
 			}
@@ -91,8 +98,8 @@ func decodeStreamWith(ctx context.Context, file string, json bool, data []byte, 
 		}
 		return true // or ctx's error, which the caller returns
 	}
-	for _, l := range order {
-		l.finish(recordProbs)
+	if last != nil {
+		last.finish(recordProbs)
 	}
 	checkRoot(root, probs)
 	probs.Merge(recordProbs)

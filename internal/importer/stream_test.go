@@ -282,3 +282,26 @@ func TestMappedDocumentCutShort(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamProblemsPastTheLimit: more problems than MaxProblems in a
+// list, then one in the entry after it. Which ones are kept depends on
+// their order: streamed, the list's problems must come before the next
+// entry's, as they do when the document is read whole.
+func TestStreamProblemsPastTheLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("format: corefence/v1\nsites:\n")
+	for i := range cf.MaxProblems + 5 {
+		fmt.Fprintf(&b, "  - {id: S%d, bogus: x}\n", i)
+	}
+	b.WriteString("zzz: 1\n")
+	whole, streamed, took := decodeBoth("many.yaml", []byte(b.String()), cf.DefaultLimits())
+	if !took {
+		t.Fatal("the document did not stream")
+	}
+	if strings.Contains(whole, "zzz") || !strings.Contains(whole, "truncated true") {
+		t.Fatalf("the whole read should keep the list's first %d problems only:\n%.300s", cf.MaxProblems, whole)
+	}
+	if whole != streamed {
+		t.Errorf("streaming kept other problems than reading whole: the unknown key kept: %v", strings.Contains(streamed, "zzz"))
+	}
+}

@@ -272,14 +272,22 @@ func (r *batchRunner) run(job func(worker int) error) error {
 	return nil
 }
 
-// wait waits for the jobs of the list started, raises a fault one of them
-// met, and returns the first error.
-func (r *batchRunner) wait() error {
+// stop ends the workers started, if any, without a word: deferred by
+// whoever starts them, so that a panic of its own goroutine (a fault
+// reading ahead of the workers) leaves no worker reading the input after
+// the caller has released it.
+func (r *batchRunner) stop() {
 	if r.jobs != nil {
 		close(r.jobs)
 		r.wg.Wait()
 		r.jobs = nil
 	}
+}
+
+// wait waits for the jobs of the list started, raises a fault one of them
+// met, and returns the first error.
+func (r *batchRunner) wait() error {
+	r.stop()
 	if r.fault != nil {
 		panic(r.fault)
 	}
@@ -303,6 +311,7 @@ func checkParts(ctx context.Context, data []byte, workers int, check func([]byte
 	const size = 4 << 20
 	r := newBatchRunner(ctx, workers)
 	r.start()
+	defer r.stop()
 	var err error
 	for len(data) > 0 && err == nil {
 		n := min(len(data), size)

@@ -31,7 +31,10 @@ func StreamJSON(ctx context.Context, file string, data []byte, lim cf.Limits, op
 	if ok, err := checkParts(ctx, data, opts.Workers, utf8.Valid); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, CheckUTF8Context(ctx, file, data)
+		if err := CheckUTF8Context(ctx, file, data); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotStreamable // the file changed while it was read
 	}
 	probs := &cf.Problems{}
 	s := &jsonScanner{ctx: ctx, file: file, data: data, lim: lim, probs: probs, slab: &nodeSlab{}, names: map[string]string{}}
@@ -165,6 +168,7 @@ func (s *jsonScanner) array(key *Node, root *streamRoot, visit func(Entry)) erro
 		total += b.items
 	}
 	total = min(total, (end.start-open)/minItemBytes+1) // a hostile array of tiny items reserves little
+	defer s.runner.stop()                               // before a panic leaves: the workers read the input
 	var later []*cf.Problems                            // of each batch after the first, merged in order
 	var err error
 	for i, b := range batches {

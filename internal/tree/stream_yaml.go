@@ -239,6 +239,7 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 	if err != nil {
 		return err
 	}
+	defer s.runner.stop() // before a panic leaves: the workers read the input
 	var seq *Node
 	var later []*cf.Problems // of each batch after the first, merged in order
 	start, startLine, items, at := s.off, s.line, 0, 0

@@ -196,3 +196,42 @@ func TestStreamJSONBatchBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestReadable holds readable, which passes over eight bytes at a time, to
+// the character-by-character rule it stands for, with every byte value at
+// every place of a word and the characters it must refuse.
+func TestReadable(t *testing.T) {
+	slow := func(data []byte) bool {
+		s := string(data)
+		for i, r := range s {
+			switch {
+			case r == '\r' && !strings.HasPrefix(s[i:], "\r\n"):
+				return false
+			case r == '\t' || r == '\n' || r == '\r':
+			case r < ' ' || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029:
+				return false
+			case r >= 0x80 && r < 0xA0, r >= 0xD800 && r < 0xE000, r == 0xFFFE, r == 0xFFFF:
+				return false
+			}
+		}
+		return true
+	}
+	var inputs []string
+	base := "key: value of seventeen chars\n"
+	for at := range 17 {
+		for c := range 256 {
+			if c >= 0x80 {
+				continue // not UTF-8 alone; the characters below cover the rest
+			}
+			inputs = append(inputs, base[:at]+string(rune(c))+base[at:])
+		}
+		for _, r := range []string{"\u0085", "\u00a0", "é", "\u2028", "\u2029", "\ufeff", "\ufffe", "\U0001F600", "\r\n", "\r", "\u0080", "\u009f"} {
+			inputs = append(inputs, base[:at]+r+base[at:])
+		}
+	}
+	for _, in := range inputs {
+		if got, want := readable([]byte(in)), slow([]byte(in)); got != want {
+			t.Errorf("readable(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

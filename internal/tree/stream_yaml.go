@@ -3,6 +3,7 @@ package tree
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"sync"
@@ -41,7 +42,7 @@ func StreamYAML(ctx context.Context, file string, data []byte, lim cf.Limits, op
 	// yaml.v3 refuses may sit in a comment the split skips; a line break
 	// the split does not see would join two of yaml.v3's lines.
 	ok, err := checkParts(ctx, data, opts.Workers, func(part []byte) bool {
-		return utf8.Valid(part) && readable(part) && plainBreaks(part)
+		return utf8.Valid(part) && readable(part)
 	})
 	if err != nil {
 		return nil, err
@@ -409,44 +410,40 @@ func (s *yamlStream) countItems(off, col int) (n int) {
 	return n
 }
 
-// plainBreaks reports whether every line break in data is "\n" or "\r\n",
-// the only ones the split into lines knows. yaml.v3 also breaks lines at a
-// lone "\r" and at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
-func plainBreaks(data []byte) bool {
-	for rest := data; ; {
-		i := bytes.IndexByte(rest, '\r')
-		if i < 0 {
-			break
-		}
-		if i+1 == len(rest) || rest[i+1] != '\n' {
-			return false
-		}
-		rest = rest[i+2:]
-	}
-	for _, r := range []string{"\u0085", "\u2028", "\u2029"} {
-		if bytes.Contains(data, []byte(r)) {
-			return false
-		}
-	}
-	return true
-}
-
 // readable reports whether yaml.v3's reader takes every character of data
 // (it refuses control characters and a few others anywhere, comments
-// included); data is UTF-8.
+// included) and every line break is "\n" or "\r\n", the only ones the
+// split into lines knows (yaml.v3 also breaks lines at a lone "\r" and at
+// NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR). data is UTF-8, cut after
+// a line break. Printable ASCII, nearly all of an inventory, is passed
+// over eight bytes at a time.
 func readable(data []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i := 0; i < len(data); {
+		for ; i+8 <= len(data); i += 8 {
+			w := binary.LittleEndian.Uint64(data[i:])
+			del := w ^ 0x7f7f7f7f7f7f7f7f
+			if (w|(w-0x20*ones)&^w|(del-ones)&^del)&highs != 0 {
+				break // a byte that is not printable ASCII, or a false alarm: one character at a time
+			}
+		}
+		if i == len(data) {
+			break
+		}
 		c := data[i]
 		if c < utf8.RuneSelf {
-			if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			switch {
+			case c == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+				return false
+			case c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
 				return false
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRune(data[i:])
-		if !(r == 0x85 || 0xA0 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
-			return false
+		if !(0xA0 <= r && r <= 0xD7FF && r != 0x2028 && r != 0x2029 || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
+			return false // NEL (0x85) is read, but as a line break
 		}
 		i += size
 	}

@@ -73,3 +73,12 @@ export async function all(path, query = {}, maxPages = 1000) {
 }
 
 export const op = (id) => "/operators/" + encodeURIComponent(id);
+
+// NATIONAL is the regulator's choice of every operator at once: the
+// national view, whose records the server keeps under /api/v1/national
+// and shows as operator "*" (docs/server.md, "The national view").
+export const NATIONAL = "*";
+
+// runsOf is where a subject's runs live: an operator's, or the national
+// view's, which take the same requests and answer in the same shapes.
+export const runsOf = (id) => (id === NATIONAL ? "/national" : op(id)) + "/runs";

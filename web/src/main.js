@@ -1,7 +1,7 @@
 // corefence web UI: sign-in, role-aware navigation and a hash router over
 // the pages. Every page reads the public API only (api.js); what a role
 // sees is what the server answers it.
-import { get, token, APIError, all } from "./api.js";
+import { get, token, APIError, all, NATIONAL } from "./api.js";
 import { h, field, errorBox, select } from "./dom.js";
 import * as overview from "./pages/overview.js";
 import * as history from "./pages/history.js";
@@ -14,15 +14,18 @@ import * as plan from "./pages/plan.js";
 
 // pages in navigation order, with the roles that see them: the server's
 // access rules (docs/server.md) decide, the menu only follows them.
+// national marks the pages that work with the national view chosen (they
+// show it, or are about no one operator); the others show one operator's
+// records and ask for one to be chosen.
 const pages = [
-  { path: "overview", title: "Overview", mod: overview, roles: ["regulator", "operator"] },
-  { path: "map", title: "Map", mod: map, roles: ["regulator", "operator"] },
-  { path: "findings", title: "Findings", mod: findings, roles: ["regulator", "operator"] },
+  { path: "overview", title: "Overview", mod: overview, roles: ["regulator", "operator"], national: true },
+  { path: "map", title: "Map", mod: map, roles: ["regulator", "operator"], national: true },
+  { path: "findings", title: "Findings", mod: findings, roles: ["regulator", "operator"], national: true },
   { path: "exposure", title: "Exposure", mod: exposure, roles: ["regulator", "operator"] },
   { path: "plan", title: "Plan", mod: plan, roles: ["regulator", "operator"] },
   { path: "history", title: "History", mod: history, roles: ["regulator", "operator"] },
-  { path: "evidence", title: "Evidence", mod: evidence, roles: ["regulator", "operator", "partner"] },
-  { path: "audit", title: "Audit", mod: audit, roles: ["regulator", "admin"] },
+  { path: "evidence", title: "Evidence", mod: evidence, roles: ["regulator", "operator", "partner"], national: true },
+  { path: "audit", title: "Audit", mod: audit, roles: ["regulator", "admin"], national: true },
 ];
 
 const main = document.getElementById("main");
@@ -30,7 +33,8 @@ const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 
 // ctx is what pages share: the principal, the operators it may see, and
-// the operator chosen (a regulator's choice; an operator's own).
+// the operator chosen (a regulator's choice, which may be NATIONAL; an
+// operator's own).
 const ctx = { me: null, operators: [], op: "", refresh: () => route() };
 
 function parseHash() {
@@ -78,7 +82,9 @@ async function load() {
   ctx.me = await get("/me");
   ctx.operators = ctx.me.role === "partner" ? [] : await all("/operators");
   if (ctx.me.role === "operator") ctx.op = ctx.me.operator;
-  else if (!ctx.operators.some((o) => o.id === ctx.op)) ctx.op = ctx.operators[0] ? ctx.operators[0].id : "";
+  else if (!(ctx.op === NATIONAL && ctx.me.role === "regulator") && !ctx.operators.some((o) => o.id === ctx.op)) {
+    ctx.op = ctx.operators[0] ? ctx.operators[0].id : "";
+  }
   renderChrome();
 }
 
@@ -92,7 +98,10 @@ function renderChrome() {
     h("li", null, h("a", { href: "#/" + p.path, "aria-current": p.path === current ? "page" : null }, p.title)))));
   const parts = [h("span", null, `${ctx.me.name || ctx.me.id} (${ctx.me.role}${ctx.me.operator ? ", " + ctx.me.operator : ""})`)];
   if (ctx.me.role === "regulator" && ctx.operators.length) {
-    const sel = select("operator", ctx.operators.map((o) => [o.id, o.name]), ctx.op, { id: "op-select",
+    // Only a regulator is offered the national view: the server answers
+    // anyone else's request for it with 403.
+    const choices = [[NATIONAL, "All operators (national view)"], ...ctx.operators.map((o) => [o.id, o.name])];
+    const sel = select("operator", choices, ctx.op, { id: "op-select",
       onchange: (e) => { ctx.op = e.target.value; route(); } });
     parts.push(h("label", { for: "op-select", class: "inline" }, "Operator"), sel);
   }
@@ -131,7 +140,12 @@ async function route() {
   active = page.mod;
   try {
     view.append(h("p", { class: "muted", "data-loading": "" }, "Loading…"));
-    await page.mod.render(ctx, view, params, () => gen === generation);
+    if (ctx.op === NATIONAL && !page.national) {
+      view.replaceChildren(h("p", { class: "needs-operator" }, `${page.title} shows one operator at a time: choose an operator in the Operator selector. `,
+        "With all operators (the national view) chosen, the Overview, Map and Findings pages show the national view."));
+    } else {
+      await page.mod.render(ctx, view, params, () => gen === generation);
+    }
     view.querySelectorAll(":scope > [data-loading]").forEach((el) => el.remove());
   } catch (err) {
     if (gen !== generation) return;

@@ -7,7 +7,7 @@
 // engine's (internal/sitemap).
 import { createSiteMap } from "../../../internal/sitemap/sitemap.js";
 import gbOutline from "../../../internal/htmlreport/data/gb-outline.json";
-import { get, op, all } from "../api.js";
+import { get, op, all, NATIONAL } from "../api.js";
 import { h, field, select, table, errorBox } from "../dom.js";
 import { latestRun } from "./findings.js";
 
@@ -19,9 +19,9 @@ export function teardown() {
 }
 
 // loadSites fetches the columns: the national view for a regulator asking
-// for it, else the operator's run.
+// for it (or with no one operator chosen), else the operator's run.
 async function loadSites(ctx, params) {
-  if (ctx.me.role === "regulator" && params.get("scope") !== "operator") {
+  if (ctx.me.role === "regulator" && (params.get("scope") !== "operator" || ctx.op === NATIONAL)) {
     return { scope: "national", sm: await get("/national/sites", { as_of: params.get("as_of") || undefined }) };
   }
   const run = params.get("run") || (await latestRun(ctx.op) || {}).id;
@@ -88,8 +88,8 @@ export async function render(ctx, view, params) {
     status.textContent = `Map centred on sensitive area ${j + 1}, ${areaName(areas[j])}.`;
   }, () => drawAreas());
   const scopeNote = scope === "national"
-    ? h("p", { class: "muted" }, `National view: ${n.toLocaleString("en-GB")} sites of ${sm.operators.length} operators, each from the snapshot valid on the date and the latest run on it. `,
-      h("a", { href: "#/map?scope=operator" }, "Show the chosen operator's run instead"), ".")
+    ? h("p", { class: "muted" }, `National view: ${n.toLocaleString("en-GB")} sites of ${sm.operators.length} operators, each from the snapshot valid on the date and the latest run on it.`,
+      ctx.op === NATIONAL ? null : [" ", h("a", { href: "#/map?scope=operator" }, "Show the chosen operator's run instead"), "."])
     : h("p", { class: "muted" }, `${n.toLocaleString("en-GB")} sites of ${ctx.op}.`,
       ctx.me.role === "regulator" ? [" ", h("a", { href: "#/map" }, "National view")] : null);
 

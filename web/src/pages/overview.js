@@ -1,7 +1,9 @@
 // Overview: per operator, the verdict and counts at a date chosen on a
 // timeline, each share against its cap, the next deadlines with the days
-// left, and the trend over snapshots.
-import { get, post, op } from "../api.js";
+// left, and the trend over snapshots. With the national view chosen (a
+// regulator), the latest national run's summary comes first.
+import { get, post, op, NATIONAL } from "../api.js";
+import { latestRun } from "./findings.js";
 import { h, s, table, field, fmtPct, daysBetween, addDays, statusColour, errorBox } from "../dom.js";
 
 const statuses = ["violation", "upcoming", "advisory", "unmeasured", "waived"];
@@ -48,10 +50,12 @@ function latestRunDate(histories) {
 
 export async function render(ctx, view, params) {
   const ops = ctx.me.role === "operator" ? ctx.operators.filter((o) => o.id === ctx.me.operator) : ctx.operators;
-  const histories = await Promise.all(ops.map((o) => get(op(o.id) + "/history").then((r) => r.items)));
+  const [histories, national] = await Promise.all([
+    Promise.all(ops.map((o) => get(op(o.id) + "/history").then((r) => r.items))),
+    ctx.op === NATIONAL ? latestRun(NATIONAL).then(nationalCard) : null]);
   const span = dateSpan(histories);
   if (!span) {
-    view.replaceChildren(h("p", null, "No snapshots yet: upload an inventory (POST /api/v1/operators/{op}/snapshots)."));
+    view.replaceChildren(national, h("p", null, "No snapshots yet: upload an inventory (POST /api/v1/operators/{op}/snapshots)."));
     return;
   }
   const total = daysBetween(span.from, span.to);
@@ -65,7 +69,7 @@ export async function render(ctx, view, params) {
     body.replaceChildren(...ops.map((o, i) => card(ctx, o, histories[i], date)), trend(ops, histories));
   };
   slider.addEventListener("input", () => { date = addDays(span.from, Number(slider.value)); draw(); });
-  view.replaceChildren(
+  view.replaceChildren(national,
     h("div", { class: "timeline" },
       field("As of", slider, `${span.from} … ${span.to}: snapshot validity, check dates, deadlines and caps`), out),
     body);
@@ -96,6 +100,30 @@ function card(ctx, o, history, date) {
       ? h("ul", { class: "deadlines" }, deadlines.map((d) => h("li", null, h("time", { datetime: d.date }, d.date), ` — ${d.what}: `,
         h("strong", null, `${daysBetween(date, d.date)} days left`))))
       : h("p", null, "None after this date."));
+}
+
+// nationalCard is the latest national run's summary: the verdict and
+// counts over every operator's snapshot valid on its date, merged, and
+// each operator's verdict within it. National runs keep no history per
+// snapshot, so the timeline below stays the operators' own.
+function nationalCard(run) {
+  const head = h("h2", null, "All operators (national view)");
+  const attrs = { class: "card national", "data-operator": NATIONAL };
+  if (!run) return h("article", attrs, head, h("p", null, "No national run yet: check the national view on the ", h("a", { href: "#/findings" }, "Findings page"), "."));
+  const sum = run.summary;
+  const snapshots = (run.inputs.national && run.inputs.national.snapshots) || [];
+  const verdict = (c) => (c ? "compliant" : "not compliant");
+  return h("article", attrs,
+    head,
+    h("p", { class: "verdict " + (sum.compliant ? "ok" : "bad") }, verdict(sum.compliant)),
+    h("p", { class: "muted" }, `Latest national run: the snapshots of ${snapshots.length} operators valid on ${run.as_of}, checked as of it; ${run.findings} findings (`,
+      h("a", { href: "#/findings?run=" + encodeURIComponent(run.id) }, "list them"), ")."),
+    h("dl", { class: "counts" }, statuses.map((st) => [
+      h("dt", null, swatch(statusColour[st]), st),
+      h("dd", { "data-status": st }, String(sum.counts[st] || 0))])),
+    table("Each operator in the national run", [["Operator", (o) => o.id], ["Verdict", (o) => verdict(o.compliant)],
+      ["Violations", (o) => String(o.counts.violation || 0)], ["Upcoming", (o) => String(o.counts.upcoming || 0)],
+      ["Next deadline", (o) => o.next_deadline || "none"]], sum.operators || [], { class: "national-operators" }));
 }
 
 // checkButton asks the server for a check as of the chosen date, with the

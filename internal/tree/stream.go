@@ -193,6 +193,8 @@ type batchRunner struct {
 	mu      sync.Mutex
 	err     error
 	fault   any
+	listed  bool           // the first batch of the current list has run
+	later   []*cf.Problems // of the list's batches after its first, in order
 }
 
 func newBatchRunner(ctx context.Context, workers int) *batchRunner {
@@ -282,6 +284,36 @@ func (r *batchRunner) stop() {
 		r.wg.Wait()
 		r.jobs = nil
 	}
+}
+
+// batch runs the reading of one batch of a list, job: the first batch in
+// the caller's goroutine, alone, its problems going straight to probs,
+// then, once it is done, the workers' start; each later batch by a
+// worker, its problems kept apart until endList merges them in order. It
+// returns the first error of any batch so far, or ctx's.
+func (r *batchRunner) batch(probs *cf.Problems, job func(worker int, probs *cf.Problems) error) error {
+	if !r.listed {
+		r.listed = true
+		if err := job(0, probs); err != nil {
+			return err
+		}
+		r.start()
+		return r.ctx.Err()
+	}
+	p := &cf.Problems{}
+	r.later = append(r.later, p)
+	return r.run(func(w int) error { return job(w, p) })
+}
+
+// endList waits for the batches of the list, adds their problems to probs
+// in the order of the list, and returns the first error.
+func (r *batchRunner) endList(probs *cf.Problems) error {
+	err := r.wait()
+	for _, p := range r.later {
+		probs.Merge(p)
+	}
+	r.listed, r.later = false, nil
+	return err
 }
 
 // wait waits for the jobs of the list started, raises a fault one of them

@@ -169,29 +169,20 @@ func (s *jsonScanner) array(key *Node, root *streamRoot, visit func(Entry)) erro
 	}
 	total = min(total, (end.start-open)/minItemBytes+1) // a hostile array of tiny items reserves little
 	defer s.runner.stop()                               // before a panic leaves: the workers read the input
-	var later []*cf.Problems                            // of each batch after the first, merged in order
 	var err error
-	for i, b := range batches {
-		if i == 0 { // the first batch, visited alone
-			if err = s.readers[0].batch(b, seq.Pos, s.probs, key, 0, visit, total); err != nil {
-				break
+	for _, b := range batches {
+		if err = s.runner.batch(s.probs, func(w int, probs *cf.Problems) error {
+			length := 0
+			if b.at == 0 {
+				length = total
 			}
-			s.runner.start()
-			continue
-		}
-		probs := &cf.Problems{}
-		later = append(later, probs)
-		if err = s.runner.run(func(w int) error {
-			return s.readers[w].batch(b, seq.Pos, probs, key, w, visit, 0)
+			return s.readers[w].batch(b, seq.Pos, probs, key, w, visit, length)
 		}); err != nil {
 			break
 		}
 	}
-	if werr := s.runner.wait(); err == nil {
+	if werr := s.runner.endList(s.probs); err == nil {
 		err = werr
-	}
-	for _, p := range later {
-		s.probs.Merge(p)
 	}
 	s.i, s.line, s.lineStart = end.start+1, end.line, end.lineStart
 	return err

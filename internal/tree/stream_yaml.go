@@ -241,47 +241,36 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 		return err
 	}
 	defer s.runner.stop() // before a panic leaves: the workers read the input
-	var seq *Node
-	var later []*cf.Problems // of each batch after the first, merged in order
+	// The document's problems; read here, before any worker runs: a
+	// worker lends s.conv another list while yaml.v3 reads its batch.
+	probs := s.conv.probs
 	start, startLine, items, at := s.off, s.line, 0, 0
 	flush := func(end int) error {
 		if items == 0 {
 			return nil
 		}
-		if seq == nil { // the first batch, visited alone
-			batch, err := s.batch(0, s.conv.probs, start, end, startLine, col, items)
+		start, end, startLine, items, at := start, end, startLine, items, at // as they are now: a worker may run it later
+		return s.runner.batch(probs, func(w int, probs *cf.Problems) error {
+			batch, err := s.batch(w, probs, start, end, startLine, col, items)
 			if err != nil {
 				return err
 			}
-			seq = &Node{Kind: Seq, Pos: batch.Pos}
-			s.root.add(k, seq)
-			s.visit(Entry{Key: k, Value: batch, Len: s.countItems(start, col)})
-			s.runner.start()
-		} else {
-			probs := &cf.Problems{}
-			later = append(later, probs)
-			start, end, startLine, items, at := start, end, startLine, items, at
-			err := s.runner.run(func(w int) error {
-				batch, err := s.batch(w, probs, start, end, startLine, col, items)
-				if err != nil {
-					return err
-				}
-				s.visit(Entry{Key: k, Value: batch, More: true, At: at, Worker: w})
-				return nil
-			})
-			if err != nil {
-				return err
+			e := Entry{Key: k, Value: batch, More: at > 0, At: at, Worker: w}
+			if at == 0 { // the first batch: run alone, in this goroutine
+				s.root.add(k, &Node{Kind: Seq, Pos: batch.Pos})
+				e.Len = s.countItems(start, col)
 			}
-		}
-		at += items
-		start, startLine, items = end, s.line, 0
-		return s.ctx.Err()
+			s.visit(e)
+			return nil
+		})
 	}
 	err = s.items(col, func(l yline) error {
 		if items == s.per {
 			if err := flush(l.start); err != nil {
 				return err
 			}
+			at += items
+			start, startLine, items = l.start, s.line, 0
 		}
 		items++
 		return nil
@@ -289,11 +278,8 @@ func (s *yamlStream) list(key yline, keyLineNo, col int) error {
 	if err == nil {
 		err = flush(s.off)
 	}
-	if werr := s.runner.wait(); err == nil {
+	if werr := s.runner.endList(probs); err == nil {
 		err = werr
-	}
-	for _, p := range later {
-		s.conv.probs.Merge(p)
 	}
 	return err
 }

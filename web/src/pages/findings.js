@@ -93,7 +93,6 @@ async function nationalCheck(ctx, runs) {
       status.textContent = "";
       ctx.go("findings", { run: run.id });
       ctx.refresh(); // the same run again leaves the hash as it was
-
     } catch (err) {
       status.replaceChildren(errorBox(err));
     }
